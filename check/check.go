@@ -1,0 +1,66 @@
+// Package check holds the rules of `rmm check`. A rule is a small function
+// over a loaded library that returns diagnostics; Run applies a list of
+// them. Rules of other packages (change control in baseline, tailoring in
+// tailor) have the same shape and are composed by the command line, so
+// that this package depends on none of them.
+package check
+
+import (
+	"sync"
+	"time"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+// Context is what rules look at.
+type Context struct {
+	// Snap is the library being checked (working tree or a commit).
+	Snap *repo.Snapshot
+	// Lib is Snap.Lib.
+	Lib *doc.Library
+	// Repo is the git repository; nil when the library is not in one.
+	Repo *repo.Repo
+	// Now is the time overdue reviews are measured against.
+	Now time.Time
+
+	mu    sync.Mutex
+	cache map[string]*repo.Snapshot
+}
+
+// NewContext makes a context for snap.
+func NewContext(r *repo.Repo, snap *repo.Snapshot, now time.Time) *Context {
+	return &Context{Snap: snap, Lib: snap.Lib, Repo: r, Now: now, cache: map[string]*repo.Snapshot{}}
+}
+
+// At loads (once) the library at another revision, e.g. the base a
+// tailoring was made against or the latest baseline.
+func (c *Context) At(rev string) (*repo.Snapshot, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.cache[rev]; ok {
+		return s, nil
+	}
+	s, err := c.Repo.Load(rev, doc.LoadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	c.cache[rev] = s
+	return s, nil
+}
+
+// Rule is one rule of `rmm check`.
+type Rule struct {
+	Name string
+	Fn   func(*Context) []doc.Diagnostic
+}
+
+// Run applies rules and returns the load diagnostics and theirs, sorted.
+func Run(c *Context, rules []Rule) []doc.Diagnostic {
+	out := append([]doc.Diagnostic(nil), c.Lib.Diags...)
+	for _, r := range rules {
+		out = append(out, r.Fn(c)...)
+	}
+	doc.SortDiagnostics(out)
+	return out
+}

@@ -1,0 +1,5 @@
+package check
+
+import "io/fs"
+
+func readFile(c *Context, name string) ([]byte, error) { return fs.ReadFile(c.Snap.FS, name) }

@@ -1,0 +1,383 @@
+package check
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rmm-pal/rmm/doc"
+)
+
+// Rules are the document rules of SPEC sections 2, 3 and 8; the load
+// diagnostics (bad YAML, invalid UTF-8, duplicate ids, size, symlinks) come
+// with the library.
+func Rules() []Rule {
+	return []Rule{
+		{"required", required},
+		{"values", values},
+		{"references", references},
+		{"sections", sections},
+		{"review-due", reviewDue},
+		{"stakeholders", stakeholders},
+		{"actions", actions},
+		{"measure", measures},
+	}
+}
+
+func errf(d *doc.Document, key, rule, format string, args ...any) doc.Diagnostic {
+	return doc.Errorf(d.Path, d.Line(key), rule, format, args...)
+}
+
+func controlledDocs(c *Context) []*doc.Document {
+	var out []*doc.Document
+	for _, d := range c.Lib.Docs {
+		if d.HasFrontMatter {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func required(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		for _, k := range []string{"id", "kind", "title"} {
+			if _, ok := d.Lines[k]; !ok {
+				ds = append(ds, doc.Errorf(d.Path, 1, "required", "front matter has no %s", k))
+			}
+		}
+		if d.Kind != "note" && d.Kind != "lesson" && d.Kind != "" && doc.Contains(doc.Kinds, d.Kind) && d.Owner == "" {
+			ds = append(ds, doc.Errorf(d.Path, 1, "required", "a %s needs an owner (an email)", d.Kind))
+		}
+		if d.Kind == "process" && d.Tailors != "" {
+			for _, k := range []string{"unit", "base"} {
+				if _, ok := d.Lines[k]; !ok {
+					ds = append(ds, errf(d, "tailors", "required", "a defined process needs %s", k))
+				}
+			}
+		}
+	}
+	return ds
+}
+
+var emailRe = regexp.MustCompile(`^[^@\s<>]+@[^@\s<>]+$`)
+
+func values(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	cfg := c.Lib.Config
+	oneOf := func(d *doc.Document, key, val string, allowed []string) {
+		if val != "" && !doc.Contains(allowed, val) {
+			ds = append(ds, errf(d, key, "value", "%s %q is not one of: %s%s", key, val, strings.Join(allowed, ", "), hint(val, allowed)))
+		}
+	}
+	for _, d := range controlledDocs(c) {
+		if d.ID != "" && !doc.IDPattern.MatchString(d.ID) {
+			ds = append(ds, errf(d, "id", "id", "id %q must be upper case words joined by '-', like IMC-PLAN", d.ID))
+		}
+		oneOf(d, "kind", d.Kind, doc.Kinds)
+		if d.Kind == "proposal" {
+			oneOf(d, "status", d.Status, doc.ProposalStatuses)
+		} else {
+			oneOf(d, "status", d.Status, doc.Statuses)
+		}
+		oneOf(d, "process_area", d.ProcessArea, doc.ProcessAreas)
+		oneOf(d, "sensitivity", d.Sensitivity, doc.Sensitivities)
+		oneOf(d, "control", d.Control, doc.Controls)
+		oneOf(d, "direction", d.Direction, doc.Directions)
+		if d.Unit != "" && !doc.Contains(cfg.Units, d.Unit) {
+			ds = append(ds, errf(d, "unit", "value", "unit %q is not one of rmm.yaml units (%s)", d.Unit, strings.Join(cfg.Units, ", ")))
+		}
+		for _, k := range []struct{ key, val string }{{"owner", d.Owner}, {"evaluator", d.Evaluator}} {
+			if k.val != "" && !emailRe.MatchString(k.val) {
+				ds = append(ds, errf(d, k.key, "value", "%s %q is not an email address", k.key, k.val))
+			}
+		}
+		if d.ReviewEvery != "" {
+			if _, err := ParsePeriod(d.ReviewEvery); err != nil {
+				ds = append(ds, errf(d, "review_every", "value", "review_every: %v", err))
+			}
+		}
+		if d.Date != "" {
+			if _, err := time.Parse("2006-01-02", d.Date); err != nil {
+				ds = append(ds, errf(d, "date", "value", "date %q is not a date like 2026-03-31", d.Date))
+			}
+		}
+		if d.SupersededBy != "" && d.EffectiveStatus() != "retired" {
+			ds = append(ds, errf(d, "superseded_by", "value", "superseded_by is set but the document is not retired"))
+		}
+		for k := range d.Lines {
+			if !doc.Contains(doc.KnownKeys, k) {
+				ds = append(ds, doc.Warnf(d.Path, d.Line(k), "unknown-key", "unknown front matter key %q%s", k, hint(k, doc.KnownKeys)))
+			}
+		}
+	}
+	return ds
+}
+
+// hint suggests the closest allowed value, like git's "did you mean".
+func hint(val string, allowed []string) string {
+	best, bestD := "", 3
+	for _, a := range allowed {
+		if d := distance(strings.ToLower(val), strings.ToLower(a)); d < bestD {
+			best, bestD = a, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// ParsePeriod reads a period such as 90d, 6mo, 2w or 1y.
+func ParsePeriod(s string) (Period, error) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, err := strconv.Atoi(s[:i])
+	if err != nil || n <= 0 {
+		return Period{}, fmt.Errorf("%q is not a period like 90d, 6mo or 1y", s)
+	}
+	switch s[i:] {
+	case "d":
+		return Period{Days: n}, nil
+	case "w":
+		return Period{Days: 7 * n}, nil
+	case "mo", "m":
+		return Period{Months: n}, nil
+	case "y":
+		return Period{Months: 12 * n}, nil
+	}
+	return Period{}, fmt.Errorf("%q is not a period like 90d, 6mo or 1y", s)
+}
+
+// Period is a calendar period.
+type Period struct{ Days, Months int }
+
+// After adds the period to t.
+func (p Period) After(t time.Time) time.Time { return t.AddDate(0, p.Months, p.Days) }
+
+func references(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range c.Lib.Docs {
+		for _, r := range d.Refs {
+			if c.Lib.Resolve(r) != nil {
+				continue
+			}
+			if r.ID != "" {
+				ds = append(ds, doc.Errorf(d.Path, r.Line, "reference", "[[%s]] refers to no document%s", r.ID, hint(r.ID, ids(c.Lib))))
+			} else if strings.HasPrefix(r.Path, "../") || r.Path == ".." {
+				ds = append(ds, doc.Errorf(d.Path, r.Line, "reference", "link %s leaves the repository", r.Text))
+			} else {
+				ds = append(ds, doc.Errorf(d.Path, r.Line, "reference", "link %s refers to no document (%s)", r.Text, r.Path))
+			}
+		}
+		for _, k := range []struct {
+			key  string
+			vals []string
+		}{{"evaluates", d.Evaluates}, {"covers", d.Covers}, {"affects", d.Affects}, {"cites", d.Cites}, {"superseded_by", nonEmpty(d.SupersededBy)}, {"tailors", nonEmpty(d.Tailors)}} {
+			for _, id := range k.vals {
+				if c.Lib.ByID[id] == nil {
+					ds = append(ds, errf(d, k.key, "reference", "%s names %s, which is no document%s", k.key, id, hint(id, ids(c.Lib))))
+				}
+			}
+		}
+		for _, id := range d.Cites {
+			if t := c.Lib.ByID[id]; t != nil && t.Kind != "lesson" {
+				ds = append(ds, errf(d, "cites", "reference", "cites names %s, a %s: cites lists lessons", id, t.Kind))
+			}
+		}
+	}
+	return ds
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func ids(l *doc.Library) []string {
+	out := make([]string, 0, len(l.ByID))
+	if len(l.ByID) > 2000 {
+		return nil // suggestions cost too much on huge libraries
+	}
+	for id := range l.ByID {
+		out = append(out, id)
+	}
+	return out
+}
+
+func sections(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		req := requiredSections(c, d.Kind)
+		if len(req) == 0 {
+			continue
+		}
+		have := map[string]bool{}
+		for _, s := range d.Sections {
+			have[strings.ToLower(s.Title)] = true
+		}
+		var missing []string
+		for _, r := range req {
+			if !have[strings.ToLower(r)] {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) > 0 {
+			ds = append(ds, doc.Errorf(d.Path, d.BodyLine, "section", "a %s needs the section(s): %s", d.Kind, strings.Join(missing, ", ")))
+		}
+	}
+	return ds
+}
+
+// requiredSections gives a kind's required sections: the headings of the
+// repository's own template .rmm/templates/KIND.md when it has one, else
+// the defaults.
+func requiredSections(c *Context, kind string) []string {
+	if c.Snap != nil && c.Snap.FS != nil {
+		if data, err := readFile(c, path.Join(".rmm/templates", kind+".md")); err == nil {
+			if t, _ := doc.Parse(kind+".md", data); t != nil {
+				var out []string
+				for _, s := range t.Sections {
+					if s.Level == 2 {
+						out = append(out, s.Title)
+					}
+				}
+				return out
+			}
+		}
+	}
+	return doc.RequiredSections[kind]
+}
+
+func stakeholders(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		for _, s := range d.Stakeholders {
+			if s.Who == "" {
+				ds = append(ds, doc.Errorf(d.Path, s.Line, "stakeholder", "stakeholder has no who"))
+			}
+			if !doc.Contains(doc.Involvements, s.Involvement) {
+				ds = append(ds, doc.Errorf(d.Path, s.Line, "stakeholder", "stakeholder %s: involvement %q is not one of %s", s.Who, s.Involvement, strings.Join(doc.Involvements, ", ")))
+			}
+		}
+		if d.Kind == "plan" && len(d.Stakeholders) == 0 {
+			ds = append(ds, doc.Warnf(d.Path, 1, "stakeholder", "a plan should list its stakeholders (GG2.GP7)"))
+		}
+	}
+	return ds
+}
+
+func reviewDue(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		if d.ReviewEvery == "" || d.EffectiveStatus() == "retired" {
+			continue
+		}
+		p, err := ParsePeriod(d.ReviewEvery)
+		if err != nil {
+			continue
+		}
+		last := LastReviewed(c.Lib, d)
+		if last.IsZero() {
+			continue
+		}
+		if due := p.After(last); c.Now.After(due) {
+			ds = append(ds, doc.Warnf(d.Path, d.Line("review_every"), "review-due", "review overdue since %s (review_every %s, last approved or reviewed %s)", due.Format("2006-01-02"), d.ReviewEvery, last.Format("2006-01-02")))
+		}
+	}
+	return ds
+}
+
+// LastReviewed is the latest date of an approval of d or of a review that
+// covers it.
+func LastReviewed(l *doc.Library, d *doc.Document) time.Time {
+	var last time.Time
+	consider := func(s string) {
+		if len(s) >= 10 {
+			if t, err := time.Parse("2006-01-02", s[:10]); err == nil && t.After(last) {
+				last = t
+			}
+		}
+	}
+	for _, a := range d.Approvals {
+		consider(a.Date)
+	}
+	for _, r := range l.Docs {
+		if r.Kind == "review" && doc.Contains(r.Covers, d.ID) {
+			consider(r.Date)
+		}
+	}
+	return last
+}
+
+func actions(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range c.Lib.Docs {
+		for _, a := range d.Actions {
+			if a.Done {
+				continue
+			}
+			if a.Owner == "" && (d.Kind == "evaluation" || d.Kind == "review") {
+				ds = append(ds, doc.Warnf(d.Path, a.Line, "action", "open action has no owner: write (@owner@example.org, due 2026-12-31)"))
+				continue
+			}
+			if a.Due == "" {
+				continue
+			}
+			due, err := time.Parse("2006-01-02", a.Due)
+			if err != nil {
+				ds = append(ds, doc.Errorf(d.Path, a.Line, "action", "due date %q is not a date", a.Due))
+			} else if c.Now.After(due.AddDate(0, 0, 1)) {
+				ds = append(ds, doc.Warnf(d.Path, a.Line, "action-overdue", "action overdue since %s (@%s): %s", a.Due, a.Owner, a.Text))
+			}
+		}
+	}
+	return ds
+}
+
+func measures(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		if d.Kind != "measure" {
+			continue
+		}
+		if d.Target == nil {
+			ds = append(ds, doc.Errorf(d.Path, 1, "measure", "a measure needs a target"))
+		}
+		if d.Data != "" {
+			p := path.Join(path.Dir(d.Path), d.Data)
+			if !c.Lib.Files[p] {
+				ds = append(ds, errf(d, "data", "measure", "data file %s does not exist", p))
+			}
+		}
+	}
+	return ds
+}

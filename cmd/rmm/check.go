@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/doc"
+)
+
+func init() { register(newCheckCmd) }
+
+type checkOptions struct {
+	JSON   bool
+	Strict bool
+	At     string
+}
+
+func newCheckCmd(e *env) *cobra.Command {
+	opts := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate every document: front matter, references, sections, approvals, tailoring",
+		Long: `Validate every document of the library and print diagnostics as
+path:line: severity: message [rule]. Exit 1 when there is an error (or, with
+--strict, a warning).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return checkRun(e, opts) },
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print diagnostics as a JSON array of {path, line, severity, rule, message}")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "treat warnings as errors")
+	cmd.Flags().StringVar(&opts.At, "at", "", "check the library at a revision (commit, branch, baseline/NAME) instead of the working tree")
+	return cmd
+}
+
+func checkRun(e *env, opts *checkOptions) error {
+	r, snap, err := e.load(opts.At)
+	if err != nil {
+		return err
+	}
+	diags := e.runChecks(r, snap)
+	if opts.JSON {
+		if diags == nil {
+			diags = []doc.Diagnostic{}
+		}
+		b, _ := json.MarshalIndent(diags, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+	} else {
+		for _, d := range diags {
+			fmt.Fprintln(e.stdout, d.String())
+		}
+	}
+	errs, warns := 0, 0
+	for _, d := range diags {
+		if d.Severity == doc.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	if !opts.JSON {
+		fmt.Fprintf(e.stderr, "%d documents, %d errors, %d warnings\n", len(snap.Lib.Docs), errs, warns)
+	}
+	if errs > 0 || (opts.Strict && warns > 0) {
+		return errSilentFail
+	}
+	return nil
+}

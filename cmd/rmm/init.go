@@ -1,0 +1,134 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/example"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+func init() { register(newInitCmd) }
+
+type initOptions struct {
+	Dir          string
+	Example      bool
+	Organization string
+}
+
+func newInitCmd(e *env) *cobra.Command {
+	opts := &initOptions{}
+	cmd := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Start a library: rmm.yaml, folders, .gitignore, git init",
+		Long: `Start a process asset library in DIR (default: the current folder): write
+rmm.yaml, a folder per kind of document and .gitignore, run git init when DIR
+is not in a repository yet, and commit the scaffold with git's identity.
+--example adds a whole sample organization, committed in several commits by
+several authors, with approvals, tailorings and baselines.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dir = "."
+			if len(args) == 1 {
+				opts.Dir = args[0]
+			}
+			return initRun(e, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Example, "example", false, "add the sample organization (Example Corp) with its history")
+	cmd.Flags().StringVar(&opts.Organization, "org", "", "organization name for rmm.yaml (default: the folder's name)")
+	return cmd
+}
+
+var scaffoldFolders = []string{"policies", "plans", "standards", "processes", "evaluations", "reviews", "measures", "lessons", "proposals"}
+
+func initRun(e *env, opts *initOptions) error {
+	dir := opts.Dir
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(e.dir, dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, doc.ConfigFile)); err == nil {
+		return failf("", "%s already holds rmm.yaml: it is a library already", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("%v", err)
+	}
+	if opts.Example {
+		entries, _ := os.ReadDir(dir)
+		for _, en := range entries {
+			if en.Name() != ".git" {
+				return failf("use a new folder for the example", "%s is not empty: the example needs a folder of its own", dir)
+			}
+		}
+		r, err := repo.Init(dir)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		res, err := example.Write(r)
+		if err != nil {
+			return usagef("write the example: %v", err)
+		}
+		fmt.Fprintf(e.stdout, "Created the example library in %s: %d documents, %d commits, %d baselines\n", r.Root, res.Documents, res.Commits, res.Baselines)
+		return nil
+	}
+	org := opts.Organization
+	if org == "" {
+		abs, _ := filepath.Abs(dir)
+		org = filepath.Base(abs)
+	}
+	cfg := fmt.Sprintf(`# rmm library configuration: see 'rmm --help' and the README.
+organization: %q
+title: Process Asset Library
+units: []                 # organizational units that tailor standard processes
+roles:                    # who holds which role (emails)
+  manager: []
+approvals:                # roles that must approve each kind; owner = the document's owner
+  policy: [manager]
+  plan: [owner, manager]
+  standard: [manager]
+  process: [owner]
+default_sensitivity: internal
+ignore: ["drafts/**"]
+`, org)
+	files := map[string]string{doc.ConfigFile: cfg, ".gitignore": doc.DefaultOutput + "/\n"}
+	for _, f := range scaffoldFolders {
+		files[filepath.Join(f, ".gitkeep")] = ""
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			continue // never overwrite what is there
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return usagef("%v", err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return usagef("%v", err)
+		}
+	}
+	r, err := repo.Init(dir)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintf(e.stdout, "Initialized a process asset library in %s\n", r.Root)
+	who, ok := r.Identity()
+	if !ok {
+		fmt.Fprintln(e.stderr, "rmm: hint: git has no user.email; commit the scaffold yourself: git add -A && git commit -m 'Start the library'")
+		return nil
+	}
+	if _, _, err := r.Head(); !errors.Is(err, repo.ErrEmpty) {
+		fmt.Fprintln(e.stderr, "rmm: hint: the repository has commits already; commit the new files yourself")
+		return nil
+	}
+	h, err := r.CommitAll("Start the process asset library\n\nScaffold written by rmm init.", who, who)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintf(e.stdout, "Committed the scaffold as %s\n", h[:12])
+	return nil
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/templates"
+)
+
+func init() { register(newNewCmd) }
+
+type newOptions struct {
+	Kind, Title string
+	ID          string
+	Area        string
+	Unit        string
+	Owner       string
+}
+
+func newNewCmd(e *env) *cobra.Command {
+	opts := &newOptions{}
+	cmd := &cobra.Command{
+		Use:   "new KIND TITLE",
+		Short: "Write a new document from its kind's template and print its path",
+		Long: `Write a new document of KIND (` + strings.Join(doc.Kinds, ", ") + `) from the
+kind's template (.rmm/templates/KIND.md in the repository, else rmm's own) and
+print its path. The id is made from --area and the title unless --id is given.`,
+		Args:      cobra.ExactArgs(2),
+		ValidArgs: doc.Kinds,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Kind, opts.Title = args[0], args[1]
+			return newRun(e, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ID, "id", "", "the document's id (default: from --area and the title)")
+	cmd.Flags().StringVar(&opts.Area, "area", "", "process area code, e.g. IMC")
+	cmd.Flags().StringVar(&opts.Unit, "unit", "", "organizational unit (one of rmm.yaml units)")
+	cmd.Flags().StringVar(&opts.Owner, "owner", "", "owner's email (default: git's user.email)")
+	return cmd
+}
+
+var kindFolders = map[string]string{
+	"policy": "policies", "plan": "plans", "process": "processes", "standard": "standards",
+	"evaluation": "evaluations", "review": "reviews", "measure": "measures", "lesson": "lessons",
+	"proposal": "proposals", "note": "notes",
+}
+
+func newRun(e *env, opts *newOptions) error {
+	if !doc.Contains(doc.Kinds, opts.Kind) {
+		return usagef("unknown kind %q: use one of %s", opts.Kind, strings.Join(doc.Kinds, ", "))
+	}
+	if strings.TrimSpace(opts.Title) == "" {
+		return usagef("the title is empty")
+	}
+	if opts.Area != "" && !doc.Contains(doc.ProcessAreas, opts.Area) {
+		return usagef("unknown process area %q: use one of %s", opts.Area, strings.Join(doc.ProcessAreas, " "))
+	}
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	cfg := snap.Lib.Config
+	if opts.Unit != "" && !doc.Contains(cfg.Units, opts.Unit) {
+		return usagef("unknown unit %q: rmm.yaml units are %s", opts.Unit, strings.Join(cfg.Units, ", "))
+	}
+	id := opts.ID
+	if id == "" {
+		id = doc.IDFromPath(opts.Title)
+		if opts.Area != "" {
+			id = opts.Area + "-" + id
+		}
+		base := id
+		for i := 2; snap.Lib.ByID[id] != nil; i++ {
+			id = fmt.Sprintf("%s-%d", base, i)
+		}
+	}
+	if !doc.IDPattern.MatchString(id) {
+		return usagef("id %q must be upper case words joined by '-', like IMC-PLAN", id)
+	}
+	if d := snap.Lib.ByID[id]; d != nil {
+		return failf("choose another --id", "id %s is taken by %s", id, d.Path)
+	}
+	owner := opts.Owner
+	if owner == "" {
+		who, _ := r.Identity()
+		owner = who.Email
+	}
+	if owner == "" {
+		owner = "owner@example.org"
+	}
+	rel := filepath.Join(kindFolders[opts.Kind], doc.Slug(opts.Title)+".md")
+	if opts.Kind == "process" && opts.Unit != "" {
+		rel = filepath.Join(kindFolders[opts.Kind], opts.Unit, doc.Slug(opts.Title)+".md")
+	}
+	dst := filepath.Join(r.Root, rel)
+	if _, err := os.Stat(dst); err == nil {
+		return failf("choose another title", "%s exists already", rel)
+	}
+	tmpl, err := kindTemplate(r.Root, opts.Kind)
+	if err != nil {
+		return err
+	}
+	now := e.now().UTC()
+	var buf bytes.Buffer
+	err = tmpl.Execute(&buf, map[string]string{
+		"ID": id, "Title": opts.Title, "Owner": owner, "Area": opts.Area, "Unit": opts.Unit,
+		"Status": statusFor(opts.Kind), "Date": now.Format("2006-01-02"), "Due": now.AddDate(0, 1, 0).Format("2006-01-02"),
+	})
+	if err != nil {
+		return failf("", "template for %s: %v", opts.Kind, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return usagef("%v", err)
+	}
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintln(e.stdout, filepath.ToSlash(rel))
+	return nil
+}
+
+func statusFor(kind string) string {
+	if kind == "proposal" {
+		return "proposed"
+	}
+	return "draft"
+}
+
+// kindTemplate reads .rmm/templates/KIND.md, else the embedded default.
+func kindTemplate(root, kind string) (*template.Template, error) {
+	data, err := os.ReadFile(filepath.Join(root, ".rmm", "templates", kind+".md"))
+	src := ".rmm/templates/" + kind + ".md"
+	if err != nil {
+		data, err = fs.ReadFile(templates.Kinds, kind+".md")
+		src = "built-in " + kind + " template"
+		if err != nil {
+			return nil, usagef("no template for %s", kind)
+		}
+	}
+	t, err := template.New(kind).Option("missingkey=zero").Parse(string(data))
+	if err != nil {
+		return nil, failf("", "%s: %v", src, err)
+	}
+	return t, nil
+}

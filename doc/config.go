@@ -1,0 +1,136 @@
+package doc
+
+import (
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFile is the name of the file that marks a library's root.
+const ConfigFile = "rmm.yaml"
+
+// Config is rmm.yaml.
+type Config struct {
+	Organization       string              `yaml:"organization" json:"organization"`
+	Title              string              `yaml:"title" json:"title"`
+	Units              []string            `yaml:"units" json:"units"`
+	Roles              map[string][]string `yaml:"roles" json:"roles"`
+	Approvals          map[string][]string `yaml:"approvals" json:"approvals"`
+	DefaultSensitivity string              `yaml:"default_sensitivity" json:"default_sensitivity"`
+	Ignore             []string            `yaml:"ignore" json:"ignore"`
+
+	// Lines gives the line of each top-level key.
+	Lines map[string]int `yaml:"-" json:"-"`
+}
+
+var configKeys = []string{"organization", "title", "units", "roles", "approvals", "default_sensitivity", "ignore"}
+
+// ParseConfig reads rmm.yaml. Errors and warnings name rmm.yaml and a line.
+func ParseConfig(data []byte) (*Config, []Diagnostic) {
+	c := &Config{Lines: map[string]int{}}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		d := yamlError(ConfigFile, err)
+		d.Line-- // rmm.yaml has no front matter delimiter
+		if d.Line < 1 {
+			d.Line = 1
+		}
+		d.Message = strings.Replace(d.Message, "front matter", "in rmm.yaml", 1)
+		return nil, []Diagnostic{d}
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, []Diagnostic{Errorf(ConfigFile, 1, "config", "rmm.yaml must be a mapping with at least `organization`")}
+	}
+	m := root.Content[0]
+	var diags []Diagnostic
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		c.Lines[k.Value] = k.Line
+		if !Contains(configKeys, k.Value) {
+			diags = append(diags, Warnf(ConfigFile, k.Line, "config", "unknown key %q (known: %s)", k.Value, strings.Join(configKeys, ", ")))
+			continue
+		}
+		var err error
+		switch k.Value {
+		case "organization":
+			err = v.Decode(&c.Organization)
+		case "title":
+			err = v.Decode(&c.Title)
+		case "units":
+			err = v.Decode(&c.Units)
+		case "roles":
+			err = v.Decode(&c.Roles)
+		case "approvals":
+			err = v.Decode(&c.Approvals)
+		case "default_sensitivity":
+			err = v.Decode(&c.DefaultSensitivity)
+		case "ignore":
+			err = v.Decode(&c.Ignore)
+		}
+		if err != nil {
+			diags = append(diags, Errorf(ConfigFile, v.Line, "config", "%s has the wrong shape: %s", k.Value, strings.TrimPrefix(err.Error(), "yaml: ")))
+		}
+	}
+	if strings.TrimSpace(c.Organization) == "" {
+		diags = append(diags, Errorf(ConfigFile, 1, "config", "organization is required"))
+	}
+	if c.DefaultSensitivity != "" && !Contains(Sensitivities, c.DefaultSensitivity) {
+		diags = append(diags, Errorf(ConfigFile, c.Lines["default_sensitivity"], "config", "default_sensitivity %q is not one of %s", c.DefaultSensitivity, strings.Join(Sensitivities, ", ")))
+	}
+	for kind := range c.Approvals {
+		if !Contains(Kinds, kind) {
+			diags = append(diags, Errorf(ConfigFile, c.Lines["approvals"], "config", "approvals names unknown kind %q", kind))
+		}
+		for _, role := range c.Approvals[kind] {
+			if _, ok := c.Roles[role]; !ok && role != "owner" {
+				diags = append(diags, Errorf(ConfigFile, c.Lines["approvals"], "config", "approvals for %s names role %q, which roles does not define", kind, role))
+			}
+		}
+	}
+	for _, pat := range c.Ignore {
+		if _, err := matchGlob(pat, "x"); err != nil {
+			diags = append(diags, Errorf(ConfigFile, c.Lines["ignore"], "config", "ignore pattern %q: %v", pat, err))
+		}
+	}
+	SortDiagnostics(diags)
+	return c, diags
+}
+
+// Sensitivity returns the default sensitivity (internal unless set).
+func (c *Config) Sensitivity() string {
+	if c.DefaultSensitivity != "" {
+		return c.DefaultSensitivity
+	}
+	return "internal"
+}
+
+// RolesOf lists the rmm.yaml roles held by email, sorted.
+func (c *Config) RolesOf(email string) []string {
+	var roles []string
+	for role, people := range c.Roles {
+		for _, p := range people {
+			if strings.EqualFold(p, email) {
+				roles = append(roles, role)
+				break
+			}
+		}
+	}
+	sort.Strings(roles)
+	return roles
+}
+
+// RequiredRoles lists the roles that must approve a document of kind.
+func (c *Config) RequiredRoles(kind string) []string {
+	return c.Approvals[kind]
+}
+
+// Ignored reports whether a path matches an ignore pattern.
+func (c *Config) Ignored(p string) bool {
+	for _, pat := range c.Ignore {
+		if ok, _ := matchGlob(pat, p); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,418 @@
+package doc
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Stakeholder is one entry of a document's stakeholders list.
+type Stakeholder struct {
+	Who         string `yaml:"who" json:"who"`
+	Role        string `yaml:"role" json:"role"`
+	Involvement string `yaml:"involvement" json:"involvement"`
+	Line        int    `yaml:"-" json:"-"`
+}
+
+// Approval is one recorded approval, written by `rmm approve`.
+type Approval struct {
+	By          string `yaml:"by" json:"by"`
+	Role        string `yaml:"role" json:"role"`
+	Date        string `yaml:"date" json:"date"`
+	Meaning     string `yaml:"meaning,omitempty" json:"meaning,omitempty"`
+	Fingerprint string `yaml:"fingerprint" json:"fingerprint"`
+	Line        int    `yaml:"-" json:"-"`
+}
+
+// Document is one Markdown file of the library.
+type Document struct {
+	Path string // slash-separated, relative to the repository root
+	Raw  []byte // the file's bytes
+
+	HasFrontMatter bool
+	// Front is the front matter decoded as generic YAML values, used for the
+	// fingerprint and for keys this model does not name.
+	Front map[string]any
+	// Lines gives the 1-based line in the file of every front matter key.
+	Lines map[string]int
+	// FrontEnd is the 1-based line of the closing `---` (0 without front matter).
+	FrontEnd int
+	// BodyLine is the 1-based line of the file where the body starts.
+	BodyLine int
+	Body     []byte
+
+	ID, Kind, Title, Owner, Status string
+	ProcessArea, Unit, Sensitivity  string
+	Control, ReviewEvery            string
+	SupersededBy                    string
+	Stakeholders                    []Stakeholder
+	Approvals                       []Approval
+	Tags                            []string
+
+	// Defined processes.
+	Tailors, Base string
+	// Evaluations and reviews.
+	Evaluates []string
+	Evaluator string
+	Date      string
+	Covers    []string
+	// Measures.
+	Target      *float64
+	MeasureUnit string
+	Direction   string
+	Data        string
+	// Lessons and proposals.
+	Affects       []string
+	Source        string
+	Cites         []string
+	ImplementedIn string
+
+	Sections []*Section
+	Refs     []Ref
+	Actions  []Action
+
+	// Fingerprint is the SHA-256 of the canonical content, see Fingerprint.
+	Fingerprint string
+}
+
+// Line returns the line of a front matter key, or the first line of the
+// file when the key is absent.
+func (d *Document) Line(key string) int {
+	if l, ok := d.Lines[key]; ok {
+		return l
+	}
+	return 1
+}
+
+// Controlled reports whether the document is under formal configuration
+// management (`control: baseline`, the default for policy, plan, standard
+// and process).
+func (d *Document) Controlled() bool {
+	if d.Control != "" {
+		return d.Control == "baseline"
+	}
+	switch d.Kind {
+	case "policy", "plan", "standard", "process":
+		return true
+	}
+	return false
+}
+
+// EffectiveStatus is the status, with its default.
+func (d *Document) EffectiveStatus() string {
+	if d.Status != "" {
+		return d.Status
+	}
+	if d.Kind == "proposal" {
+		return "proposed"
+	}
+	return "draft"
+}
+
+// Section returns the section with the given id, or nil.
+func (d *Document) Section(id string) *Section {
+	for _, s := range d.Sections {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// KnownKeys are the front matter keys rmm understands.
+var KnownKeys = []string{"id", "kind", "title", "owner", "status", "process_area", "unit",
+	"sensitivity", "control", "review_every", "stakeholders", "approvals", "superseded_by", "tags",
+	"tailors", "base", "evaluates", "evaluator", "date", "covers", "target", "measure_unit",
+	"direction", "data", "affects", "source", "cites", "implemented_in"}
+
+// SplitFrontMatter finds the front matter of a file. It returns the YAML
+// text, the line (1-based) where the YAML starts, the line of the closing
+// delimiter, and the offset where the body starts. ok is false when the file
+// does not start with a `---` line; closed is false when no closing line
+// was found.
+func SplitFrontMatter(data []byte) (yamlText []byte, closeLine int, bodyOff int, ok, closed bool) {
+	rest := data
+	if bytes.HasPrefix(rest, []byte("\xef\xbb\xbf")) {
+		rest = rest[3:]
+	}
+	first, after, found := cutLine(rest)
+	if !found && len(after) == 0 && strings.TrimRight(string(first), " \t\r") != "---" {
+		return nil, 0, 0, false, false
+	}
+	if strings.TrimRight(string(first), " \t\r") != "---" {
+		return nil, 0, 0, false, false
+	}
+	start := len(data) - len(after)
+	off := start
+	line := 2
+	for off < len(data) {
+		l, next, _ := cutLine(data[off:])
+		t := strings.TrimRight(string(l), " \t\r")
+		if t == "---" || t == "..." {
+			return data[start:off], line, len(data) - len(next), true, true
+		}
+		off = len(data) - len(next)
+		line++
+	}
+	return data[start:], line - 1, len(data), true, false
+}
+
+// cutLine splits off the first line (without its newline).
+func cutLine(b []byte) (line, rest []byte, found bool) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:], true
+	}
+	return b, nil, false
+}
+
+// lineOf returns the 1-based line of byte offset off in data.
+func lineOf(data []byte, off int) int {
+	if off > len(data) {
+		off = len(data)
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+// Parse reads one document. Diagnostics carry the path and line of what is
+// wrong; a document that cannot be parsed at all is returned as nil.
+func Parse(path string, data []byte) (*Document, []Diagnostic) {
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, size := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		return nil, []Diagnostic{Errorf(path, lineOf(data, off), "utf8", "invalid UTF-8 (byte 0x%02x at offset %d)", data[off], off)}
+	}
+	d := &Document{Path: path, Raw: data, Lines: map[string]int{}}
+	yamlText, closeLine, bodyOff, ok, closed := SplitFrontMatter(data)
+	var diags []Diagnostic
+	if !ok {
+		d.Kind = "note"
+		d.ID = IDFromPath(path)
+		d.Body = data
+		d.BodyLine = 1
+		d.Title = titleFromBody(data, path)
+	} else {
+		if !closed {
+			return nil, []Diagnostic{Errorf(path, 1, "yaml", "front matter starts with --- but has no closing --- line")}
+		}
+		d.HasFrontMatter = true
+		d.FrontEnd = closeLine
+		d.Body = data[bodyOff:]
+		d.BodyLine = closeLine + 1
+		var root yaml.Node
+		if err := yaml.Unmarshal(yamlText, &root); err != nil {
+			return nil, []Diagnostic{yamlError(path, err)}
+		}
+		var m *yaml.Node
+		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+			m = root.Content[0]
+		}
+		if m == nil || m.Kind != yaml.MappingNode {
+			line := 2
+			what := "empty"
+			if m != nil {
+				line = m.Line + 1
+				what = nodeKindName(m)
+			}
+			return nil, []Diagnostic{Errorf(path, line, "yaml", "front matter must be a mapping of keys to values, not %s", what)}
+		}
+		if err := m.Decode(&d.Front); err != nil {
+			return nil, []Diagnostic{yamlError(path, err)}
+		}
+		diags = d.decodeKeys(m)
+	}
+	if d.Kind == "" && !d.HasFrontMatter {
+		d.Kind = "note"
+	}
+	parseBody(d)
+	d.Fingerprint = Fingerprint(d.Front, d.Body)
+	return d, diags
+}
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the scalar %q", n.Value)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "that"
+}
+
+// yamlError turns a yaml.v3 error into a diagnostic with the line in the
+// file (the YAML starts on line 2).
+func yamlError(path string, err error) Diagnostic {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 2
+	if strings.HasPrefix(msg, "line ") {
+		rest := msg[5:]
+		if i := strings.IndexByte(rest, ':'); i > 0 {
+			if n, e := strconv.Atoi(rest[:i]); e == nil {
+				line = n + 1
+				msg = strings.TrimSpace(rest[i+1:])
+			}
+		}
+	}
+	return Errorf(path, line, "yaml", "invalid YAML front matter: %s", msg)
+}
+
+// decodeKeys fills the typed fields from the mapping, one key at a time, so
+// that a value of the wrong type is reported at its own line.
+func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
+	var diags []Diagnostic
+	bad := func(k, v *yaml.Node, want string) {
+		diags = append(diags, Errorf(d.Path, v.Line+1, "type", "%s must be %s", k.Value, want))
+	}
+	str := func(k, v *yaml.Node, dst *string) {
+		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+			if v.Tag != "!!null" {
+				bad(k, v, "a string")
+			}
+			return
+		}
+		*dst = v.Value
+	}
+	list := func(k, v *yaml.Node, dst *[]string) {
+		switch v.Kind {
+		case yaml.ScalarNode:
+			if v.Tag == "!!null" {
+				return
+			}
+			*dst = []string{v.Value}
+		case yaml.SequenceNode:
+			for _, e := range v.Content {
+				if e.Kind != yaml.ScalarNode {
+					bad(k, e, "a list of strings")
+					continue
+				}
+				*dst = append(*dst, e.Value)
+			}
+		default:
+			bad(k, v, "a list of strings")
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if _, dup := d.Lines[k.Value]; dup {
+			diags = append(diags, Errorf(d.Path, k.Line+1, "yaml", "key %s appears twice", k.Value))
+		}
+		d.Lines[k.Value] = k.Line + 1
+		switch k.Value {
+		case "id":
+			str(k, v, &d.ID)
+		case "kind":
+			str(k, v, &d.Kind)
+		case "title":
+			str(k, v, &d.Title)
+		case "owner":
+			str(k, v, &d.Owner)
+		case "status":
+			str(k, v, &d.Status)
+		case "process_area":
+			str(k, v, &d.ProcessArea)
+		case "unit":
+			str(k, v, &d.Unit)
+		case "sensitivity":
+			str(k, v, &d.Sensitivity)
+		case "control":
+			str(k, v, &d.Control)
+		case "review_every":
+			str(k, v, &d.ReviewEvery)
+		case "superseded_by":
+			str(k, v, &d.SupersededBy)
+		case "tags":
+			list(k, v, &d.Tags)
+		case "tailors":
+			str(k, v, &d.Tailors)
+		case "base":
+			str(k, v, &d.Base)
+		case "evaluates":
+			list(k, v, &d.Evaluates)
+		case "evaluator":
+			str(k, v, &d.Evaluator)
+		case "date":
+			str(k, v, &d.Date)
+		case "covers":
+			list(k, v, &d.Covers)
+		case "target":
+			var f float64
+			if v.Kind != yaml.ScalarNode || v.Decode(&f) != nil {
+				bad(k, v, "a number")
+			} else {
+				d.Target = &f
+			}
+		case "measure_unit":
+			str(k, v, &d.MeasureUnit)
+		case "direction":
+			str(k, v, &d.Direction)
+		case "data":
+			str(k, v, &d.Data)
+		case "affects":
+			list(k, v, &d.Affects)
+		case "source":
+			str(k, v, &d.Source)
+		case "cites":
+			list(k, v, &d.Cites)
+		case "implemented_in":
+			str(k, v, &d.ImplementedIn)
+		case "stakeholders":
+			if v.Kind != yaml.SequenceNode {
+				if v.Tag != "!!null" {
+					bad(k, v, "a list of {who, role, involvement}")
+				}
+				continue
+			}
+			for _, e := range v.Content {
+				var s Stakeholder
+				if e.Kind != yaml.MappingNode || e.Decode(&s) != nil {
+					bad(k, e, "a list of {who, role, involvement}")
+					continue
+				}
+				s.Line = e.Line + 1
+				d.Stakeholders = append(d.Stakeholders, s)
+			}
+		case "approvals":
+			if v.Kind != yaml.SequenceNode {
+				if v.Tag != "!!null" {
+					bad(k, v, "a list of {by, role, date, meaning, fingerprint}")
+				}
+				continue
+			}
+			for _, e := range v.Content {
+				var a Approval
+				if e.Kind != yaml.MappingNode || e.Decode(&a) != nil {
+					bad(k, e, "a list of {by, role, date, meaning, fingerprint}")
+					continue
+				}
+				a.Line = e.Line + 1
+				d.Approvals = append(d.Approvals, a)
+			}
+		}
+	}
+	return diags
+}
+
+// titleFromBody gives an uncontrolled note a title: its first heading, else
+// its file name.
+func titleFromBody(body []byte, path string) string {
+	for _, l := range strings.Split(string(body), "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "# ") {
+			return strings.TrimSpace(l[2:])
+		}
+	}
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	return strings.TrimSuffix(name, ".md")
+}

@@ -1,0 +1,92 @@
+package doc
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+)
+
+// Fingerprint computes the fingerprint of a document, the value an approval
+// records and `rmm check` compares:
+//
+//	sha256( "rmm-fingerprint-v1\n" + M + "\n" + B )
+//
+// where M is the front matter without the keys `approvals` and `status`,
+// encoded as JSON with object keys sorted (encoding/json sorts map keys; YAML
+// quoting, indentation, flow or block style and key order leave no trace),
+// and B is the body with CRLF and CR turned into LF, trailing white space
+// removed from every line and trailing blank lines removed. The result is
+// the lowercase hex digest.
+//
+// Reformatting the YAML does not change the fingerprint; editing a word of
+// the body or the value of any covered key does.
+func Fingerprint(front map[string]any, body []byte) string {
+	return hex.EncodeToString(fingerprintSum(front, body))
+}
+
+func fingerprintSum(front map[string]any, body []byte) []byte {
+	covered := make(map[string]any, len(front))
+	for k, v := range front {
+		if k == "approvals" || k == "status" {
+			continue
+		}
+		covered[k] = normalise(v)
+	}
+	meta, err := json.Marshal(covered)
+	if err != nil {
+		// Values decoded from YAML always marshal; keep a stable fallback.
+		meta = []byte("{}")
+	}
+	h := sha256.New()
+	h.Write([]byte("rmm-fingerprint-v1\n"))
+	h.Write(meta)
+	h.Write([]byte("\n"))
+	h.Write([]byte(NormaliseBody(body)))
+	return h.Sum(nil)
+}
+
+// NormaliseBody applies the body rules of the fingerprint.
+func NormaliseBody(body []byte) string {
+	s := strings.ReplaceAll(string(body), "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\f\v")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+// normalise turns YAML values into values encoding/json accepts with one
+// spelling: maps with non-string keys get string keys.
+func normalise(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = normalise(e)
+		}
+		return m
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[jsonKey(k)] = normalise(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = normalise(e)
+		}
+		return l
+	}
+	return v
+}
+
+func jsonKey(k any) string {
+	b, err := json.Marshal(k)
+	if err != nil {
+		return ""
+	}
+	return strings.Trim(string(b), `"`)
+}

@@ -1,0 +1,183 @@
+package doc
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// MaxFileSize is the largest document rmm reads.
+const MaxFileSize = 10 << 20
+
+// DefaultOutput is the site's output folder, never read as documents.
+const DefaultOutput = "_site"
+
+// Library is every document of a repository at one revision.
+type Library struct {
+	Config *Config
+	Docs   []*Document // sorted by path
+	ByID   map[string]*Document
+	ByPath map[string]*Document
+	// Files holds every regular file path seen (documents or not), so rules
+	// can check that a measure's data file exists.
+	Files map[string]bool
+	// Diags are the problems met while loading: bad files, duplicate ids.
+	Diags []Diagnostic
+}
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// Output is a folder to leave out besides DefaultOutput (e.g. `-o DIR`
+	// inside the repository), slash-separated from the root.
+	Output string
+}
+
+// ErrNoConfig is returned when the tree has no rmm.yaml.
+var ErrNoConfig = errors.New("no rmm.yaml at the root")
+
+// Load reads rmm.yaml and every document of fsys. fsys is rooted at the
+// library's root; it may implement fs.ReadLinkFS so that symlinks can be
+// checked (os.DirFS and package repo's git trees do). Problems with user
+// files become diagnostics; the error is for a missing rmm.yaml or a failure
+// to read the tree at all.
+func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
+	lib := &Library{ByID: map[string]*Document{}, ByPath: map[string]*Document{}, Files: map[string]bool{}}
+	data, err := fs.ReadFile(fsys, ConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoConfig
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read rmm.yaml: %w", err)
+	}
+	cfg, diags := ParseConfig(data)
+	lib.Diags = append(lib.Diags, diags...)
+	if cfg == nil {
+		cfg = &Config{Lines: map[string]int{}}
+	}
+	lib.Config = cfg
+
+	var paths []string
+	err = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			lib.Diags = append(lib.Diags, Errorf(p, 0, "read", "cannot read: %v", err))
+			if e != nil && e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == "." {
+			return nil
+		}
+		name := e.Name()
+		if e.IsDir() {
+			if strings.HasPrefix(name, ".") || p == DefaultOutput || (opts.Output != "" && p == opts.Output) || name == "node_modules" || cfg.Ignored(p) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			if msg := checkSymlink(fsys, p); msg != "" {
+				lib.Diags = append(lib.Diags, Errorf(p, 1, "symlink", "%s", msg))
+				return nil
+			}
+		} else if !e.Type().IsRegular() {
+			return nil
+		}
+		lib.Files[p] = true
+		if strings.HasSuffix(name, ".md") && !cfg.Ignored(p) {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+
+	docs := make([]*Document, len(paths))
+	perDoc := make([][]Diagnostic, len(paths))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				docs[i], perDoc[i] = readDoc(fsys, paths[i])
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	for i, d := range docs {
+		lib.Diags = append(lib.Diags, perDoc[i]...)
+		if d == nil {
+			continue
+		}
+		lib.Docs = append(lib.Docs, d)
+		lib.ByPath[d.Path] = d
+		if d.ID == "" {
+			continue
+		}
+		if prev, dup := lib.ByID[d.ID]; dup {
+			lib.Diags = append(lib.Diags, Errorf(d.Path, d.Line("id"), "duplicate-id",
+				"duplicate id %s: also used by %s:%d", d.ID, prev.Path, prev.Line("id")))
+			continue
+		}
+		lib.ByID[d.ID] = d
+	}
+	SortDiagnostics(lib.Diags)
+	return lib, nil
+}
+
+func readDoc(fsys fs.FS, p string) (*Document, []Diagnostic) {
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}
+	}
+	if info.Size() > MaxFileSize {
+		return nil, []Diagnostic{Errorf(p, 1, "size", "file is %.1f MiB, over the limit of %d MiB", float64(info.Size())/(1<<20), MaxFileSize>>20)}
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}
+	}
+	return Parse(p, data)
+}
+
+// checkSymlink returns a message when the link at p points outside the
+// tree, or cannot be read.
+func checkSymlink(fsys fs.FS, p string) string {
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		if errors.Is(err, errors.ErrUnsupported) {
+			return ""
+		}
+		return fmt.Sprintf("cannot read symlink: %v", err)
+	}
+	if path.IsAbs(target) || strings.HasPrefix(target, "/") {
+		return fmt.Sprintf("symlink to %s leaves the repository", target)
+	}
+	joined := path.Join(path.Dir(p), target)
+	if joined == ".." || strings.HasPrefix(joined, "../") {
+		return fmt.Sprintf("symlink to %s leaves the repository", target)
+	}
+	return ""
+}
+
+// Resolve finds the document a reference points at, or nil.
+func (l *Library) Resolve(r Ref) *Document {
+	if r.ID != "" {
+		return l.ByID[r.ID]
+	}
+	return l.ByPath[r.Path]
+}

@@ -1,0 +1,52 @@
+package repo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/rmm-pal/rmm/doc"
+)
+
+// Snapshot is the library as it stands in the working tree (Commit == "")
+// or at a commit, with the fs.FS it was read from.
+type Snapshot struct {
+	Lib    *doc.Library
+	FS     fs.FS
+	Commit string  // "" for the working tree
+	Tree   *TreeFS // nil for the working tree
+}
+
+// Load reads the library at rev: "" for the working tree, else any
+// revision Resolve accepts. Working tree and commits go through the same
+// doc.Load.
+func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
+	var fsys fs.FS
+	s := &Snapshot{}
+	if rev == "" {
+		wt, err := r.WorkTree()
+		if err != nil {
+			return nil, err
+		}
+		fsys = wt
+	} else {
+		commit, err := r.Resolve(rev)
+		if err != nil {
+			return nil, err
+		}
+		t, err := r.Tree(commit)
+		if err != nil {
+			return nil, err
+		}
+		s.Commit, s.Tree, fsys = commit, t, t
+	}
+	lib, err := doc.Load(fsys, opts)
+	if errors.Is(err, doc.ErrNoConfig) && rev != "" {
+		return nil, fmt.Errorf("revision %s has no rmm.yaml: it predates the library", rev)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Lib, s.FS = lib, fsys
+	return s, nil
+}

@@ -1,0 +1,319 @@
+package repo
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// WorkTree returns the library's working tree as an fs.FS confined to the
+// root (symlinks cannot lead out of it; see os.Root).
+func (r *Repo) WorkTree() (fs.FS, error) {
+	return WorkTreeFS(r.Root)
+}
+
+// WorkTreeFS is WorkTree for a folder that need not be a git repository.
+func WorkTreeFS(root string) (fs.FS, error) {
+	rt, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	return rt.FS(), nil
+}
+
+// TreeFS is the tree of one commit, read straight from git objects, as a
+// read-only fs.FS rooted at the library's root. It implements fs.StatFS,
+// fs.ReadFileFS, fs.ReadDirFS and fs.ReadLinkFS, and is safe for
+// concurrent use.
+type TreeFS struct {
+	repo    *Repo
+	commit  *object.Commit
+	entries map[string]treeEntry // every file and folder, by path
+	dirs    map[string][]string  // folder -> sorted child names
+	mu      sync.Mutex           // go-git's storage is not safe for concurrent readers
+}
+
+type treeEntry struct {
+	hash plumbing.Hash
+	mode filemode.FileMode
+}
+
+// Commit returns the hash of the commit the tree belongs to.
+func (t *TreeFS) Commit() string { return t.commit.Hash.String() }
+
+// When is the commit's committer date.
+func (t *TreeFS) When() time.Time { return t.commit.Committer.When }
+
+// BlobHash returns the git blob id of a file in the tree.
+func (t *TreeFS) BlobHash(name string) (string, bool) {
+	e, ok := t.entries[name]
+	if !ok || e.mode == filemode.Dir {
+		return "", false
+	}
+	return e.hash.String(), true
+}
+
+// Tree returns the tree of commit (a full hash, see Resolve).
+func (r *Repo) Tree(commit string) (*TreeFS, error) {
+	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", commit, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("read tree of %s: %w", commit, err)
+	}
+	if r.Prefix != "" {
+		tree, err = tree.Tree(r.Prefix)
+		if err != nil {
+			return nil, fmt.Errorf("%s has no folder %s: %w", commit, r.Prefix, err)
+		}
+	}
+	t := &TreeFS{repo: r, commit: c, entries: map[string]treeEntry{}, dirs: map[string][]string{}}
+	t.entries["."] = treeEntry{hash: tree.Hash, mode: filemode.Dir}
+	if err := t.walk(tree, "."); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *TreeFS) walk(tree *object.Tree, dir string) error {
+	names := make([]string, 0, len(tree.Entries))
+	for _, e := range tree.Entries {
+		if e.Mode == filemode.Submodule {
+			continue
+		}
+		p := e.Name
+		if dir != "." {
+			p = dir + "/" + e.Name
+		}
+		names = append(names, e.Name)
+		t.entries[p] = treeEntry{hash: e.Hash, mode: e.Mode}
+		if e.Mode == filemode.Dir {
+			sub, err := object.GetTree(t.repo.Git.Storer, e.Hash)
+			if err != nil {
+				return fmt.Errorf("read tree %s: %w", p, err)
+			}
+			if err := t.walk(sub, p); err != nil {
+				return err
+			}
+		}
+	}
+	sort.Strings(names)
+	t.dirs[dir] = names
+	return nil
+}
+
+func (t *TreeFS) blob(name string, e treeEntry) ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b, err := object.GetBlob(t.repo.Git.Storer, e.hash)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	defer rd.Close()
+	data := make([]byte, 0, b.Size)
+	buf := bytes.NewBuffer(data)
+	if _, err := io.Copy(buf, rd); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return buf.Bytes(), nil
+}
+
+func (t *TreeFS) lookup(op, name string) (treeEntry, error) {
+	if !fs.ValidPath(name) {
+		return treeEntry{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	e, ok := t.entries[name]
+	if !ok {
+		return treeEntry{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	}
+	return e, nil
+}
+
+// Open implements fs.FS.
+func (t *TreeFS) Open(name string) (fs.File, error) {
+	e, err := t.lookup("open", name)
+	if err != nil {
+		return nil, err
+	}
+	if e.mode == filemode.Dir {
+		return &treeDir{fs: t, name: name}, nil
+	}
+	data, err := t.blob(name, e)
+	if err != nil {
+		return nil, err
+	}
+	return &treeFile{Reader: bytes.NewReader(data), info: t.info(name, e, int64(len(data)))}, nil
+}
+
+// ReadFile implements fs.ReadFileFS.
+func (t *TreeFS) ReadFile(name string) ([]byte, error) {
+	e, err := t.lookup("read", name)
+	if err != nil {
+		return nil, err
+	}
+	if e.mode == filemode.Dir {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("is a folder")}
+	}
+	return t.blob(name, e)
+}
+
+// Stat implements fs.StatFS.
+func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
+	e, err := t.lookup("stat", name)
+	if err != nil {
+		return nil, err
+	}
+	var size int64
+	if e.mode != filemode.Dir {
+		t.mu.Lock()
+		size, err = t.repo.Git.Storer.EncodedObjectSize(e.hash)
+		t.mu.Unlock()
+		if err != nil {
+			return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+		}
+	}
+	return t.info(name, e, size), nil
+}
+
+// Lstat implements fs.ReadLinkFS.
+func (t *TreeFS) Lstat(name string) (fs.FileInfo, error) { return t.Stat(name) }
+
+// ReadLink implements fs.ReadLinkFS.
+func (t *TreeFS) ReadLink(name string) (string, error) {
+	e, err := t.lookup("readlink", name)
+	if err != nil {
+		return "", err
+	}
+	if e.mode != filemode.Symlink {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	b, err := t.blob(name, e)
+	return string(b), err
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (t *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	e, err := t.lookup("readdir", name)
+	if err != nil {
+		return nil, err
+	}
+	if e.mode != filemode.Dir {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fmt.Errorf("not a folder")}
+	}
+	var out []fs.DirEntry
+	for _, child := range t.dirs[name] {
+		p := child
+		if name != "." {
+			p = name + "/" + child
+		}
+		ce := t.entries[p]
+		out = append(out, fs.FileInfoToDirEntry(t.info(p, ce, 0)))
+	}
+	return out, nil
+}
+
+func (t *TreeFS) info(name string, e treeEntry, size int64) fs.FileInfo {
+	mode := fs.FileMode(0o644)
+	switch e.mode {
+	case filemode.Dir:
+		mode = fs.ModeDir | 0o755
+	case filemode.Symlink:
+		mode = fs.ModeSymlink | 0o777
+	case filemode.Executable:
+		mode = 0o755
+	}
+	return fileInfo{name: path.Base(name), size: size, mode: mode, mod: t.commit.Committer.When}
+}
+
+type fileInfo struct {
+	name string
+	size int64
+	mode fs.FileMode
+	mod  time.Time
+}
+
+func (f fileInfo) Name() string       { return f.name }
+func (f fileInfo) Size() int64        { return f.size }
+func (f fileInfo) Mode() fs.FileMode  { return f.mode }
+func (f fileInfo) ModTime() time.Time { return f.mod }
+func (f fileInfo) IsDir() bool        { return f.mode.IsDir() }
+func (f fileInfo) Sys() any           { return nil }
+
+type treeFile struct {
+	*bytes.Reader
+	info fs.FileInfo
+}
+
+func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *treeFile) Close() error               { return nil }
+
+type treeDir struct {
+	fs   *TreeFS
+	name string
+	read int
+}
+
+func (d *treeDir) Stat() (fs.FileInfo, error) { return d.fs.Stat(d.name) }
+func (d *treeDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.name, Err: fmt.Errorf("is a folder")}
+}
+func (d *treeDir) Close() error { return nil }
+func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	all, err := d.fs.ReadDir(d.name)
+	if err != nil {
+		return nil, err
+	}
+	all = all[d.read:]
+	if n > 0 && len(all) > n {
+		all = all[:n]
+	}
+	d.read += len(all)
+	if n > 0 && len(all) == 0 {
+		return nil, io.EOF
+	}
+	return all, nil
+}
+
+// Paths lists every file path of the tree, sorted.
+func (t *TreeFS) Paths() []string {
+	var out []string
+	for p, e := range t.entries {
+		if e.mode != filemode.Dir && p != "." {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ interface {
+	fs.ReadFileFS
+	fs.StatFS
+	fs.ReadDirFS
+	fs.ReadLinkFS
+} = (*TreeFS)(nil)
+
+// trimPrefix is used by callers that hold repository-wide paths.
+func (r *Repo) trimPrefix(p string) (string, bool) {
+	if r.Prefix == "" {
+		return p, true
+	}
+	return strings.CutPrefix(p, r.Prefix+"/")
+}
