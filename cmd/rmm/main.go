@@ -174,9 +174,21 @@ func (e *env) load(rev string) (*repo.Repo, *repo.Snapshot, error) {
 	return r, snap, nil
 }
 
-// allRules is every rule of `rmm check`, composed from the packages that
-// own them.
-var allRules = func() []check.Rule { return check.Rules() }
+// ruleSets are the rules of `rmm check`, from the packages that own them;
+// a verb's file adds its package's rules with registerRules in an init
+// function (baseline's change control, tailor's tailoring rules).
+var ruleSets = []func() []check.Rule{check.Rules}
+
+func registerRules(f func() []check.Rule) { ruleSets = append(ruleSets, f) }
+
+// allRules is every rule of `rmm check`.
+func allRules() []check.Rule {
+	var out []check.Rule
+	for _, f := range ruleSets {
+		out = append(out, f()...)
+	}
+	return out
+}
 
 // runChecks loads nothing: it applies every rule to snap.
 func (e *env) runChecks(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic {
