@@ -14,3 +14,10 @@ var kinds embed.FS
 
 // Kinds holds KIND.md for every kind.
 var Kinds, _ = fs.Sub(kinds, "kinds")
+
+//go:embed all:example
+var example embed.FS
+
+// Example is the sample organization: steps.yaml and one overlay folder
+// per step (see package example).
+var Example, _ = fs.Sub(example, "example")
