@@ -69,7 +69,7 @@ func initRun(e *env, opts *initOptions) error {
 		if err != nil {
 			return usagef("%v", err)
 		}
-		res, err := example.Write(r)
+		res, err := example.Write(r, e.runChecks)
 		if err != nil {
 			return usagef("write the example: %v", err)
 		}
