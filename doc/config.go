@@ -31,11 +31,7 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 	c := &Config{Lines: map[string]int{}}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		d := yamlError(ConfigFile, err)
-		d.Line-- // rmm.yaml has no front matter delimiter
-		if d.Line < 1 {
-			d.Line = 1
-		}
+		d := yamlError(ConfigFile, data, 0, err)
 		d.Message = strings.Replace(d.Message, "front matter", "in rmm.yaml", 1)
 		return nil, []Diagnostic{d}
 	}

@@ -3,6 +3,7 @@ package doc
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,12 +47,12 @@ type Document struct {
 	Body     []byte
 
 	ID, Kind, Title, Owner, Status string
-	ProcessArea, Unit, Sensitivity  string
-	Control, ReviewEvery            string
-	SupersededBy                    string
-	Stakeholders                    []Stakeholder
-	Approvals                       []Approval
-	Tags                            []string
+	ProcessArea, Unit, Sensitivity string
+	Control, ReviewEvery           string
+	SupersededBy                   string
+	Stakeholders                   []Stakeholder
+	Approvals                      []Approval
+	Tags                           []string
 
 	// Defined processes.
 	Tailors, Base string
@@ -210,7 +211,7 @@ func Parse(path string, data []byte) (*Document, []Diagnostic) {
 		d.BodyLine = closeLine + 1
 		var root yaml.Node
 		if err := yaml.Unmarshal(yamlText, &root); err != nil {
-			return nil, []Diagnostic{yamlError(path, err)}
+			return nil, []Diagnostic{yamlError(path, yamlText, 1, err)}
 		}
 		var m *yaml.Node
 		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -226,7 +227,7 @@ func Parse(path string, data []byte) (*Document, []Diagnostic) {
 			return nil, []Diagnostic{Errorf(path, line, "yaml", "front matter must be a mapping of keys to values, not %s", what)}
 		}
 		if err := m.Decode(&d.Front); err != nil {
-			return nil, []Diagnostic{yamlError(path, err)}
+			return nil, []Diagnostic{yamlError(path, yamlText, 1, err)}
 		}
 		diags = d.decodeKeys(m)
 	}
@@ -251,21 +252,60 @@ func nodeKindName(n *yaml.Node) string {
 }
 
 // yamlError turns a yaml.v3 error into a diagnostic with the line in the
-// file (the YAML starts on line 2).
-func yamlError(path string, err error) Diagnostic {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 2
-	if strings.HasPrefix(msg, "line ") {
-		rest := msg[5:]
-		if i := strings.IndexByte(rest, ':'); i > 0 {
-			if n, e := strconv.Atoi(rest[:i]); e == nil {
-				line = n + 1
-				msg = strings.TrimSpace(rest[i+1:])
-			}
+// file. offset is the file line just before the YAML text (1 for front
+// matter, which starts after the `---` line; 0 for rmm.yaml).
+//
+// yaml.v3 puts a line in its messages, but for syntax errors it is often
+// the line where the enclosing construct started, off by one, or missing
+// (errors met at the end of the input). So for syntax errors the line is
+// found by parsing growing prefixes of the text: the first line whose
+// prefix no longer parses is the culprit (an unclosed `[` or quote, a stray
+// `key: value: more`). Decoding errors (a key given twice) carry exact
+// lines and are taken from the message.
+func yamlError(path string, yamlText []byte, offset int, err error) Diagnostic {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	decoding := strings.HasPrefix(msg, "unmarshal errors:")
+	if m := yamlLineRe.FindStringSubmatchIndex(msg); m != nil {
+		n, _ := strconv.Atoi(msg[m[2]:m[3]])
+		line = n
+		msg = strings.TrimSpace(msg[m[1]:])
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
 		}
+		msg = yamlAtLineRe.ReplaceAllStringFunc(msg, func(s string) string {
+			n, _ := strconv.Atoi(strings.TrimPrefix(s, "at line "))
+			return "at line " + strconv.Itoa(n+offset)
+		})
+	}
+	if !decoding && bytes.Count(yamlText, []byte("\n")) <= 2000 {
+		line = firstBadLine(yamlText)
+	}
+	line += offset
+	if line < 1 {
+		line = 1
 	}
 	return Errorf(path, line, "yaml", "invalid YAML front matter: %s", msg)
+}
+
+var (
+	yamlLineRe   = regexp.MustCompile(`line (\d+): `)
+	yamlAtLineRe = regexp.MustCompile(`at line \d+`)
+)
+
+// firstBadLine returns the 1-based line of text whose prefix up to and
+// including it no longer parses, or 1.
+func firstBadLine(text []byte) int {
+	lines := bytes.SplitAfter(text, []byte("\n"))
+	var prefix []byte
+	for i, l := range lines {
+		prefix = append(prefix, l...)
+		var n yaml.Node
+		if yaml.Unmarshal(prefix, &n) != nil {
+			return i + 1
+		}
+	}
+	return 1
 }
 
 // decodeKeys fills the typed fields from the mapping, one key at a time, so
