@@ -130,6 +130,8 @@ func itoa(i int) string {
 	return string(b[n:])
 }
 
+var checkBoxRe = regexp.MustCompile(`^\[[ xX]\]\s*`)
+
 var actionTail = regexp.MustCompile(`\(\s*@([^\s,()]+)\s*(?:,\s*due\s+(\d{4}-\d{2}-\d{2}))?\s*\)\s*$`)
 
 // parseBody finds sections, references and actions through goldmark's AST.
@@ -252,13 +254,15 @@ func taskAction(li *ast.ListItem, src []byte) (Action, bool) {
 	if !ok {
 		return Action{}, false
 	}
-	var line string
-	if tb.Lines().Len() > 0 {
-		seg := tb.Lines().At(0)
-		line = strings.TrimSpace(string(seg.Value(src)))
+	// The item's text is every line of its first block (an owner and due
+	// date may wrap onto the next line), without the `[ ]` box.
+	var parts []string
+	for i := 0; i < tb.Lines().Len(); i++ {
+		seg := tb.Lines().At(i)
+		parts = append(parts, strings.TrimSpace(string(seg.Value(src))))
 	}
-	line = strings.TrimSpace(strings.TrimLeft(line, "[ xX]"))
-	line = strings.TrimPrefix(line, "] ")
+	line := strings.Join(parts, " ")
+	line = strings.TrimSpace(checkBoxRe.ReplaceAllString(line, ""))
 	a := Action{Done: cb.IsChecked, Text: line}
 	if m := actionTail.FindStringSubmatchIndex(line); m != nil {
 		a.Owner = line[m[2]:m[3]]
