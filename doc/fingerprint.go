@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -79,6 +81,12 @@ func normalise(v any) any {
 			l[i] = normalise(e)
 		}
 		return l
+	case float64:
+		// .inf and .nan have no JSON spelling; without this the whole
+		// front matter would fail to marshal.
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
 	}
 	return v
 }
