@@ -125,7 +125,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		}
 		lib.Docs = append(lib.Docs, d)
 		lib.ByPath[d.Path] = d
-		if d.ID == "" {
+		if d.ID == "" || !d.HasFrontMatter {
 			continue
 		}
 		if prev, dup := lib.ByID[d.ID]; dup {
@@ -134,6 +134,13 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			continue
 		}
 		lib.ByID[d.ID] = d
+	}
+	// Uncontrolled notes take the id made from their path only when no
+	// controlled document holds it: a note is never an error (SPEC 2).
+	for _, d := range lib.Docs {
+		if !d.HasFrontMatter && lib.ByID[d.ID] == nil {
+			lib.ByID[d.ID] = d
+		}
 	}
 	SortDiagnostics(lib.Diags)
 	return lib, nil
