@@ -146,9 +146,33 @@ func (t *TreeFS) lookup(op, name string) (treeEntry, error) {
 	return e, nil
 }
 
+// follow looks name up and follows symlinks inside the tree, as the
+// operating system does in a working tree, so that a commit and its
+// checkout read the same bytes. A link that leaves the tree or loops is
+// reported as not existing (doc.Load reports links that leave).
+func (t *TreeFS) follow(op, name string) (treeEntry, error) {
+	e, err := t.lookup(op, name)
+	for hops := 0; err == nil && e.mode == filemode.Symlink; hops++ {
+		if hops == 40 {
+			return treeEntry{}, &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("too many levels of symbolic links")}
+		}
+		target, rerr := t.blob(name, e)
+		if rerr != nil {
+			return treeEntry{}, rerr
+		}
+		next := path.Join(path.Dir(name), string(target))
+		if path.IsAbs(string(target)) || !fs.ValidPath(next) {
+			return treeEntry{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		name = next
+		e, err = t.lookup(op, name)
+	}
+	return e, err
+}
+
 // Open implements fs.FS.
 func (t *TreeFS) Open(name string) (fs.File, error) {
-	e, err := t.lookup("open", name)
+	e, err := t.follow("open", name)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +188,7 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 
 // ReadFile implements fs.ReadFileFS.
 func (t *TreeFS) ReadFile(name string) ([]byte, error) {
-	e, err := t.lookup("read", name)
+	e, err := t.follow("read", name)
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +200,15 @@ func (t *TreeFS) ReadFile(name string) ([]byte, error) {
 
 // Stat implements fs.StatFS.
 func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
-	e, err := t.lookup("stat", name)
+	e, err := t.follow("stat", name)
 	if err != nil {
 		return nil, err
 	}
+	return t.stat(name, e)
+}
+
+func (t *TreeFS) stat(name string, e treeEntry) (fs.FileInfo, error) {
+	var err error
 	var size int64
 	if e.mode != filemode.Dir {
 		t.mu.Lock()
@@ -192,8 +221,14 @@ func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
 	return t.info(name, e, size), nil
 }
 
-// Lstat implements fs.ReadLinkFS.
-func (t *TreeFS) Lstat(name string) (fs.FileInfo, error) { return t.Stat(name) }
+// Lstat implements fs.ReadLinkFS: it does not follow a symlink.
+func (t *TreeFS) Lstat(name string) (fs.FileInfo, error) {
+	e, err := t.lookup("lstat", name)
+	if err != nil {
+		return nil, err
+	}
+	return t.stat(name, e)
+}
 
 // ReadLink implements fs.ReadLinkFS.
 func (t *TreeFS) ReadLink(name string) (string, error) {
