@@ -138,7 +138,10 @@ func ParseOps(d *doc.Document) ([]Op, []doc.Diagnostic) {
 			if i == 0 && s.Level == 1 && len(s.Classes) == 0 {
 				continue // the document's title
 			}
-			if len(unknown) > 0 {
+			if i := strings.LastIndex(s.Title, "{"); i >= 0 && strings.HasSuffix(s.Title, "}") {
+				diags = append(diags, doc.Errorf(d.Path, s.Line, RuleOperation,
+					"heading %q: its attributes %s could not be read; quote values that are not plain ASCII, as in after=\"überblick\"", s.Title, s.Title[i:]))
+			} else if len(unknown) > 0 {
 				diags = append(diags, doc.Errorf(d.Path, s.Line, RuleOperation,
 					"heading %q has no tailoring operation: %s is not one of .suppress, .replace, .extend, .add", s.Title, strings.Join(unknown, " ")))
 			} else {
