@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Fingerprint computes the fingerprint of a document, the value an approval
@@ -18,8 +19,9 @@ import (
 // encoded as JSON with object keys sorted (encoding/json sorts map keys; YAML
 // quoting, indentation, flow or block style and key order leave no trace),
 // and B is the body with CRLF and CR turned into LF, trailing white space
-// removed from every line and trailing blank lines removed. The result is
-// the lowercase hex digest.
+// removed from every line and trailing blank lines removed. An unquoted
+// date (which YAML reads as a timestamp) is written as it would be quoted:
+// 2026-03-31. The result is the lowercase hex digest.
 //
 // Reformatting the YAML does not change the fingerprint; editing a word of
 // the body or the value of any covered key does.
@@ -81,6 +83,14 @@ func normalise(v any) any {
 			l[i] = normalise(e)
 		}
 		return l
+	case time.Time:
+		// yaml.v3 decodes an unquoted 2026-03-31 as a time; quoting it is
+		// formatting, so both spell the same: the date alone at midnight
+		// UTC, else RFC 3339.
+		if x.Equal(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC)) {
+			return x.Format("2006-01-02")
+		}
+		return x.Format(time.RFC3339Nano)
 	case float64:
 		// .inf and .nan have no JSON spelling; without this the whole
 		// front matter would fail to marshal.
