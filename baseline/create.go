@@ -1,0 +1,242 @@
+package baseline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/rmm-pal/rmm/check"
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+// ErrBadName is wrapped by errors about a baseline name that cannot be a
+// tag name.
+var ErrBadName = errors.New("bad baseline name")
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// CheckName reports whether NAME can name a baseline: letters, digits,
+// '.', '_' and '-', starting with a letter or digit, no "..", not ending
+// in ".lock" or ".".
+func CheckName(name string) error {
+	if !namePattern.MatchString(name) || strings.Contains(name, "..") || strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, ".") || len(name) > 200 {
+		return fmt.Errorf("%w %q: use letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. 2026-Q1)", ErrBadName, name)
+	}
+	return nil
+}
+
+// RefusedError is Create's refusal: every reason the baseline cannot be
+// cut, in a stable order.
+type RefusedError struct {
+	Name    string
+	Reasons []string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("cannot create baseline/%s:\n  %s", e.Name, strings.Join(e.Reasons, "\n  "))
+}
+
+// maxCheckReasons caps how many check errors a refusal lists one by one.
+const maxCheckReasons = 20
+
+// Create cuts the baseline NAME on HEAD: the annotated tag baseline/NAME
+// whose message is message (or a generated summary) followed by the
+// manifest. tagger signs the tag; tagger.When is its date.
+//
+// ctx is the check context of the working tree and diags what `rmm check`
+// found there. Create refuses with a *RefusedError listing every reason
+// when: the name exists; a document or rmm.yaml differs between the
+// working tree and HEAD (changed, new or deleted); diags holds an error;
+// a controlled document at HEAD that is not retired is not approved with
+// a current approval of every required role. A concurrent creation of the
+// same name makes one of the two fail with a refusal too.
+//
+// A detached HEAD is accepted: the baseline names the commit, not a
+// branch.
+func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, message string, tagger repo.Signature) (*Manifest, error) {
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	head, _, err := r.Head()
+	if err != nil {
+		return nil, &RefusedError{Name: name, Reasons: []string{err.Error()}}
+	}
+	var reasons []string
+	tagName := TagPrefix + name
+	if t, err := r.ReadTag(tagName); err == nil {
+		reasons = append(reasons, fmt.Sprintf("%s exists already (on commit %s): baselines never move; choose another name", tagName, short(t.Target)))
+	} else if !errors.Is(err, repo.ErrNoTag) {
+		reasons = append(reasons, err.Error())
+	}
+	tree, err := r.Tree(head)
+	if err != nil {
+		return nil, err
+	}
+	lib := ctx.Lib
+	if ctx.Snap.Commit == "" {
+		reasons = append(reasons, uncommitted(r, lib, tree)...)
+	} else if ctx.Snap.Commit != head {
+		return nil, fmt.Errorf("internal error: the check context is not the working tree nor HEAD")
+	}
+	var errs []string
+	for _, d := range diags {
+		if d.Severity == doc.Error {
+			errs = append(errs, "check: "+d.String())
+		}
+	}
+	if len(errs) > maxCheckReasons {
+		n := len(errs) - maxCheckReasons
+		errs = append(errs[:maxCheckReasons], fmt.Sprintf("check: ... and %d more errors (run 'rmm check')", n))
+	}
+	reasons = append(reasons, errs...)
+
+	// What is tagged is HEAD: when the working tree differs, read HEAD
+	// itself; when it does not, its documents are HEAD's.
+	if len(reasons) > 0 || ctx.Snap.Commit == "" && !sameAsTree(lib, tree) {
+		snap, err := ctx.At(head)
+		if err != nil {
+			return nil, err
+		}
+		lib = snap.Lib
+	}
+	reasons = append(reasons, unapproved(lib)...)
+	if len(reasons) > 0 {
+		return nil, &RefusedError{Name: name, Reasons: reasons}
+	}
+
+	m := &Manifest{Commit: head, Documents: Entries(lib, tree.BlobHash)}
+	m.Root = RootHash(m.Documents)
+	m.Summary = strings.TrimSpace(message)
+	if m.Summary == "" {
+		m.Summary = fmt.Sprintf("Baseline %s: %d controlled documents", name, len(m.Documents))
+	}
+	warnings, err := Provenance(r, head, lib, m.Documents)
+	if err != nil {
+		warnings = append(warnings, "approval provenance not checked: "+err.Error())
+	}
+	t, err := r.CreateTag(tagName, head, m.Message(), tagger)
+	if errors.Is(err, repo.ErrTagExists) || errors.Is(err, repo.ErrTagBusy) {
+		return nil, &RefusedError{Name: name, Reasons: []string{fmt.Sprintf("%s exists already: baselines never move; choose another name (%v)", tagName, err)}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	fill(m, t)
+	m.Warnings = warnings
+	return m, nil
+}
+
+// unapproved lists the controlled documents of lib that a baseline cannot
+// hold as they are.
+func unapproved(lib *doc.Library) []string {
+	var out []string
+	for _, d := range lib.Docs {
+		if !d.HasFrontMatter || !d.Controlled() || d.EffectiveStatus() == "retired" {
+			continue
+		}
+		name := d.ID
+		if name == "" {
+			name = d.Path
+		}
+		if d.EffectiveStatus() != "approved" {
+			out = append(out, fmt.Sprintf("%s (%s) is %s, not approved", name, d.Path, d.EffectiveStatus()))
+			continue
+		}
+		if m := Missing(d, lib.Config); len(m) > 0 {
+			out = append(out, fmt.Sprintf("%s (%s) changed after approval: needs a current approval as %s", name, d.Path, strings.Join(m, ", ")))
+		}
+	}
+	return out
+}
+
+// tracked reports whether a path of the working tree is one whose changes
+// a baseline cares about: rmm.yaml and Markdown documents.
+func tracked(lib *doc.Library, p string) bool {
+	if p == doc.ConfigFile {
+		return true
+	}
+	if !strings.HasSuffix(p, ".md") || lib.Config.Ignored(p) {
+		return false
+	}
+	for _, part := range strings.Split(p, "/")[:strings.Count(p, "/")] {
+		if strings.HasPrefix(part, ".") || part == "node_modules" {
+			return false
+		}
+	}
+	return !strings.HasPrefix(p, doc.DefaultOutput+"/")
+}
+
+// sameAsTree reports whether every document of lib has the bytes tree
+// holds at its path (and no document of tree is missing from lib).
+func sameAsTree(lib *doc.Library, tree *repo.TreeFS) bool {
+	for _, d := range lib.Docs {
+		if b, ok := tree.BlobHash(d.Path); !ok || b != repo.BlobHash(d.Raw) {
+			return false
+		}
+	}
+	for _, p := range tree.Paths() {
+		if tracked(lib, p) && p != doc.ConfigFile && lib.ByPath[p] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// uncommitted lists the documents (and rmm.yaml) whose working tree bytes
+// differ from HEAD's.
+func uncommitted(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS) []string {
+	var changed, added, deleted []string
+	for p := range lib.Files {
+		if !tracked(lib, p) {
+			continue
+		}
+		var data []byte
+		if d := lib.ByPath[p]; d != nil {
+			data = d.Raw
+		} else {
+			b, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
+			if err != nil {
+				changed = append(changed, p)
+				continue
+			}
+			data = b
+		}
+		h, ok := tree.BlobHash(p)
+		switch {
+		case !ok:
+			added = append(added, p)
+		case h != repo.BlobHash(data):
+			changed = append(changed, p)
+		}
+	}
+	for _, p := range tree.Paths() {
+		if tracked(lib, p) && !lib.Files[p] {
+			if _, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(p))); err != nil {
+				deleted = append(deleted, p)
+			}
+		}
+	}
+	var out []string
+	for _, g := range []struct {
+		what  string
+		paths []string
+	}{{"changed", changed}, {"not committed (new)", added}, {"deleted", deleted}} {
+		sort.Strings(g.paths)
+		for _, p := range g.paths {
+			out = append(out, fmt.Sprintf("%s is %s in the working tree: commit it first", p, g.what))
+		}
+	}
+	return out
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

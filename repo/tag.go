@@ -1,0 +1,273 @@
+package repo
+
+// Annotated tags: create one atomically (a lock file as git uses, so two
+// processes cannot both create the same name), list and read them, and read
+// single files and objects at a commit without building a whole tree.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Errors of CreateTag and ReadTag.
+var (
+	ErrTagExists = errors.New("tag exists")
+	ErrTagBusy   = errors.New("another process is writing the tag")
+	ErrNoTag     = errors.New("no such tag")
+)
+
+// Tag is a tag read from the repository.
+type Tag struct {
+	Name      string // without refs/tags/, e.g. baseline/Q1
+	Ref       string // the hash the ref holds: the tag object, or the commit of a lightweight tag
+	Annotated bool
+	// Target is the object the tag points at (after one level of peeling)
+	// and TargetType its type ("commit", "tree", ...).
+	Target, TargetType string
+	Tagger             Signature
+	Message            string
+}
+
+// commonDir is the folder holding refs and objects (a linked worktree's
+// GitDir has a commondir file pointing there).
+func (r *Repo) commonDir() string {
+	if b, err := os.ReadFile(filepath.Join(r.GitDir, "commondir")); err == nil {
+		d := strings.TrimSpace(string(b))
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(r.GitDir, d)
+		}
+		return d
+	}
+	return r.GitDir
+}
+
+// CreateTag writes an annotated tag name (e.g. baseline/Q1) on commit with
+// message and tagger (whose When is the tag's date). It creates the ref
+// only if no tag of that name exists, loose or packed, using git's lock
+// protocol: refs/tags/NAME.lock opened with O_EXCL, the hash written and
+// synced, then renamed into place. Of two processes creating the same name
+// at once, exactly one succeeds; the other gets ErrTagExists or ErrTagBusy.
+func (r *Repo) CreateTag(name, commit, message string, tagger Signature) (*Tag, error) {
+	if r.GitDir == "" {
+		return nil, fmt.Errorf("no git folder to write tags in")
+	}
+	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s: %w", commit, err)
+	}
+	refName := "refs/tags/" + name
+	refPath := filepath.Join(r.commonDir(), filepath.FromSlash(refName))
+	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
+		return nil, fmt.Errorf("create tag %s: %w", name, err)
+	}
+	lock := refPath + ".lock"
+	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("%s: %w (%s exists; if no rmm or git is running, remove it)", name, ErrTagBusy, lock)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create tag %s: %w", name, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(lock)
+		}
+	}()
+	// Holding the lock, nobody else writes this ref: check it is free.
+	if _, err := os.Lstat(refPath); err == nil {
+		return nil, fmt.Errorf("%s: %w", name, ErrTagExists)
+	}
+	if packed, err := r.packedRef(refName); err != nil {
+		return nil, err
+	} else if packed != "" {
+		return nil, fmt.Errorf("%s: %w", name, ErrTagExists)
+	}
+	if !strings.HasSuffix(message, "\n") {
+		message += "\n"
+	}
+	tag := &object.Tag{
+		Name:       name,
+		Tagger:     *tagger.git(),
+		Message:    message,
+		TargetType: plumbing.CommitObject,
+		Target:     c.Hash,
+	}
+	obj := r.Git.Storer.NewEncodedObject()
+	if err := tag.Encode(obj); err != nil {
+		return nil, fmt.Errorf("encode tag %s: %w", name, err)
+	}
+	h, err := r.Git.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return nil, fmt.Errorf("write tag object %s: %w", name, err)
+	}
+	if _, err := f.WriteString(h.String() + "\n"); err != nil {
+		return nil, fmt.Errorf("write %s: %w", lock, err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", lock, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", lock, err)
+	}
+	if err := os.Rename(lock, refPath); err != nil {
+		os.Remove(lock)
+		done = true
+		return nil, fmt.Errorf("create tag %s: %w", name, err)
+	}
+	done = true
+	return &Tag{Name: name, Ref: h.String(), Annotated: true, Target: c.Hash.String(), TargetType: "commit",
+		Tagger: tagger, Message: message}, nil
+}
+
+// packedRef returns the hash packed-refs holds for refName, or "".
+func (r *Repo) packedRef(refName string) (string, error) {
+	f, err := os.Open(filepath.Join(r.commonDir(), "packed-refs"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read packed-refs: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if hash, name, ok := strings.Cut(line, " "); ok && name == refName && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "^") {
+			return hash, nil
+		}
+	}
+	return "", sc.Err()
+}
+
+// ReadTag reads the tag name (without refs/tags/). It returns an error
+// wrapping ErrNoTag when there is none.
+func (r *Repo) ReadTag(name string) (*Tag, error) {
+	ref, err := r.Git.Reference(plumbing.ReferenceName("refs/tags/"+name), false)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoTag)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read tag %s: %w", name, err)
+	}
+	return r.readTagRef(name, ref.Hash())
+}
+
+func (r *Repo) readTagRef(name string, h plumbing.Hash) (*Tag, error) {
+	t := &Tag{Name: name, Ref: h.String()}
+	to, err := r.Git.TagObject(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		// A lightweight tag, or a ref to a missing object.
+		obj, err := r.Git.Storer.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			return nil, fmt.Errorf("tag %s points at %s, which is missing: %w", name, h, err)
+		}
+		t.Target, t.TargetType = h.String(), obj.Type().String()
+		return t, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read tag %s: %w", name, err)
+	}
+	t.Annotated = true
+	t.Target, t.TargetType = to.Target.String(), to.TargetType.String()
+	t.Tagger = Signature{Name: to.Tagger.Name, Email: to.Tagger.Email, When: to.Tagger.When}
+	t.Message = to.Message
+	return t, nil
+}
+
+// Tags lists the tags whose name starts with prefix (e.g. "baseline/"),
+// sorted by name. A tag that cannot be read is skipped and reported in
+// the error slice, so one broken tag does not hide the others.
+func (r *Repo) Tags(prefix string) ([]*Tag, []error) {
+	it, err := r.Git.References()
+	if err != nil {
+		return nil, []error{fmt.Errorf("list tags: %w", err)}
+	}
+	var out []*Tag
+	var errs []error
+	_ = it.ForEach(func(ref *plumbing.Reference) error {
+		n := ref.Name().String()
+		if !strings.HasPrefix(n, "refs/tags/"+prefix) || ref.Type() != plumbing.HashReference {
+			return nil
+		}
+		t, err := r.readTagRef(strings.TrimPrefix(n, "refs/tags/"), ref.Hash())
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		out = append(out, t)
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, errs
+}
+
+// HasObject reports whether the object hash is in the repository.
+func (r *Repo) HasObject(hash string) bool {
+	return r.Git.Storer.HasEncodedObject(plumbing.NewHash(hash)) == nil
+}
+
+// IsCommit reports whether hash names a commit in the repository.
+func (r *Repo) IsCommit(hash string) bool {
+	_, err := r.Git.CommitObject(plumbing.NewHash(hash))
+	return err == nil
+}
+
+// FileAt returns the bytes of path (relative to the library's root) at
+// commit, without reading the rest of the tree. ok is false when the
+// commit has no such file.
+func (r *Repo) FileAt(commit, path string) (data []byte, ok bool, err error) {
+	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
+	if err != nil {
+		return nil, false, fmt.Errorf("read commit %s: %w", commit, err)
+	}
+	full := path
+	if r.Prefix != "" {
+		full = r.Prefix + "/" + path
+	}
+	f, err := c.File(full)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+	}
+	defer rd.Close()
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, rd); err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+	}
+	return buf.Bytes(), true, nil
+}
+
+// FullPath turns a path relative to the library's root into one relative
+// to the repository's top, as History uses.
+func (r *Repo) FullPath(path string) string {
+	if r.Prefix == "" {
+		return path
+	}
+	return r.Prefix + "/" + path
+}
+
+func tagShort(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
