@@ -1,0 +1,63 @@
+package doc
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	c, diags := ParseConfig([]byte(`organization: Example Corp
+title: PAL
+units: [operations, engineering]
+roles:
+  manager: [dana@example.org]
+approvals:
+  policy: [manager]
+  plan: [owner, manager]
+default_sensitivity: internal
+ignore: ["drafts/**"]
+colour: blue
+`))
+	if len(diags) != 1 || diags[0].Line != 11 || diags[0].Severity != Warning || !strings.Contains(diags[0].Message, `unknown key "colour"`) {
+		t.Fatalf("diags %v, want one warning for colour at line 11", diags)
+	}
+	if c.Organization != "Example Corp" || len(c.Units) != 2 || c.RequiredRoles("plan")[1] != "manager" || c.Sensitivity() != "internal" {
+		t.Errorf("config %+v", c)
+	}
+	if got := c.RolesOf("DANA@example.org"); len(got) != 1 || got[0] != "manager" {
+		t.Errorf("RolesOf = %v", got)
+	}
+	for p, want := range map[string]bool{"drafts/x.md": true, "drafts/a/b.md": true, "plans/drafts.md": false, "x.md": false} {
+		if c.Ignored(p) != want {
+			t.Errorf("Ignored(%s) = %v", p, !want)
+		}
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		line      int
+		msg       string
+	}{
+		{"no organization", "title: PAL\n", 1, "organization is required"},
+		{"empty", "", 1, "must be a mapping"},
+		{"a list", "- a\n", 1, "must be a mapping"},
+		{"broken", "organization: X\nunits: [a\n", 2, "invalid YAML in rmm.yaml"},
+		{"wrong shape", "organization: X\nunits:\n  a: b\n", 3, "units has the wrong shape"},
+		{"bad sensitivity", "organization: X\ndefault_sensitivity: secret\n", 2, `"secret" is not one of`},
+		{"approval role", "organization: X\napprovals:\n  policy: [boss]\n", 2, `role "boss"`},
+		{"approval kind", "organization: X\napprovals:\n  memo: [owner]\n", 2, `unknown kind "memo"`},
+		{"ignore pattern", "organization: X\nignore: ['[']\n", 2, "ignore pattern"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := ParseConfig([]byte(tc.src))
+			for _, d := range diags {
+				if d.Path == ConfigFile && d.Line == tc.line && d.Severity == Error && strings.Contains(d.Message, tc.msg) {
+					return
+				}
+			}
+			t.Errorf("diags %v, want rmm.yaml:%d %q", diags, tc.line, tc.msg)
+		})
+	}
+}
