@@ -1,0 +1,392 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The live preview of `rmm serve`: build, serve the output folder with
+// net/http, watch the repository, build again on every batch of changes,
+// and tell open pages to reload through server-sent events. The site itself
+// knows only that every page includes ReloadScript (Options.LiveReload).
+
+// URL paths the server answers besides the site.
+const (
+	ReloadScript = "/_rmm/reload.js" // pass as Options.LiveReload
+	EventsPath   = "/_rmm/events"    // server-sent events: reload, error
+)
+
+// Builder builds the site into the folder the server serves. Build is
+// called again on every change; it must leave the previous site whole when
+// it fails.
+type Builder interface {
+	Build(ctx context.Context) (*Result, error)
+}
+
+// BuilderFunc adapts a function to Builder.
+type BuilderFunc func(ctx context.Context) (*Result, error)
+
+func (f BuilderFunc) Build(ctx context.Context) (*Result, error) { return f(ctx) }
+
+// SiteBuilder builds o with Build, with the reload script included in
+// every page.
+func SiteBuilder(o Options) Builder {
+	o.LiveReload = ReloadScript
+	return BuilderFunc(func(ctx context.Context) (*Result, error) { return Build(ctx, o) })
+}
+
+// BuildEvent tells ServeOptions.OnBuild how a build went.
+type BuildEvent struct {
+	Gen      int      // 1 for the first build, then one more per build
+	Changes  []string // the paths that caused it (nil for the first build)
+	Result   *Result  // nil when Err is not nil
+	Err      error
+	Duration time.Duration
+}
+
+// ServeOptions say what to serve and what to watch.
+type ServeOptions struct {
+	// Dir is the site folder: where Builder writes, what is served.
+	Dir     string
+	Builder Builder
+	// Root is the folder watched recursively; GitDir, when not "", is the
+	// git folder whose HEAD and refs are watched (see Watch). Root "" turns
+	// watching off.
+	Root, GitDir string
+	// SkipDir leaves folders out of the watch (see WatchOptions).
+	SkipDir func(path string) bool
+	// Interval batches file events (default 50 ms).
+	Interval time.Duration
+	// OnBuild, when not nil, is called after every build, from the
+	// goroutine that builds.
+	OnBuild func(BuildEvent)
+}
+
+// Server is a live preview. Its zero value is not usable: see NewServer.
+type Server struct {
+	o ServeOptions
+
+	mu      sync.Mutex
+	gen     int    // builds done
+	good    bool   // a build has succeeded: Dir holds a whole site
+	lastErr string // the error of the latest build, "" when it succeeded
+	subs    map[chan sseMsg]bool
+	quit    chan struct{}
+	files   http.Handler
+}
+
+type sseMsg struct{ event, data string }
+
+// NewServer returns a server for o; nothing runs until Run.
+func NewServer(o ServeOptions) *Server {
+	return &Server{
+		o:     o,
+		subs:  map[chan sseMsg]bool{},
+		quit:  make(chan struct{}),
+		files: http.FileServer(http.Dir(o.Dir)),
+	}
+}
+
+// Listen opens addr for Run, with an error that says what to do when the
+// port is taken.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if isAddrInUse(err) {
+			return nil, fmt.Errorf("cannot listen on %s: the port is already in use (is another rmm serve running?)", addr)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+func isAddrInUse(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "address already in use")
+}
+
+// IsLoopback reports whether addr (host:port) listens on loopback only.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Run builds the site, serves it on ln, watches for changes and rebuilds,
+// until ctx is done; then it closes ln, ends open event streams and
+// returns nil. A failed build is reported through OnBuild and to open pages;
+// the last good site keeps being served.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var w *Watcher
+	if s.o.Root != "" {
+		var err error
+		w, err = Watch(s.o.Root, s.o.GitDir, WatchOptions{Interval: s.o.Interval, SkipDir: s.o.SkipDir})
+		if err != nil {
+			s.shutdown(srv)
+			return fmt.Errorf("watch %s: %w", s.o.Root, err)
+		}
+		defer w.Close()
+	}
+	// The watch starts before the first build, so an edit made while it runs
+	// is not lost.
+	s.build(ctx, nil)
+
+	var changes <-chan []string
+	var errs <-chan error
+	if w != nil {
+		changes, errs = w.Changes, w.Errors
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			s.shutdown(srv)
+			return nil
+		case err := <-served:
+			close(s.quit)
+			return fmt.Errorf("serve: %w", err)
+		case err := <-errs:
+			if s.o.OnBuild != nil {
+				s.o.OnBuild(BuildEvent{Gen: s.generation(), Err: fmt.Errorf("watch: %w", err)})
+			}
+		case batch, ok := <-changes:
+			if !ok {
+				changes = nil
+				continue
+			}
+			s.build(ctx, batch)
+		}
+	}
+}
+
+func (s *Server) shutdown(srv *http.Server) {
+	s.mu.Lock()
+	select {
+	case <-s.quit:
+	default:
+		close(s.quit) // ends event streams, so Shutdown need not wait for them
+	}
+	s.mu.Unlock()
+	c, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(c); err != nil {
+		srv.Close()
+	}
+}
+
+func (s *Server) generation() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
+
+// build runs the builder once and tells open pages.
+func (s *Server) build(ctx context.Context, changes []string) {
+	start := time.Now()
+	res, err := s.o.Builder.Build(ctx)
+	if ctx.Err() != nil {
+		return // stopping: the build was interrupted, not failed
+	}
+	s.mu.Lock()
+	s.gen++
+	ev := BuildEvent{Gen: s.gen, Changes: changes, Result: res, Err: err, Duration: time.Since(start)}
+	first := !s.good
+	var msg sseMsg
+	if err != nil {
+		s.lastErr = err.Error()
+		msg = sseMsg{"error", s.lastErr}
+	} else {
+		s.good = true
+		s.lastErr = ""
+		if first || res == nil || res.Written > 0 {
+			msg = sseMsg{"reload", strconv.Itoa(s.gen)}
+		} else {
+			msg = sseMsg{"ok", strconv.Itoa(s.gen)} // nothing changed: clears an error banner
+		}
+	}
+	for ch := range s.subs {
+		select {
+		case ch <- msg:
+		default: // a slow reader misses one message, not the server
+		}
+	}
+	s.mu.Unlock()
+	if s.o.OnBuild != nil {
+		s.o.OnBuild(ev)
+	}
+}
+
+// ServeHTTP answers the reload script, the event stream, and the site.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	switch r.URL.Path {
+	case ReloadScript:
+		s.serveScript(w)
+		return
+	case EventsPath:
+		s.serveEvents(w, r)
+		return
+	}
+	s.mu.Lock()
+	good, lastErr := s.good, s.lastErr
+	s.mu.Unlock()
+	if !good {
+		// No whole site yet: whatever the folder holds may be stale.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		title, body := "Building the site…", "This page reloads when the first build is done."
+		if lastErr != "" {
+			title, body = "The site could not be built", lastErr
+		}
+		fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n<pre>%s</pre>\n<script src=\"%s\"></script></body></html>\n",
+			html.EscapeString(title), html.EscapeString(title), html.EscapeString(body), ReloadScript)
+		return
+	}
+	s.files.ServeHTTP(w, r)
+}
+
+func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	ch := make(chan sseMsg, 8)
+	s.mu.Lock()
+	select {
+	case <-s.quit:
+		s.mu.Unlock()
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	default:
+	}
+	s.subs[ch] = true
+	gen, lastErr := s.gen, s.lastErr
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.subs, ch)
+		s.mu.Unlock()
+	}()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no")
+	// hello carries the generation, so a page whose script is older than
+	// the latest build reloads at once; an error shows its banner.
+	writeSSE(w, sseMsg{"hello", strconv.Itoa(gen)})
+	if lastErr != "" {
+		writeSSE(w, sseMsg{"error", lastErr})
+	}
+	fl.Flush()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.quit:
+			return
+		case m := <-ch:
+			writeSSE(w, m)
+			fl.Flush()
+		}
+	}
+}
+
+func writeSSE(w io.Writer, m sseMsg) {
+	fmt.Fprintf(w, "event: %s\n", m.event)
+	for _, line := range strings.Split(m.data, "\n") {
+		fmt.Fprintf(w, "data: %s\n", line)
+	}
+	io.WriteString(w, "\n")
+}
+
+func (s *Server) serveScript(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	fmt.Fprintf(w, reloadJS, s.generation(), EventsPath)
+}
+
+// reloadJS reloads the page on "reload", and on "hello" when a build
+// finished after this script was fetched; a failed build shows a banner
+// (as text: the error may quote a document) until the next good one. The
+// scroll position survives the reload.
+const reloadJS = `// rmm serve: live reload
+(function () {
+  "use strict";
+  var gen = %d;
+  var key = "rmm-scroll:" + location.pathname;
+  try {
+    var y = sessionStorage.getItem(key);
+    if (y !== null) {
+      sessionStorage.removeItem(key);
+      addEventListener("load", function () { scrollTo(0, +y); });
+    }
+  } catch (e) {}
+  function reload() {
+    try { sessionStorage.setItem(key, String(scrollY)); } catch (e) {}
+    location.reload();
+  }
+  var banner = null;
+  function clearBanner() {
+    if (banner) { banner.remove(); banner = null; }
+  }
+  var es = new EventSource(%q);
+  es.addEventListener("hello", function (e) {
+    if (+e.data > gen) reload();
+  });
+  es.addEventListener("reload", reload);
+  es.addEventListener("ok", clearBanner);
+  es.addEventListener("error", function (e) {
+    if (typeof e.data !== "string") return; // the connection dropped; EventSource retries
+    clearBanner();
+    banner = document.createElement("pre");
+    banner.id = "rmm-build-error";
+    banner.setAttribute("role", "alert");
+    banner.style.cssText = "position:fixed;left:0;right:0;bottom:0;margin:0;padding:1em;max-height:40vh;overflow:auto;background:#fee;color:#600;border-top:3px solid #c00;font:13px monospace;white-space:pre-wrap;z-index:2147483647";
+    banner.textContent = "rmm serve: the site could not be rebuilt; showing the last good build.\n\n" + e.data;
+    document.body.appendChild(banner);
+  });
+})();
+`
+
+// SkipOutput returns a SkipDir for a library at root: hidden folders
+// except .rmm (which holds template overrides), node_modules, the default
+// output folder, and out with the folders a build writes beside it (same
+// name with a suffix), when out is inside root. It mirrors what doc.Load
+// leaves out, so only changes a build can see cause one.
+func SkipOutput(root, out, defaultOutput string) func(string) bool {
+	root = filepath.Clean(root)
+	out = filepath.Clean(out)
+	def := filepath.Join(root, defaultOutput)
+	return func(p string) bool {
+		if p == root {
+			return false
+		}
+		base := filepath.Base(p)
+		if strings.HasPrefix(base, ".") && !(base == ".rmm" && filepath.Dir(p) == root) {
+			return true
+		}
+		if base == "node_modules" || p == def {
+			return true
+		}
+		if p == out || (filepath.Dir(p) == filepath.Dir(out) && strings.HasPrefix(base, filepath.Base(out))) {
+			return true
+		}
+		return false
+	}
+}
