@@ -24,7 +24,20 @@ func Rules() []Rule {
 		{"stakeholders", stakeholders},
 		{"actions", actions},
 		{"measure", measures},
+		{"shallow", shallow},
 	}
+}
+
+// shallow warns that a shallow clone's history is incomplete: revision
+// history, authorship (evaluator independence) and the latest baseline may
+// be missing. A detached HEAD is no problem for checking: CI checks out
+// commits that way.
+func shallow(c *Context) []doc.Diagnostic {
+	if c.Repo == nil || !c.Repo.IsShallow() {
+		return nil
+	}
+	return []doc.Diagnostic{doc.Warnf(doc.ConfigFile, 0, "shallow",
+		"the repository is a shallow clone: history is incomplete (run git fetch --unshallow)")}
 }
 
 func errf(d *doc.Document, key, rule, format string, args ...any) doc.Diagnostic {
@@ -44,9 +57,11 @@ func controlledDocs(c *Context) []*doc.Document {
 func required(c *Context) []doc.Diagnostic {
 	var ds []doc.Diagnostic
 	for _, d := range controlledDocs(c) {
-		for _, k := range []string{"id", "kind", "title"} {
-			if _, ok := d.Lines[k]; !ok {
-				ds = append(ds, doc.Errorf(d.Path, 1, "required", "front matter has no %s", k))
+		for _, k := range []struct{ key, val string }{{"id", d.ID}, {"kind", d.Kind}, {"title", d.Title}} {
+			if _, ok := d.Lines[k.key]; !ok {
+				ds = append(ds, doc.Errorf(d.Path, 1, "required", "front matter has no %s", k.key))
+			} else if strings.TrimSpace(k.val) == "" {
+				ds = append(ds, errf(d, k.key, "required", "%s is empty", k.key))
 			}
 		}
 		if d.Kind != "note" && d.Kind != "lesson" && d.Kind != "" && doc.Contains(doc.Kinds, d.Kind) && d.Owner == "" {
@@ -235,9 +250,17 @@ func ids(l *doc.Library) []string {
 
 func sections(c *Context) []doc.Diagnostic {
 	var ds []doc.Diagnostic
+	req := map[string][]string{}
 	for _, d := range controlledDocs(c) {
-		req := requiredSections(c, d.Kind)
-		if len(req) == 0 {
+		if d.Kind == "process" && d.Tailors != "" {
+			continue // a defined process is a list of tailoring operations
+		}
+		r, ok := req[d.Kind]
+		if !ok {
+			r = requiredSections(c, d.Kind)
+			req[d.Kind] = r
+		}
+		if len(r) == 0 {
 			continue
 		}
 		have := map[string]bool{}
@@ -245,9 +268,9 @@ func sections(c *Context) []doc.Diagnostic {
 			have[strings.ToLower(s.Title)] = true
 		}
 		var missing []string
-		for _, r := range req {
-			if !have[strings.ToLower(r)] {
-				missing = append(missing, r)
+		for _, t := range r {
+			if !have[strings.ToLower(t)] {
+				missing = append(missing, t)
 			}
 		}
 		if len(missing) > 0 {
@@ -257,21 +280,32 @@ func sections(c *Context) []doc.Diagnostic {
 	return ds
 }
 
-// requiredSections gives a kind's required sections: the headings of the
-// repository's own template .rmm/templates/KIND.md when it has one, else
-// the defaults.
+// requiredSections gives a kind's required sections: the level-2 headings
+// of the repository's own template .rmm/templates/KIND.md (read at the
+// revision being checked) when it has one, else the defaults. Only the
+// template's body is read: its front matter holds Go template actions that
+// are not YAML.
 func requiredSections(c *Context, kind string) []string {
+	if kind == "" || !doc.Contains(doc.Kinds, kind) {
+		return nil
+	}
 	if c.Snap != nil && c.Snap.FS != nil {
 		if data, err := readFile(c, path.Join(".rmm/templates", kind+".md")); err == nil {
-			if t, _ := doc.Parse(kind+".md", data); t != nil {
-				var out []string
-				for _, s := range t.Sections {
-					if s.Level == 2 {
-						out = append(out, s.Title)
-					}
-				}
-				return out
+			body := data
+			if _, _, off, ok, closed := doc.SplitFrontMatter(data); ok && closed {
+				body = data[off:]
 			}
+			t, _ := doc.Parse(kind+".md", body)
+			if t == nil {
+				return doc.RequiredSections[kind]
+			}
+			var out []string
+			for _, s := range t.Sections {
+				if s.Level == 2 {
+					out = append(out, s.Title)
+				}
+			}
+			return out
 		}
 	}
 	return doc.RequiredSections[kind]
