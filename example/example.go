@@ -1,19 +1,230 @@
 // Package example writes the sample organization of `rmm init --example`.
-// (Being wired: the generator lands with baseline.Approve.)
+// It replays templates/example/steps.yaml: each step copies an overlay
+// folder into the working tree, records approvals with rmm's own approve
+// logic (baseline.Approve), commits as the step's author on the step's
+// date, and may cut a baseline with baseline.Create, so the example's
+// history, approvals and baselines are made exactly as a user's would be.
+//
+// In overlay files, the text "@STEP" (a step's folder name, e.g.
+// "@01-foundation") is replaced by that step's commit hash: defined
+// processes use it for `base`.
 package example
 
 import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rmm-pal/rmm/baseline"
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/templates"
 )
+
+// Step is one entry of steps.yaml.
+type Step struct {
+	Dir     string   `yaml:"dir"`
+	Author  string   `yaml:"author"`
+	Date    string   `yaml:"date"`
+	Message string   `yaml:"message"`
+	Remove  []string `yaml:"remove"`
+	Approve []struct {
+		ID      string `yaml:"id"`
+		By      string `yaml:"by"`
+		Role    string `yaml:"role"`
+		Meaning string `yaml:"meaning"`
+	} `yaml:"approve"`
+	Baseline *struct {
+		Name    string `yaml:"name"`
+		Message string `yaml:"message"`
+		Tagger  string `yaml:"tagger"`
+	} `yaml:"baseline"`
+}
 
 // Result counts what Write made.
 type Result struct{ Documents, Commits, Baselines int }
 
-// Checker runs every rule of `rmm check`.
+// Checker runs every rule of `rmm check` (the command line composes them).
 type Checker func(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic
 
-// Write fills r's working tree with the example and commits it.
+// Steps reads steps.yaml.
+func Steps() ([]Step, error) {
+	data, err := fs.ReadFile(templates.Example, "steps.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		Steps []Step `yaml:"steps"`
+	}
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("steps.yaml: %w", err)
+	}
+	return f.Steps, nil
+}
+
+// Write fills r's working tree with the example and commits it, step by
+// step. runChecks is used before each baseline, as `rmm baseline create`
+// does.
 func Write(r *repo.Repo, runChecks Checker) (Result, error) {
-	return Result{}, nil
+	var res Result
+	steps, err := Steps()
+	if err != nil {
+		return res, err
+	}
+	commits := map[string]string{}
+	for _, st := range steps {
+		when, err := time.Parse(time.RFC3339, st.Date)
+		if err != nil {
+			return res, fmt.Errorf("step %s: date: %w", st.Dir, err)
+		}
+		author, err := repo.ParseSignature(st.Author)
+		if err != nil {
+			return res, fmt.Errorf("step %s: %w", st.Dir, err)
+		}
+		author.When = when
+		if err := copyOverlay(r.Root, st.Dir, commits); err != nil {
+			return res, fmt.Errorf("step %s: %w", st.Dir, err)
+		}
+		for _, p := range st.Remove {
+			if err := os.Remove(filepath.Join(r.Root, filepath.FromSlash(p))); err != nil {
+				return res, fmt.Errorf("step %s: %w", st.Dir, err)
+			}
+		}
+		if len(st.Approve) > 0 {
+			if err := approve(r, st, when); err != nil {
+				return res, fmt.Errorf("step %s: %w", st.Dir, err)
+			}
+		}
+		h, err := r.CommitAll(st.Message, author, author)
+		if err != nil {
+			return res, fmt.Errorf("step %s: %w", st.Dir, err)
+		}
+		commits[st.Dir] = h
+		res.Commits++
+		if b := st.Baseline; b != nil {
+			tagger, err := repo.ParseSignature(b.Tagger)
+			if err != nil {
+				return res, fmt.Errorf("step %s: baseline tagger: %w", st.Dir, err)
+			}
+			tagger.When = when.Add(time.Hour)
+			snap, err := r.Load("", doc.LoadOptions{})
+			if err != nil {
+				return res, err
+			}
+			ctx := check.NewContext(r, snap, when)
+			if _, err := baseline.Create(r, ctx, runChecks(r, snap), b.Name, b.Message, tagger); err != nil {
+				return res, fmt.Errorf("step %s: baseline %s: %w", st.Dir, b.Name, err)
+			}
+			res.Baselines++
+		}
+	}
+	snap, err := r.Load("", doc.LoadOptions{})
+	if err != nil {
+		return res, err
+	}
+	res.Documents = len(snap.Lib.Docs)
+	return res, nil
+}
+
+// copyOverlay copies templates/example/DIR into root, replacing "@STEP"
+// placeholders with the commits made so far.
+func copyOverlay(root, dir string, commits map[string]string) error {
+	sub, err := fs.Sub(templates.Example, dir)
+	if err != nil {
+		return err
+	}
+	// Longest names first, so that "@01-a" never eats into "@01-ab".
+	names := make([]string, 0, len(commits))
+	for k := range commits {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	return fs.WalkDir(sub, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		data, err := fs.ReadFile(sub, p)
+		if err != nil {
+			return err
+		}
+		s := string(data)
+		for _, n := range names {
+			s = strings.ReplaceAll(s, "@"+n, commits[n])
+		}
+		dst := filepath.Join(root, filepath.FromSlash(p))
+		if old, err := os.ReadFile(dst); err == nil && strings.HasSuffix(p, ".md") {
+			s = keepApprovals(p, old, s)
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, []byte(s), 0o644)
+	})
+}
+
+// approve records the step's approvals with baseline.Approve.
+func approve(r *repo.Repo, st Step, when time.Time) error {
+	snap, err := r.Load("", doc.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	cfg := snap.Lib.Config
+	for _, a := range st.Approve {
+		d := snap.Lib.ByID[a.ID]
+		if d == nil {
+			return fmt.Errorf("approve %s: no such document", a.ID)
+		}
+		data, err := baseline.Approve(d, cfg, doc.Approval{
+			By: a.By, Role: a.Role, Date: when.UTC().Format(time.RFC3339), Meaning: a.Meaning, Fingerprint: d.Fingerprint,
+		})
+		if err != nil {
+			return fmt.Errorf("approve %s by %s as %s: %w", a.ID, a.By, a.Role, err)
+		}
+		if err := os.WriteFile(filepath.Join(r.Root, filepath.FromSlash(d.Path)), data, 0o644); err != nil {
+			return err
+		}
+		nd, diags := doc.Parse(d.Path, data)
+		if nd == nil {
+			return fmt.Errorf("approve %s: %v", a.ID, diags)
+		}
+		snap.Lib.ByID[a.ID] = nd
+	}
+	return nil
+}
+
+// keepApprovals carries the approvals of the file an overlay replaces into
+// the new text, as an author editing the file would leave them: they now
+// carry an old fingerprint, so the site shows them as stale beside the
+// fresh ones the step records.
+func keepApprovals(p string, old []byte, text string) string {
+	od, _ := doc.Parse(p, old)
+	nd, _ := doc.Parse(p, []byte(text))
+	if od == nil || nd == nil || len(od.Approvals) == 0 || !nd.HasFrontMatter {
+		return text
+	}
+	if _, ok := nd.Lines["approvals"]; ok {
+		return text
+	}
+	oldLines := strings.SplitAfter(string(old), "\n")
+	start := od.Lines["approvals"] - 1
+	end := od.FrontEnd - 1
+	for k, l := range od.Lines {
+		if k != "approvals" && l-1 > start && l-1 < end {
+			end = l - 1
+		}
+	}
+	block := strings.Join(oldLines[start:end], "")
+	newLines := strings.SplitAfter(text, "\n")
+	close := nd.FrontEnd - 1
+	return strings.Join(newLines[:close], "") + block + strings.Join(newLines[close:], "")
 }
