@@ -31,6 +31,9 @@ type Cell struct {
 	Counts map[string]int `json:"counts,omitempty"`
 	// Suspect lists the standard's section ids that changed since base.
 	Suspect []string `json:"suspect,omitempty"`
+	// Problem says why the state could not be computed (a base that is
+	// not a commit); the state is then suspect.
+	Problem string `json:"problem,omitempty"`
 }
 
 // DefinedProcesses lists the defined processes of the library (kind
@@ -59,7 +62,8 @@ func Standards(lib *doc.Library) []*doc.Document {
 
 // Matrix is the tailoring matrix: every standard (by id) by every unit of
 // rmm.yaml (in its order). When a unit has several defined processes for
-// one standard (an error of check), the first by path is shown.
+// one standard (an error of check), the first by path is shown. A
+// defined process whose base cannot be read is suspect, with a Problem.
 func Matrix(ctx *check.Context) ([]Cell, error) {
 	procs := DefinedProcesses(ctx.Lib)
 	var cells []Cell
@@ -78,9 +82,8 @@ func Matrix(ctx *check.Context) ([]Cell, error) {
 				}
 				sus, err := Suspects(ctx, p)
 				if err != nil {
-					return nil, fmt.Errorf("%s: %w", p.Path, err)
-				}
-				if len(sus) > 0 {
+					c.State, c.Problem = Suspect, err.Error()
+				} else if len(sus) > 0 {
 					c.State, c.Suspect = Suspect, sus
 				}
 				break
@@ -109,9 +112,12 @@ func Suspects(ctx *check.Context, proc *doc.Document) ([]string, error) {
 	if ctx.Repo == nil {
 		return nil, fmt.Errorf("the library is not in a git repository")
 	}
+	if !commitRe.MatchString(proc.Base) {
+		return nil, fmt.Errorf("base %q of %s is not a commit hash", proc.Base, proc.ID)
+	}
 	snap, err := ctx.At(proc.Base)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("base %s of %s: %w", proc.Base, proc.ID, err)
 	}
 	old := snap.Lib.ByID[proc.Tailors]
 	watched := map[string]bool{}

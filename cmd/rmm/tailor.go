@@ -1,0 +1,484 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rmm-pal/rmm/check"
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/tailor"
+)
+
+func init() {
+	register(newTailorCmd)
+	registerRules(tailor.Rules)
+}
+
+type tailorOptions struct {
+	Standard string
+	Unit     string
+	ID       string
+}
+
+func newTailorCmd(e *env) *cobra.Command {
+	opts := &tailorOptions{}
+	cmd := &cobra.Command{
+		Use:   "tailor STANDARD-ID --unit UNIT [--id ID]",
+		Short: "Tailor a standard process for a unit; confirm, show and list defined processes",
+		Long: `Write a new defined process for UNIT that tailors the standard process
+STANDARD-ID, with base set to the current commit, and print its path
+(processes/UNIT/NAME.md). Its body is a list of operations on the standard's
+sections, each a heading with one class and a "Rationale:" paragraph:
+
+  ## Title {#section-id .suppress}             leave the section out
+  ## Title {#section-id .replace}              replace what is under it
+  ## Title {#section-id .extend}               append to its text
+  ## New title {#new-id .add after=section-id} add a section after it
+
+A unit tailors a standard once: rmm refuses a second defined process, or a
+file that exists.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Standard = args[0]
+			return tailorRun(e, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Unit, "unit", "", "the organizational unit (one of rmm.yaml units); required")
+	cmd.Flags().StringVar(&opts.ID, "id", "", "the defined process's id (default: the standard's id without -STD, then the unit)")
+	cmd.AddCommand(newTailorConfirmCmd(e), newTailorStatusCmd(e), newTailorShowCmd(e))
+	return cmd
+}
+
+func tailorRun(e *env, opts *tailorOptions) error {
+	if opts.Unit == "" {
+		return usagef("--unit is required: the organizational unit the defined process is for")
+	}
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	lib := snap.Lib
+	if !doc.Contains(lib.Config.Units, opts.Unit) {
+		units := strings.Join(lib.Config.Units, ", ")
+		if units == "" {
+			units = "none yet: add units: [NAME] to rmm.yaml"
+		}
+		return usagef("unknown unit %q: rmm.yaml units are %s", opts.Unit, units)
+	}
+	std := lib.ByID[opts.Standard]
+	if std == nil {
+		return failf(standardsHint(lib), "no document has the id %s", opts.Standard)
+	}
+	if std.Kind != "standard" {
+		return failf(standardsHint(lib), "%s is a %s (%s), not a standard process", std.ID, std.Kind, std.Path)
+	}
+	for _, p := range tailor.DefinedProcesses(lib) {
+		if p.Tailors == std.ID && p.Unit == opts.Unit {
+			return failf(fmt.Sprintf("edit it, or see it with 'rmm tailor show %s'", p.ID),
+				"unit %s already tailors %s: %s (%s)", opts.Unit, std.ID, p.ID, p.Path)
+		}
+	}
+	id := opts.ID
+	if id == "" {
+		id = strings.TrimSuffix(std.ID, "-STD") + "-" + doc.IDFromPath(opts.Unit)
+	}
+	if !doc.IDPattern.MatchString(id) {
+		return usagef("id %q must be upper case words joined by '-', like IMC-OPS", id)
+	}
+	if d := lib.ByID[id]; d != nil {
+		return failf("choose another with --id", "id %s is taken by %s", id, d.Path)
+	}
+	rel := path.Join("processes", opts.Unit, path.Base(std.Path))
+	dst := filepath.Join(r.Root, filepath.FromSlash(rel))
+	if _, err := os.Lstat(dst); err == nil {
+		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
+	}
+	head, _, err := r.Head()
+	if err != nil {
+		return failf("", "%v", err)
+	}
+	owner := "owner@example.org"
+	if who, ok := r.Identity(); ok {
+		owner = who.Email
+	}
+	content := tailorScaffold(std, id, opts.Unit, owner, head)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return usagef("%v", err)
+	}
+	if err := os.WriteFile(dst, []byte(content), 0o644); err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintln(e.stdout, rel)
+	if atHead, err := r.Load("HEAD", doc.LoadOptions{}); err == nil {
+		if old := atHead.Lib.ByID[std.ID]; old == nil || !bytes.Equal(old.Raw, std.Raw) {
+			fmt.Fprintf(e.stderr, "rmm: hint: %s has changes that are not committed; base is HEAD, so changed sections will be suspect until you commit them and run 'rmm tailor confirm %s'\n", std.Path, id)
+		}
+	}
+	return nil
+}
+
+func standardsHint(lib *doc.Library) string {
+	var ids []string
+	for _, s := range tailor.Standards(lib) {
+		ids = append(ids, s.ID)
+	}
+	if len(ids) == 0 {
+		return "there is no standard process yet: 'rmm new standard TITLE' writes one"
+	}
+	return "standard processes: " + strings.Join(ids, ", ")
+}
+
+// tailorScaffold is a new defined process: front matter and a comment that
+// lists the standard's sections and how to write an operation.
+func tailorScaffold(std *doc.Document, id, unit, owner, head string) string {
+	var b strings.Builder
+	b.WriteString("---\n")
+	fmt.Fprintf(&b, "id: %s\nkind: process\n", id)
+	fmt.Fprintf(&b, "title: %s\n", yamlString(fmt.Sprintf("%s (%s)", std.Title, unit)))
+	fmt.Fprintf(&b, "owner: %s\nstatus: draft\n", yamlString(owner))
+	if std.ProcessArea != "" {
+		fmt.Fprintf(&b, "process_area: %s\n", std.ProcessArea)
+	}
+	fmt.Fprintf(&b, "unit: %s\ntailors: %s\nbase: %s\n", yamlString(unit), std.ID, head)
+	b.WriteString("---\n\n")
+	fmt.Fprintf(&b, "<!--\nThe defined process of %s for %s: the standard as it is, with the\n", std.ID, unit)
+	b.WriteString("operations below applied. Each operation is a heading naming a section of\n")
+	b.WriteString("the standard by its id, with one class, followed by a paragraph that\n")
+	b.WriteString("starts \"Rationale:\" (why this unit differs), then the text:\n\n")
+	b.WriteString("## Title {#section-id .suppress}              leave the section out\n")
+	b.WriteString("## Title {#section-id .replace}               replace what is under it\n")
+	b.WriteString("## Title {#section-id .extend}                append to its text\n")
+	b.WriteString("## New title {#new-id .add after=section-id}  a new section after it\n\n")
+	fmt.Fprintf(&b, "Sections of %s (required ones may be extended, not suppressed or replaced):\n", std.ID)
+	for _, s := range std.Sections {
+		req := ""
+		if s.HasClass("required") {
+			req = "  (required)"
+		}
+		fmt.Fprintf(&b, "%s%s  %s%s\n", strings.Repeat("  ", max(0, s.Level-1)), s.ID, strings.ReplaceAll(s.Title, "--", "- -"), req)
+	}
+	b.WriteString("\nWith no operation, the defined process is the standard unchanged.\n-->\n")
+	return b.String()
+}
+
+// yamlString writes s as a YAML scalar, quoted when plain style would
+// change its meaning.
+func yamlString(s string) string {
+	plain := s != "" && strings.TrimSpace(s) == s && !strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.ContainsAny(s, "\n\t\\")
+	if plain {
+		var v any
+		if yaml.Unmarshal([]byte(s), &v) != nil || v != s {
+			plain = false
+		}
+	}
+	if plain {
+		return s
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// definedProcess finds a defined process by id, or explains why not.
+func definedProcess(lib *doc.Library, id string) (*doc.Document, error) {
+	d := lib.ByID[id]
+	if d == nil {
+		var ids []string
+		for _, p := range tailor.DefinedProcesses(lib) {
+			ids = append(ids, p.ID)
+		}
+		hint := "defined processes: " + strings.Join(ids, ", ")
+		if len(ids) == 0 {
+			hint = "there is no defined process yet: 'rmm tailor STANDARD-ID --unit UNIT' writes one"
+		}
+		return nil, failf(hint, "no document has the id %s", id)
+	}
+	if d.Kind != "process" || d.Tailors == "" {
+		return nil, failf("a defined process is kind: process with tailors, unit and base", "%s (%s) is not a defined process", id, d.Path)
+	}
+	return d, nil
+}
+
+// ---- confirm ----
+
+func newTailorConfirmCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "confirm ID",
+		Short: "Move a defined process's base to the current commit, once its unit has reviewed the changes",
+		Long: `Set base of the defined process ID to the current commit (HEAD), after the
+unit has looked at the sections of the standard that changed since the old
+base ('rmm check' names them as suspect). Only the value on the base: line
+changes; every other byte of the file stays as it is.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return tailorConfirmRun(e, args[0]) },
+	}
+}
+
+func tailorConfirmRun(e *env, id string) error {
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	p, err := definedProcess(snap.Lib, id)
+	if err != nil {
+		return err
+	}
+	head, _, err := r.Head()
+	if err != nil {
+		return failf("", "%v", err)
+	}
+	file := filepath.Join(r.Root, filepath.FromSlash(p.Path))
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	out, old, err := tailor.SetBase(data, p, head)
+	if err != nil {
+		return failf("", "%s: %v", p.Path, err)
+	}
+	if old == head {
+		fmt.Fprintf(e.stdout, "%s: base is %s already\n", p.ID, short(head))
+		return nil
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := os.WriteFile(file, out, fi.Mode().Perm()); err != nil {
+		return usagef("%v", err)
+	}
+	from := old
+	if from == "" {
+		from = "(none)"
+	} else {
+		from = short(from)
+	}
+	fmt.Fprintf(e.stdout, "%s: base moved from %s to %s\n", p.ID, from, short(head))
+	return nil
+}
+
+func short(h string) string {
+	if len(h) > 12 && isHex(h) {
+		return h[:12]
+	}
+	return h
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- status ----
+
+type tailorStatusOptions struct{ JSON bool }
+
+func newTailorStatusCmd(e *env) *cobra.Command {
+	opts := &tailorStatusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Print the tailoring matrix: standards by units, not tailored, current or suspect",
+		Long: `Print the tailoring matrix: for every standard process and every unit of
+rmm.yaml, whether the unit has a defined process for it, and whether that
+process is current or suspect (a section it targets, or a required one,
+changed in the standard since its base), with the count of each operation.
+--json prints {units, standards, cells}; see tailor/FORMAT.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return tailorStatusRun(e, opts) },
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the matrix as JSON")
+	return cmd
+}
+
+// tailorStatusJSON is the shape of `rmm tailor status --json`.
+type tailorStatusJSON struct {
+	Units     []string      `json:"units"`
+	Standards []string      `json:"standards"`
+	Cells     []tailor.Cell `json:"cells"`
+}
+
+func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	ctx := check.NewContext(r, snap, e.now())
+	cells, err := tailor.Matrix(ctx)
+	if err != nil {
+		return failf("run 'rmm check' for details", "%v", err)
+	}
+	units := append([]string{}, snap.Lib.Config.Units...)
+	stds := []string{}
+	for _, s := range tailor.Standards(snap.Lib) {
+		stds = append(stds, s.ID)
+	}
+	if opts.JSON {
+		if cells == nil {
+			cells = []tailor.Cell{}
+		}
+		b, _ := json.MarshalIndent(tailorStatusJSON{Units: units, Standards: stds, Cells: cells}, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+		return nil
+	}
+	if len(stds) == 0 {
+		fmt.Fprintln(e.stdout, "no standard process (kind: standard) yet")
+		return nil
+	}
+	if len(units) == 0 {
+		fmt.Fprintln(e.stdout, "rmm.yaml lists no units: add units: [NAME, ...] to tailor standards for them")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprint(tw, "STANDARD")
+	for _, u := range units {
+		fmt.Fprintf(tw, "\t%s", u)
+	}
+	fmt.Fprintln(tw)
+	for i, c := range cells {
+		if i%len(units) == 0 {
+			fmt.Fprint(tw, c.Standard)
+		}
+		fmt.Fprintf(tw, "\t%s", c.State)
+		if i%len(units) == len(units)-1 {
+			fmt.Fprintln(tw)
+		}
+	}
+	tw.Flush()
+	var details []string
+	for _, c := range cells {
+		if c.Process == "" {
+			continue
+		}
+		var counts []string
+		for _, k := range tailor.OpKinds {
+			if n := c.Counts[k]; n > 0 {
+				counts = append(counts, fmt.Sprintf("%s %d", k, n))
+			}
+		}
+		if len(counts) == 0 {
+			counts = []string{"no operation"}
+		}
+		line := fmt.Sprintf("%s × %s: %s (%s): %s", c.Standard, c.Unit, c.Process, c.Path, strings.Join(counts, ", "))
+		if c.State == tailor.Suspect {
+			line += "; suspect: " + strings.Join(c.Suspect, ", ")
+		}
+		details = append(details, line)
+	}
+	if len(details) > 0 {
+		fmt.Fprintln(e.stdout)
+		for _, l := range details {
+			fmt.Fprintln(e.stdout, l)
+		}
+	}
+	return nil
+}
+
+// ---- show ----
+
+type tailorShowOptions struct{ JSON bool }
+
+func newTailorShowCmd(e *env) *cobra.Command {
+	opts := &tailorShowOptions{}
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Print a defined process: the standard with the unit's operations applied, and the tailoring record",
+		Long: `Print the effective defined process ID as Markdown: the standard as it is
+now with the unit's operations applied, each tailored section marked
+"> Tailored (OPERATION): RATIONALE", then the tailoring record (operation,
+section, rationale). Problems with the operations are printed on stderr, as
+'rmm check' reports them. --json prints {id, ..., sections, record}; see
+tailor/FORMAT.md.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return tailorShowRun(e, opts, args[0]) },
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the defined process as JSON")
+	return cmd
+}
+
+// tailorShowJSON is the shape of `rmm tailor show --json`.
+type tailorShowJSON struct {
+	ID          string               `json:"id"`
+	Title       string               `json:"title"`
+	Path        string               `json:"path"`
+	Unit        string               `json:"unit"`
+	Tailors     string               `json:"tailors"`
+	Base        string               `json:"base"`
+	State       tailor.State         `json:"state"`
+	Suspect     []string             `json:"suspect"`
+	Sections    []tailor.Section     `json:"sections"`
+	Suppressed  []string             `json:"suppressed"`
+	Record      []tailor.RecordEntry `json:"record"`
+	Diagnostics []doc.Diagnostic     `json:"diagnostics"`
+	Markdown    string               `json:"markdown"`
+}
+
+func tailorShowRun(e *env, opts *tailorShowOptions, id string) error {
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	p, err := definedProcess(snap.Lib, id)
+	if err != nil {
+		return err
+	}
+	std := snap.Lib.ByID[p.Tailors]
+	if std == nil || std.Kind != "standard" {
+		return failf("run 'rmm check' for details", "%s tailors %s, which is not a standard process", p.ID, p.Tailors)
+	}
+	def, diags := tailor.Compose(std, p)
+	ctx := check.NewContext(r, snap, e.now())
+	sus, serr := tailor.Suspects(ctx, p)
+	if serr != nil {
+		diags = append(diags, doc.Errorf(p.Path, p.Line("base"), tailor.RuleBase, "%v", serr))
+	}
+	state := tailor.Current
+	if len(sus) > 0 {
+		state = tailor.Suspect
+	}
+	md := def.Markdown()
+	if opts.JSON {
+		out := tailorShowJSON{ID: p.ID, Title: p.Title, Path: p.Path, Unit: p.Unit, Tailors: p.Tailors, Base: p.Base,
+			State: state, Suspect: nonNil(sus), Sections: def.Sections, Suppressed: nonNil(def.Suppressed),
+			Record: def.Record(), Diagnostics: diags, Markdown: md}
+		if out.Sections == nil {
+			out.Sections = []tailor.Section{}
+		}
+		if out.Diagnostics == nil {
+			out.Diagnostics = []doc.Diagnostic{}
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+		return nil
+	}
+	for _, d := range diags {
+		fmt.Fprintln(e.stderr, d.String())
+	}
+	fmt.Fprintf(e.stdout, "# %s\n\n", p.Title)
+	fmt.Fprintf(e.stdout, "> Defined process %s of unit %s, tailored from %s (%s) at base %s.\n", p.ID, p.Unit, std.ID, std.Title, short(p.Base))
+	if len(sus) > 0 {
+		fmt.Fprintf(e.stdout, ">\n> Suspect: %s changed in %s since base; review, then run 'rmm tailor confirm %s'.\n", strings.Join(sus, ", "), std.ID, p.ID)
+	}
+	fmt.Fprintln(e.stdout)
+	fmt.Fprint(e.stdout, md)
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
