@@ -1,0 +1,389 @@
+package repo
+
+// The tree diff of LoadHistory works on raw tree bytes. Neighbouring trees
+// in history share nearly all their bytes, so the diff first skips the
+// common prefix and suffix with memory comparisons and only parses the
+// entries in between. Finding where the entry holding the first differing
+// byte starts needs the offsets of a tree's entries; they are computed once
+// and then derived from the neighbour's, which costs a copy, not a parse.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sort"
+)
+
+// hIdxMin is the tree size from which the diff skips the common prefix
+// through the entry index; smaller trees are walked from their start. A
+// variable so that tests can send small trees down the indexed path.
+var hIdxMin = 2048
+
+var errHistBadTree = errors.New("corrupt tree object")
+
+// hdiffer computes, for one goroutine, the paths that differ between trees.
+type hdiffer struct {
+	r      *hreader
+	prefix []byte
+	ids    map[string]int32
+	paths  []string
+	out    []int32   // path ids found by the current diff
+	mids   [][]int32 // scratch per recursion depth: entry offsets walked
+	depth  int
+}
+
+func newHDiffer(r *hreader) *hdiffer {
+	return &hdiffer{r: r, ids: make(map[string]int32)}
+}
+
+func (d *hdiffer) tree(h []byte) (*hobj, error) {
+	var id hoid
+	copy(id[:], h)
+	o, err := d.r.read(id, true)
+	if err != nil {
+		return nil, err
+	}
+	if o.typ != hobjTree {
+		return nil, fmt.Errorf("object %s is a %s, not a tree", id, o.typ)
+	}
+	return o, nil
+}
+
+// emit records prefix+name as changed.
+func (d *hdiffer) emit(name []byte) {
+	n := len(d.prefix)
+	d.prefix = append(d.prefix, name...)
+	id, ok := d.ids[string(d.prefix)]
+	if !ok {
+		s := string(d.prefix)
+		id = int32(len(d.paths))
+		d.ids[s] = id
+		d.paths = append(d.paths, s)
+	}
+	d.out = append(d.out, id)
+	d.prefix = d.prefix[:n]
+}
+
+// hEntry parses the tree entry at pos.
+func hEntry(data []byte, pos int) (mode, name, hash []byte, next int, err error) {
+	sp := bytes.IndexByte(data[pos:], ' ')
+	if sp <= 0 {
+		return nil, nil, nil, 0, errHistBadTree
+	}
+	mode = data[pos : pos+sp]
+	pos += sp + 1
+	nul := bytes.IndexByte(data[pos:], 0)
+	if nul <= 0 || pos+nul+21 > len(data) {
+		return nil, nil, nil, 0, errHistBadTree
+	}
+	name = data[pos : pos+nul]
+	pos += nul + 1
+	return mode, name, data[pos : pos+20], pos + 20, nil
+}
+
+func hIsTree(mode []byte) bool { return mode[0] == '4' }
+
+// hNameCmp orders tree entries as git does: a tree's name compares as if
+// it ended in '/'.
+func hNameCmp(a []byte, aTree bool, b []byte, bTree bool) int {
+	n := min(len(a), len(b))
+	if c := bytes.Compare(a[:n], b[:n]); c != 0 {
+		return c
+	}
+	var ca, cb byte
+	if len(a) > n {
+		ca = a[n]
+	} else if aTree {
+		ca = '/'
+	}
+	if len(b) > n {
+		cb = b[n]
+	} else if bTree {
+		cb = '/'
+	}
+	switch {
+	case ca < cb:
+		return -1
+	case ca > cb:
+		return 1
+	}
+	return 0
+}
+
+// hIndex lists the offsets of the entries of a tree, then len(data).
+func hIndex(data []byte) ([]int32, error) {
+	idx := make([]int32, 0, len(data)/36+1)
+	for pos := 0; pos < len(data); {
+		idx = append(idx, int32(pos))
+		sp := bytes.IndexByte(data[pos:], 0)
+		if sp < 0 || pos+sp+21 > len(data) {
+			return nil, errHistBadTree
+		}
+		pos += sp + 21
+	}
+	return append(idx, int32(len(data))), nil
+}
+
+// hCommonPrefix returns the length of the common prefix of a and b.
+func hCommonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+4096 <= n && bytes.Equal(a[i:i+4096], b[i:i+4096]) {
+		i += 4096
+	}
+	for i+128 <= n && bytes.Equal(a[i:i+128], b[i:i+128]) {
+		i += 128
+	}
+	for i+8 <= n {
+		x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:])
+		if x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+		i += 8
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// hCommonSuffix returns the length of the common suffix of a and b.
+func hCommonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	la, lb := len(a), len(b)
+	i := 0
+	for i+4096 <= n && bytes.Equal(a[la-i-4096:la-i], b[lb-i-4096:lb-i]) {
+		i += 4096
+	}
+	for i+128 <= n && bytes.Equal(a[la-i-128:la-i], b[lb-i-128:lb-i]) {
+		i += 128
+	}
+	for i+8 <= n {
+		x := binary.BigEndian.Uint64(a[la-i-8:]) ^ binary.BigEndian.Uint64(b[lb-i-8:])
+		if x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+		i += 8
+	}
+	for i < n && a[la-i-1] == b[lb-i-1] {
+		i++
+	}
+	return i
+}
+
+// diffRoot records the paths that differ between the trees a and b (zero
+// hash: the empty tree).
+func (d *hdiffer) diffRoot(a, b hoid) error {
+	d.out = d.out[:0]
+	d.prefix = d.prefix[:0]
+	d.r.nextEpoch()
+	var ta, tb *hobj
+	var err error
+	if !a.isZero() {
+		if ta, err = d.tree(a[:]); err != nil {
+			return err
+		}
+	}
+	if !b.isZero() {
+		if tb, err = d.tree(b[:]); err != nil {
+			return err
+		}
+	}
+	switch {
+	case ta == nil && tb == nil:
+		return nil
+	case ta == nil:
+		return d.all(tb)
+	case tb == nil:
+		return d.all(ta)
+	}
+	return d.diff(ta, tb)
+}
+
+// all records every path below t.
+func (d *hdiffer) all(t *hobj) error {
+	data := t.data
+	for pos := 0; pos < len(data); {
+		mode, name, hash, next, err := hEntry(data, pos)
+		if err != nil {
+			return err
+		}
+		if err := d.one(mode, name, hash); err != nil {
+			return err
+		}
+		pos = next
+	}
+	return nil
+}
+
+// one records an entry present on one side only.
+func (d *hdiffer) one(mode, name, hash []byte) error {
+	if !hIsTree(mode) {
+		d.emit(name)
+		return nil
+	}
+	sub, err := d.tree(hash)
+	if err != nil {
+		return err
+	}
+	n := len(d.prefix)
+	d.prefix = append(append(d.prefix, name...), '/')
+	err = d.all(sub)
+	d.prefix = d.prefix[:n]
+	return err
+}
+
+// diff records the paths that differ between the trees a and b.
+func (d *hdiffer) diff(a, b *hobj) error {
+	da, db := a.data, b.data
+	start := 0
+	indexed := len(da) >= hIdxMin && len(db) >= hIdxMin
+	if indexed {
+		p := hCommonPrefix(da, db)
+		if p == len(da) && p == len(db) {
+			return nil
+		}
+		if a.idx == nil && b.idx == nil {
+			idx, err := hIndex(da)
+			if err != nil {
+				return err
+			}
+			d.r.setIdx(a, idx)
+		}
+		ref := a.idx
+		if ref == nil {
+			ref = b.idx
+		}
+		k := sort.Search(len(ref), func(i int) bool { return int(ref[i]) > p }) - 1
+		if k < 0 {
+			return errHistBadTree
+		}
+		start = int(ref[k])
+	}
+	s := hCommonSuffix(da[start:], db[start:])
+
+	for len(d.mids) < 2*(d.depth+1) {
+		d.mids = append(d.mids, nil)
+	}
+	midA, midB := d.mids[2*d.depth][:0], d.mids[2*d.depth+1][:0]
+	d.depth++
+	defer func() { d.depth-- }()
+
+	ia, ib := start, start
+	for {
+		ra, rb := len(da)-ia, len(db)-ib
+		if ra == rb && ra <= s {
+			break
+		}
+		if ia >= len(da) {
+			for ib < len(db) {
+				mode, name, hash, next, err := hEntry(db, ib)
+				if err != nil {
+					return err
+				}
+				midB = append(midB, int32(ib))
+				if err := d.one(mode, name, hash); err != nil {
+					return err
+				}
+				ib = next
+			}
+			break
+		}
+		if ib >= len(db) {
+			for ia < len(da) {
+				mode, name, hash, next, err := hEntry(da, ia)
+				if err != nil {
+					return err
+				}
+				midA = append(midA, int32(ia))
+				if err := d.one(mode, name, hash); err != nil {
+					return err
+				}
+				ia = next
+			}
+			break
+		}
+		ma, na, ha, nextA, err := hEntry(da, ia)
+		if err != nil {
+			return err
+		}
+		mb, nb, hb, nextB, err := hEntry(db, ib)
+		if err != nil {
+			return err
+		}
+		ta, tb := hIsTree(ma), hIsTree(mb)
+		switch c := hNameCmp(na, ta, nb, tb); {
+		case c < 0:
+			midA = append(midA, int32(ia))
+			if err := d.one(ma, na, ha); err != nil {
+				return err
+			}
+			ia = nextA
+		case c > 0:
+			midB = append(midB, int32(ib))
+			if err := d.one(mb, nb, hb); err != nil {
+				return err
+			}
+			ib = nextB
+		default:
+			midA = append(midA, int32(ia))
+			midB = append(midB, int32(ib))
+			if !bytes.Equal(ha, hb) {
+				if ta {
+					if err := d.sub(na, ha, hb); err != nil {
+						return err
+					}
+				} else {
+					d.emit(na)
+				}
+			} else if !ta && !bytes.Equal(ma, mb) {
+				d.emit(na)
+			}
+			ia, ib = nextA, nextB
+		}
+	}
+	d.mids[2*(d.depth-1)], d.mids[2*(d.depth-1)+1] = midA, midB
+	if indexed {
+		if b.idx == nil {
+			d.r.setIdx(b, hDeriveIndex(a.idx, start, ia, ib, midB, d.r.idxBuf))
+		} else if a.idx == nil {
+			d.r.setIdx(a, hDeriveIndex(b.idx, start, ib, ia, midA, d.r.idxBuf))
+		}
+	}
+	return nil
+}
+
+// sub diffs the subtrees named name.
+func (d *hdiffer) sub(name, ha, hb []byte) error {
+	ta, err := d.tree(ha)
+	if err != nil {
+		return err
+	}
+	tb, err := d.tree(hb)
+	if err != nil {
+		return err
+	}
+	n := len(d.prefix)
+	d.prefix = append(append(d.prefix, name...), '/')
+	err = d.diff(ta, tb)
+	d.prefix = d.prefix[:n]
+	return err
+}
+
+// hDeriveIndex builds the entry index of a tree from that of a neighbour
+// (src): both agree before start, src's entries from stopSrc on are the
+// tree's from stopDst on, and mid lists the tree's entries in between.
+func hDeriveIndex(src []int32, start, stopSrc, stopDst int, mid []int32, alloc func(int) []int32) []int32 {
+	k := sort.Search(len(src), func(i int) bool { return int(src[i]) >= start })
+	j := sort.Search(len(src), func(i int) bool { return int(src[i]) >= stopSrc })
+	out := alloc(k + len(mid) + len(src) - j)
+	out = append(out, src[:k]...)
+	out = append(out, mid...)
+	shift := int32(stopDst - stopSrc)
+	for _, v := range src[j:] {
+		out = append(out, v+shift)
+	}
+	return out
+}
