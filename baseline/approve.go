@@ -417,7 +417,7 @@ func fields(a doc.Approval) [][2]string {
 	return append(f, [2]string{"fingerprint", a.Fingerprint})
 }
 
-var plainSafe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9@._+/-]*$`)
+var plainSafe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9@._+/ -]*[A-Za-z0-9@._+/-])?$`)
 
 // scalar writes s as a YAML scalar: plain when it reads back as the same
 // string, else double-quoted (a JSON string is a valid YAML one). Dates are
