@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/render"
+)
+
+func init() { register(newBuildCmd) }
+
+type buildOptions struct {
+	Output   string
+	At       string
+	Audience string
+	Strict   bool
+}
+
+func newBuildCmd(e *env) *cobra.Command {
+	opts := &buildOptions{}
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Publish the library as a static website (the process asset library)",
+		Long: `Write the process asset library as a static website: a page per document
+with its metadata, approvals, baselines, revision history and backlinks;
+indexes by kind, process area, unit and status; lessons learned; baselines;
+the tailoring matrix; generic practice coverage; measures as charts; and a
+search that runs in the browser. Every link is relative: the site works from
+any folder, URL path or file://.
+
+Check errors are printed as warnings and the site is built anyway, unless
+--strict is given. The previous site is replaced atomically.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return buildRun(e, opts) },
+	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the site to `DIR` (default _site under the library's root)")
+	cmd.Flags().StringVar(&opts.At, "at", "", "publish the library at a revision (commit, branch, baseline/NAME) instead of the working tree")
+	cmd.Flags().StringVar(&opts.Audience, "audience", "internal", "publish for `LEVEL`: public, internal or restricted documents")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "refuse to build when check finds an error")
+	return cmd
+}
+
+func buildRun(e *env, opts *buildOptions) error {
+	if !doc.Contains(doc.Sensitivities, opts.Audience) {
+		return usagef("--audience %q: use public, internal or restricted", opts.Audience)
+	}
+	r, snap, err := e.load(opts.At)
+	if err != nil {
+		return err
+	}
+	out := filepath.Join(r.Root, doc.DefaultOutput)
+	if opts.Output != "" {
+		out = opts.Output
+		if !filepath.IsAbs(out) {
+			base, err := filepath.Abs(e.dir)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			out = filepath.Join(base, out)
+		}
+		out = filepath.Clean(out)
+		if err := checkOutput(r.Root, out); err != nil {
+			return err
+		}
+	}
+	diags := e.runChecks(r, snap)
+	errs := 0
+	for _, d := range diags {
+		if d.Severity == doc.Error {
+			errs++
+		}
+	}
+	for _, d := range diags {
+		if d.Severity == doc.Error || opts.Strict {
+			fmt.Fprintln(e.stderr, d.String())
+		}
+	}
+	if opts.Strict && errs > 0 {
+		return failf("fix them (rmm check), or build without --strict", "check found %d errors; the site was not built", errs)
+	}
+	if errs > 0 {
+		fmt.Fprintf(e.stderr, "rmm: warning: check found %d errors; building the site anyway\n", errs)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := render.Build(ctx, render.Options{
+		Repo: r, Rev: opts.At, Out: out, Audience: opts.Audience, Strict: opts.Strict,
+		Now: e.now(), Diags: diags, Snapshot: snap,
+	})
+	if errors.Is(err, context.Canceled) {
+		return failf("", "build interrupted; the previous site is unchanged")
+	}
+	if err != nil {
+		return failf("", "%v", err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
+	}
+	shown := out
+	if rel, err := filepath.Rel(r.Root, out); err == nil && !strings.HasPrefix(rel, "..") {
+		shown = filepath.ToSlash(rel)
+	}
+	fmt.Fprintf(e.stdout, "built %d pages in %s (%d files, %d changed)\n", res.Pages, shown, res.Files, res.Written)
+	return nil
+}
+
+// checkOutput refuses an output folder that would replace the library:
+// the root itself, a folder above it, or a folder holding documents,
+// rmm.yaml or a git repository.
+func checkOutput(root, out string) error {
+	hint := "name an empty folder, or one an earlier rmm build wrote"
+	if out == root {
+		return failf(hint, "-o %s is the library's root: building there would replace it", out)
+	}
+	if rel, err := filepath.Rel(out, root); err == nil && !strings.HasPrefix(rel, "..") {
+		return failf(hint, "-o %s holds the library (%s): building there would replace it", out, root)
+	}
+	fi, err := os.Stat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if !fi.IsDir() {
+		return failf(hint, "-o %s is a file, not a folder", out)
+	}
+	found := ""
+	_ = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		name := d.Name()
+		if name == ".git" || name == doc.ConfigFile || (!d.IsDir() && strings.HasSuffix(name, ".md")) {
+			found = p
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if found != "" {
+		return failf(hint, "-o %s holds %s: it is not a site folder, building there would replace it", out, found)
+	}
+	return nil
+}

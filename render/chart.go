@@ -1,0 +1,211 @@
+package render
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/rmm-pal/rmm/doc"
+)
+
+// A measure's data is the CSV file named by `data:` (beside the document)
+// or else the first Markdown table of its body; either has the columns
+// date and value (found by header name, else the first two columns). The
+// chart is inline SVG: the values as a line with points, the target as a
+// dashed line, dates on the x axis. Everything in the SVG is numbers or
+// escaped text.
+
+type point struct {
+	Date  string
+	Value float64
+}
+
+func (s *site) measure(d *doc.Document, v *docView) {
+	mv := &measureView{Unit: d.MeasureUnit, Direction: d.Direction}
+	if d.Target != nil {
+		mv.Target = strconv.FormatFloat(*d.Target, 'f', -1, 64)
+	}
+	v.Measure = mv
+	var pts []point
+	var err error
+	if d.Data != "" {
+		p := path.Join(path.Dir(d.Path), d.Data)
+		if p == ".." || strings.HasPrefix(p, "../") {
+			err = fmt.Errorf("data %s is outside the repository", d.Data)
+		} else {
+			var b []byte
+			b, err = fs.ReadFile(s.in.snap.FS, p)
+			if err == nil {
+				pts, err = parseCSV(b)
+			}
+		}
+	} else {
+		pts, err = tableData(d.Body)
+	}
+	if err != nil {
+		v.ChartNote = "No chart: " + err.Error()
+		return
+	}
+	if len(pts) == 0 {
+		v.ChartNote = "No data yet."
+		return
+	}
+	mv.Points = len(pts)
+	mv.Latest = strconv.FormatFloat(pts[len(pts)-1].Value, 'f', -1, 64)
+	v.Chart = chartSVG(pts, d.Target, d.MeasureUnit, d.Direction)
+}
+
+func columns(header []string) (int, int) {
+	di, vi := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case "date":
+			di = i
+		case "value":
+			vi = i
+		}
+	}
+	if di < 0 || vi < 0 {
+		return 0, 1
+	}
+	return di, vi
+}
+
+func parseCSV(b []byte) ([]point, error) {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("data: %v", err)
+	}
+	return rowsToPoints(recs)
+}
+
+func rowsToPoints(recs [][]string) ([]point, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	di, vi := columns(recs[0])
+	var pts []point
+	for i, rec := range recs[1:] {
+		if len(rec) <= max(di, vi) {
+			continue
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(rec[vi]), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("row %d: value %q is not a number", i+2, rec[vi])
+		}
+		pts = append(pts, point{Date: strings.TrimSpace(rec[di]), Value: f})
+	}
+	return pts, nil
+}
+
+// tableData reads the first Markdown table of a body.
+func tableData(body []byte) ([]point, error) {
+	root := markdown.Parser().Parse(text.NewReader(body), parser.WithContext(doc.NewParseContext()))
+	var tbl *extast.Table
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := n.(*extast.Table); ok && entering {
+			tbl = t
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if tbl == nil {
+		return nil, nil
+	}
+	var recs [][]string
+	for row := tbl.FirstChild(); row != nil; row = row.NextSibling() {
+		var rec []string
+		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
+			rec = append(rec, doc.PlainText(c, body))
+		}
+		recs = append(recs, rec)
+	}
+	return rowsToPoints(recs)
+}
+
+func num(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
+
+func chartSVG(pts []point, target *float64, unit, direction string) template.HTML {
+	const w, h = 640.0, 260.0
+	const left, right, top, bottom = 56.0, 16.0, 16.0, 40.0
+	lo, hi := pts[0].Value, pts[0].Value
+	for _, p := range pts {
+		lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
+	}
+	if target != nil {
+		lo, hi = math.Min(lo, *target), math.Max(hi, *target)
+	}
+	if lo > 0 && lo < hi/2 {
+		lo = 0
+	}
+	if hi == lo {
+		hi, lo = hi+1, lo-1
+	}
+	pad := (hi - lo) * 0.08
+	hi += pad
+	if lo != 0 {
+		lo -= pad
+	}
+	x := func(i int) float64 {
+		if len(pts) == 1 {
+			return left + (w-left-right)/2
+		}
+		return left + float64(i)*(w-left-right)/float64(len(pts)-1)
+	}
+	y := func(v float64) float64 { return top + (hi-v)*(h-top-bottom)/(hi-lo) }
+	esc := template.HTMLEscapeString
+	var b strings.Builder
+	label := "Measure values"
+	if unit != "" {
+		label += " in " + unit
+	}
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, int(w), int(h), esc(label))
+	// Axes and grid.
+	for i := 0; i <= 4; i++ {
+		v := lo + (hi-lo)*float64(i)/4
+		yy := y(v)
+		fmt.Fprintf(&b, `<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(yy), num(w-right), num(yy))
+		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="end">%s</text>`, num(left-6), num(yy+4), esc(num(v)))
+	}
+	step := max(1, len(pts)/6)
+	for i := 0; i < len(pts); i += step {
+		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="middle">%s</text>`, num(x(i)), num(h-bottom+18), esc(pts[i].Date))
+	}
+	if target != nil {
+		ty := y(*target)
+		fmt.Fprintf(&b, `<line class="target" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(ty), num(w-right), num(ty))
+		fmt.Fprintf(&b, `<text class="target-label" x="%s" y="%s" text-anchor="end">target %s</text>`, num(w-right), num(ty-5), esc(num(*target)))
+	}
+	var line strings.Builder
+	for i, p := range pts {
+		if i > 0 {
+			line.WriteByte(' ')
+		}
+		fmt.Fprintf(&line, "%s,%s", num(x(i)), num(y(p.Value)))
+	}
+	fmt.Fprintf(&b, `<polyline class="series" points="%s"/>`, line.String())
+	for i, p := range pts {
+		cls := "pt"
+		if target != nil {
+			if (direction == "down" && p.Value > *target) || (direction != "down" && p.Value < *target) {
+				cls = "pt miss"
+			}
+		}
+		fmt.Fprintf(&b, `<circle class="%s" cx="%s" cy="%s" r="3.5"><title>%s: %s</title></circle>`, cls, num(x(i)), num(y(p.Value)), esc(p.Date), esc(strconv.FormatFloat(p.Value, 'f', -1, 64)))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

@@ -1,0 +1,520 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+// file is one file of the site.
+type file struct {
+	Path string // slash-separated, from the site's root
+	Data []byte
+}
+
+// pageData is what a layout is executed with.
+type pageData struct {
+	Site  *siteInfo
+	Root  string // "" or "../": from the page to the site's root
+	Title string
+	Nav   string // the top-nav entry to highlight
+
+	Home      *homeView
+	Doc       *docView
+	List      *listView
+	Lessons   *lessonsView
+	Tailoring *tailoringView
+	Coverage  *coverageView
+	Checks    []diagView
+	Baselines *baselinesView
+	Baseline  *baselineView
+}
+
+type docView struct {
+	ID, Kind, KindTitle, Title, Path string
+	Owner, Status, Sensitivity       string
+	Fingerprint, Control             string
+	ReviewEvery, Date                string
+	Area                             *link
+	Unit                             *link
+	Tags                             []string
+	Approvals                        []approvalView
+	MissingRoles                     []string
+	Baselines                        []link
+	History                          []historyRow
+	HistoryNote                      string
+	Backlinks                        []link
+	Relations                        []relation
+	Body                             template.HTML
+	StartsH1                         bool
+	Retired                          bool
+	SupersededBy                     *link
+	SupersededByText                 string
+	Chart                            template.HTML
+	ChartNote                        string
+	Measure                          *measureView
+	Tailoring                        *tailoredView
+	Actions                          []actionView
+	Diags                            []diagView
+}
+
+type approvalView struct {
+	By, Role, Date, Meaning string
+	Current                 bool
+}
+
+type historyRow struct {
+	Hash, Short, Author, Date, Subject string
+}
+
+// relation is a front matter key that names other documents.
+type relation struct {
+	Key   string
+	Links []link
+	Text  []string // names that are not published documents
+}
+
+type actionView struct {
+	Text, Owner, Due string
+	Done             bool
+}
+
+type diagView struct {
+	Path, Severity, Message, Rule string
+	Line                          int
+	URL                           string
+}
+
+type measureView struct {
+	Target    string
+	Unit      string
+	Direction string
+	Latest    string
+	Points    int
+}
+
+type listView struct {
+	Heading string
+	Intro   string
+	Rows    []listRow
+	Retired bool // the list holds retired documents
+	// Coverage of the process area, on area pages.
+	Coverage *coverageRow
+}
+
+type listRow struct {
+	link
+	Kind, Status, Owner, Area, Unit string
+	Retired                         bool
+}
+
+type homeView struct {
+	Counts  []navItem
+	Recent  []recentRow
+	Lessons int
+	Docs    int
+}
+
+type recentRow struct {
+	historyRow
+	Links []link
+}
+
+// render runs every page through its layout, on every core.
+func (s *site) render(ctx context.Context) ([]file, error) {
+	type job struct {
+		path string
+		fn   func() (*pageData, string, error) // data and layout name
+	}
+	var jobs []job
+	add := func(p string, fn func() (*pageData, string, error)) { jobs = append(jobs, job{p, fn}) }
+
+	for _, p := range s.pages {
+		p := p
+		add(p.url, func() (*pageData, string, error) { return s.docPage(p) })
+	}
+	add("index.html", func() (*pageData, string, error) { return s.homePage(), "home", nil })
+	for _, k := range s.info.Kinds {
+		k := k
+		add(k.URL, func() (*pageData, string, error) { return s.kindPage(k), "list", nil })
+	}
+	for _, a := range s.info.Areas {
+		a := a
+		add(a.URL, func() (*pageData, string, error) { return s.areaPage(a), "list", nil })
+	}
+	for _, u := range s.info.Units {
+		u := u
+		add(u.URL, func() (*pageData, string, error) { return s.unitPage(u), "list", nil })
+	}
+	for _, st := range s.info.Statuses {
+		st := st
+		add(st.URL, func() (*pageData, string, error) { return s.statusPage(st), "list", nil })
+	}
+	add("lessons.html", func() (*pageData, string, error) { return s.lessonsPage(), "lessons", nil })
+	add("tailoring.html", func() (*pageData, string, error) { return s.tailoringPage(), "tailoring", nil })
+	add("coverage.html", func() (*pageData, string, error) { return s.coveragePage(), "coverage", nil })
+	add("checks.html", func() (*pageData, string, error) { return s.checksPage(), "checks", nil })
+	for _, bp := range s.baselinePages() {
+		bp := bp
+		add(bp.path, func() (*pageData, string, error) { return bp.data, bp.layout, nil })
+	}
+
+	out := make([]file, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for i := range next {
+				if ctx.Err() != nil {
+					errs[i] = ctx.Err()
+					continue
+				}
+				data, layout, err := jobs[i].fn()
+				if err != nil {
+					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
+					continue
+				}
+				data.Root = rootOf(jobs[i].path)
+				data.Site = s.info
+				buf.Reset()
+				if err := s.in.tmpl.execute(&buf, layout, data); err != nil {
+					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
+					continue
+				}
+				out[i] = file{Path: jobs[i].path, Data: bytes.Clone(buf.Bytes())}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// Static assets, search data and copied files.
+	assets, err := s.in.tmpl.assets()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, assets...)
+	out = append(out, file{Path: "assets/search-index.js", Data: s.searchIndex()})
+	for _, p := range sortedKeys(s.assets) {
+		data, err := fs.ReadFile(s.in.snap.FS, p)
+		if err != nil {
+			s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("%s: cannot copy: %v", p, err))
+			continue
+		}
+		out = append(out, file{Path: s.assets[p], Data: data})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	for i := 1; i < len(out); i++ {
+		if out[i].Path == out[i-1].Path {
+			return nil, fmt.Errorf("two files would be written to %s", out[i].Path)
+		}
+	}
+	return out, nil
+}
+
+// rootOf is the relative path from a page to the site's root.
+func rootOf(p string) string {
+	return strings.Repeat("../", strings.Count(p, "/"))
+}
+
+func (s *site) docPage(p *page) (*pageData, string, error) {
+	d := p.d
+	l := &linker{s: s, d: d, root: "../"}
+	b, err := l.renderMarkdown(d.Body)
+	if err != nil {
+		return nil, "", err
+	}
+	s.setSearchText(p, b.Text)
+	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), Title: d.Title, Path: d.Path,
+		Owner: d.Owner, Status: d.EffectiveStatus(), Sensitivity: s.sensitivity(d),
+		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
+		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, Retired: p.retired}
+	if d.HasFrontMatter {
+		v.Control = "version"
+		if d.Controlled() {
+			v.Control = "baseline"
+		}
+	}
+	if d.ProcessArea != "" {
+		name := doc.ProcessAreaNames[d.ProcessArea]
+		if name == "" {
+			name = d.ProcessArea
+		}
+		v.Area = &link{URL: "area/" + fileName(d.ProcessArea) + ".html", Text: d.ProcessArea + " " + name}
+	}
+	if d.Unit != "" {
+		v.Unit = &link{URL: "unit/" + fileName(d.Unit) + ".html", Text: d.Unit}
+	}
+	if d.SupersededBy != "" {
+		if l, ok := s.pageLink(d.SupersededBy); ok {
+			v.SupersededBy = &l
+		} else {
+			v.SupersededByText = d.SupersededBy
+		}
+	}
+	for _, a := range d.Approvals {
+		v.Approvals = append(v.Approvals, approvalView{By: a.By, Role: a.Role, Date: a.Date, Meaning: a.Meaning, Current: a.Fingerprint == d.Fingerprint})
+	}
+	v.MissingRoles = s.missingRoles(d)
+	for _, c := range p.history {
+		v.History = append(v.History, historyRowOf(c))
+	}
+	switch {
+	case s.in.histErr != nil:
+		v.HistoryNote = "History is not available: " + s.in.histErr.Error() + "."
+	case s.in.history != nil && s.in.history.Incomplete():
+		v.HistoryNote = "This repository is a shallow clone: the history below is incomplete."
+	}
+	if s.o.Rev == "" && len(p.history) == 0 && s.in.histErr == nil {
+		v.HistoryNote = "Not committed yet."
+	}
+	for _, b := range p.backlinks {
+		v.Backlinks = append(v.Backlinks, link{URL: b.url, Text: b.d.Title, ID: b.d.ID, Extra: b.d.Kind})
+	}
+	v.Relations = s.relations(d)
+	for _, a := range d.Actions {
+		v.Actions = append(v.Actions, actionView{Text: a.Text, Owner: a.Owner, Due: a.Due, Done: a.Done})
+	}
+	v.Baselines = s.baselinesOf(d)
+	if d.Kind == "measure" {
+		s.measure(d, v)
+	}
+	if d.Kind == "process" && d.Tailors != "" {
+		v.Tailoring = s.tailored(p)
+	}
+	for _, dg := range s.o.Diags {
+		if dg.Path == d.Path {
+			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
+		}
+	}
+	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, "doc", nil
+}
+
+func historyRowOf(c repo.CommitInfo) historyRow {
+	short := c.Hash
+	if len(short) > 10 {
+		short = short[:10]
+	}
+	return historyRow{Hash: c.Hash, Short: short, Author: c.Author, Date: c.Date.Format("2006-01-02"), Subject: c.Subject}
+}
+
+// recentChanges lists the latest commits that changed published
+// documents, each with the published documents it changed.
+func (s *site) recentChanges(n int) []recentRow {
+	type rc struct {
+		c     repo.CommitInfo
+		pages []*page
+	}
+	by := map[string]*rc{}
+	for _, p := range s.pages {
+		for _, c := range p.history {
+			r := by[c.Hash]
+			if r == nil {
+				r = &rc{c: c}
+				by[c.Hash] = r
+			}
+			r.pages = append(r.pages, p)
+		}
+	}
+	all := make([]*rc, 0, len(by))
+	for _, r := range by {
+		all = append(all, r)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].c.Date.Equal(all[j].c.Date) {
+			return all[i].c.Date.After(all[j].c.Date)
+		}
+		return all[i].c.Hash < all[j].c.Hash
+	})
+	if len(all) > n {
+		all = all[:n]
+	}
+	var out []recentRow
+	for _, r := range all {
+		row := recentRow{historyRow: historyRowOf(r.c)}
+		for i, p := range r.pages {
+			if i == 5 {
+				row.Links = append(row.Links, link{Text: fmt.Sprintf("and %d more", len(r.pages)-5)})
+				break
+			}
+			row.Links = append(row.Links, link{URL: p.url, Text: p.d.Title, ID: p.d.ID})
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// missingRoles lists the roles rmm.yaml requires for d's kind that have no
+// current approval.
+func (s *site) missingRoles(d *doc.Document) []string {
+	var out []string
+	for _, role := range s.cfg.RequiredRoles(d.Kind) {
+		ok := false
+		for _, a := range d.Approvals {
+			if a.Role == role && a.Fingerprint == d.Fingerprint {
+				ok = true
+			}
+		}
+		if !ok {
+			out = append(out, role)
+		}
+	}
+	return out
+}
+
+func (s *site) relations(d *doc.Document) []relation {
+	var out []relation
+	add := func(key string, ids []string) {
+		if len(ids) == 0 {
+			return
+		}
+		r := relation{Key: key}
+		for _, id := range ids {
+			if id == "" {
+				continue
+			}
+			if l, ok := s.pageLink(id); ok {
+				r.Links = append(r.Links, l)
+			} else {
+				r.Text = append(r.Text, id)
+			}
+		}
+		if len(r.Links)+len(r.Text) > 0 {
+			out = append(out, r)
+		}
+	}
+	add("tailors", []string{d.Tailors})
+	add("evaluates", d.Evaluates)
+	add("covers", d.Covers)
+	add("affects", d.Affects)
+	add("cites", d.Cites)
+	if d.Source != "" {
+		if doc.IDPattern.MatchString(d.Source) {
+			add("source", []string{d.Source})
+		} else {
+			out = append(out, relation{Key: "source", Text: []string{d.Source}})
+		}
+	}
+	if d.Evaluator != "" {
+		out = append(out, relation{Key: "evaluator", Text: []string{d.Evaluator}})
+	}
+	if d.ImplementedIn != "" {
+		out = append(out, relation{Key: "implemented in", Text: []string{d.ImplementedIn}})
+	}
+	if d.Base != "" {
+		out = append(out, relation{Key: "base", Text: []string{d.Base}})
+	}
+	return out
+}
+
+// listRows lists pages as index rows, sorted by id.
+func listRows(ps []*page) []listRow {
+	rows := make([]listRow, 0, len(ps))
+	for _, p := range ps {
+		rows = append(rows, listRow{link: link{URL: p.url, Text: p.d.Title, ID: p.d.ID}, Kind: p.d.Kind,
+			Status: p.d.EffectiveStatus(), Owner: p.d.Owner, Area: p.d.ProcessArea, Unit: p.d.Unit, Retired: p.retired})
+	}
+	return rows
+}
+
+// current filters out retired documents: they leave the current indexes.
+func (s *site) current(keep func(*page) bool) []*page {
+	var out []*page
+	for _, p := range s.pages {
+		if !p.retired && keep(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *site) kindPage(k navItem) *pageData {
+	rows := listRows(s.current(func(p *page) bool { return p.d.Kind == k.Key }))
+	return &pageData{Title: k.Name, Nav: "docs", List: &listView{Heading: k.Name, Rows: rows,
+		Intro: "Current documents of kind " + k.Key + ". Retired documents are listed under status retired."}}
+}
+
+func (s *site) areaPage(a navItem) *pageData {
+	rows := listRows(s.current(func(p *page) bool { return p.d.ProcessArea == a.Key }))
+	cov := s.coverageOf(a.Key)
+	return &pageData{Title: a.Key + " " + a.Name, Nav: "docs", List: &listView{Heading: a.Key + " " + a.Name, Rows: rows,
+		Intro: "Current documents of the process area.", Coverage: &cov}}
+}
+
+func (s *site) unitPage(u navItem) *pageData {
+	rows := listRows(s.current(func(p *page) bool { return p.d.Unit == u.Key }))
+	return &pageData{Title: "Unit " + u.Name, Nav: "docs", List: &listView{Heading: "Unit " + u.Name, Rows: rows,
+		Intro: "Current documents of the organizational unit."}}
+}
+
+func (s *site) statusPage(st navItem) *pageData {
+	var ps []*page
+	for _, p := range s.pages {
+		if p.d.EffectiveStatus() == st.Key {
+			ps = append(ps, p)
+		}
+	}
+	intro := "Documents with status " + st.Key + "."
+	if st.Key == "retired" {
+		intro = "Retired documents: obsolete, kept for the record. They are not part of the current library."
+	}
+	return &pageData{Title: "Status " + st.Name, Nav: "docs", List: &listView{Heading: "Status: " + st.Name, Rows: listRows(ps),
+		Intro: intro, Retired: st.Key == "retired"}}
+}
+
+func (s *site) homePage() *pageData {
+	h := &homeView{Counts: s.info.Kinds}
+	for _, p := range s.pages {
+		if !p.retired {
+			h.Docs++
+			if p.d.Kind == "lesson" {
+				h.Lessons++
+			}
+		}
+	}
+	h.Recent = s.recentChanges(15)
+	return &pageData{Title: s.info.Title, Nav: "home", Home: h}
+}
+
+func (s *site) checksPage() *pageData {
+	var out []diagView
+	for _, dg := range s.o.Diags {
+		dv := diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule}
+		if d := s.lib.ByPath[dg.Path]; d != nil {
+			p := s.byID[d.ID]
+			if p == nil || p.d != d {
+				continue // a document this audience does not see
+			}
+			dv.URL = p.url
+		} else if dg.Path != doc.ConfigFile {
+			continue
+		}
+		out = append(out, dv)
+	}
+	return &pageData{Title: "Check results", Nav: "checks", Checks: out}
+}
+
+// fileOf returns the last element of a path.
+func fileOf(p string) string { return path.Base(p) }

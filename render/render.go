@@ -1,0 +1,147 @@
+// Package render publishes a library as a static website: the process asset
+// library of SPEC section 6.
+//
+// Start with Build. Like Hugo's build it runs in named phases, and wraps
+// every error with the phase it came from:
+//
+//   - load: the library at a revision (working tree or commit), the history
+//     of every path in one pass over the commits, baselines and tailorings;
+//   - assemble: decide which documents the audience may see and compute
+//     everything that crosses documents (titles of links, backlinks, indexes,
+//     coverage, search data);
+//   - render: Markdown to HTML through goldmark with rmm's extensions, then
+//     html/template layouts, on every core;
+//   - write: every file into a temporary folder beside the output (unchanged
+//     files hard-linked from the previous site), then swapped in.
+//
+// Layouts, CSS and JS are embedded from templates/site; a repository may
+// override any of them in .rmm/templates/site/. Every link in the output is
+// relative, so the site works from any folder, URL path or file://.
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+// Options say what to build and where.
+type Options struct {
+	Repo *repo.Repo
+	// Rev is the revision to publish; "" is the working tree.
+	Rev string
+	// Out is the output folder, absolute.
+	Out string
+	// Audience is public, internal (default) or restricted: which
+	// sensitivities are published (SPEC 4).
+	Audience string
+	// Strict refuses to build when Diags holds an error.
+	Strict bool
+	// Now is the time of the build; it is never written into the output
+	// (dates come from git), only used for overdue reviews.
+	Now time.Time
+	// Diags are the results of `rmm check`, shown on the site as warnings.
+	Diags []doc.Diagnostic
+	// LiveReload, when not "", is the URL path of a script injected into
+	// every page (rmm serve uses it to reload open pages).
+	LiveReload string
+	// Snapshot, when not nil, is the library already loaded at Rev; Build
+	// then does not load it again.
+	Snapshot *repo.Snapshot
+}
+
+// Result tells what a build did.
+type Result struct {
+	Pages    int           // HTML pages in the site
+	Files    int           // files in the site
+	Written  int           // files whose bytes changed since the previous site
+	Duration time.Duration // wall time of the build
+	// Warnings are problems met while building that did not stop it (a
+	// measure whose data cannot be read, a gap in a feature).
+	Warnings []string
+}
+
+// ErrStrict is returned by Build when Strict is set and Diags holds an
+// error; nothing is written.
+var ErrStrict = errors.New("check found errors; the site was not built (--strict)")
+
+// Phase names, as they appear in errors.
+const (
+	PhaseLoad     = "load"
+	PhaseAssemble = "assemble"
+	PhaseRender   = "render"
+	PhaseWrite    = "write"
+)
+
+// PhaseError is an error of one phase of the build.
+type PhaseError struct {
+	Phase string
+	Err   error
+}
+
+func (e *PhaseError) Error() string { return fmt.Sprintf("build: %s: %v", e.Phase, e.Err) }
+func (e *PhaseError) Unwrap() error { return e.Err }
+
+func phase(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PhaseError{Phase: name, Err: err}
+}
+
+// Build publishes the library at o.Rev into o.Out.
+func Build(ctx context.Context, o Options) (*Result, error) {
+	start := time.Now()
+	if o.Repo == nil {
+		return nil, errors.New("build: no repository")
+	}
+	if o.Audience == "" {
+		o.Audience = "internal"
+	}
+	if !doc.Contains(doc.Sensitivities, o.Audience) {
+		return nil, fmt.Errorf("build: audience %q is not one of public, internal, restricted", o.Audience)
+	}
+	if o.Out == "" || !filepath.IsAbs(o.Out) {
+		return nil, fmt.Errorf("build: output folder %q is not an absolute path", o.Out)
+	}
+	if o.Strict && doc.HasErrors(o.Diags) {
+		return nil, ErrStrict
+	}
+	res := &Result{}
+	in, err := load(ctx, o, res)
+	if err != nil {
+		return nil, phase(PhaseLoad, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, phase(PhaseLoad, err)
+	}
+	s, err := assemble(o, in, res)
+	if err != nil {
+		return nil, phase(PhaseAssemble, err)
+	}
+	files, err := s.render(ctx)
+	if err != nil {
+		return nil, phase(PhaseRender, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, phase(PhaseRender, err)
+	}
+	written, err := writeSite(ctx, o.Out, files)
+	if err != nil {
+		return nil, phase(PhaseWrite, err)
+	}
+	res.Written = written
+	res.Files = len(files)
+	for _, f := range files {
+		if filepath.Ext(f.Path) == ".html" {
+			res.Pages++
+		}
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}

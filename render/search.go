@@ -1,0 +1,93 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Search runs in the browser over a data file the build writes,
+// assets/search-index.js, which assigns the global RMM_SEARCH so that it
+// loads with a <script> tag, from file:// too (no fetch). Each entry holds
+// a document's id, title, kind, page, a short snippet, and the distinct
+// words of its text (lower case, in order of first use): the script matches
+// every word of the query as a prefix of a word of the title, id or text,
+// and ranks title matches first. Only published documents have entries.
+
+type searchEntry struct {
+	ID      string `json:"i"`
+	Title   string `json:"t"`
+	Kind    string `json:"k"`
+	URL     string `json:"u"`
+	Snippet string `json:"s"`
+	Words   string `json:"w"`
+	Retired bool   `json:"r,omitempty"`
+}
+
+// setSearchText records the plain text of a page's body (called from the
+// render workers).
+func (s *site) setSearchText(p *page, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.texts == nil {
+		s.texts = map[*page]string{}
+	}
+	s.texts[p] = text
+}
+
+const snippetLen = 160
+
+func (s *site) searchIndex() []byte {
+	entries := make([]searchEntry, 0, len(s.pages))
+	for _, p := range s.pages {
+		text := s.texts[p]
+		e := searchEntry{ID: p.d.ID, Title: p.d.Title, Kind: p.d.Kind, URL: p.url, Retired: p.retired}
+		e.Snippet = snippet(text, snippetLen)
+		e.Words = distinctWords(text + " " + strings.Join(p.d.Tags, " "))
+		entries = append(entries, e)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+	var buf bytes.Buffer
+	buf.WriteString("// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = ")
+	enc := json.NewEncoder(&buf) // escapes <, > and & so the data cannot close the script
+	if err := enc.Encode(entries); err != nil {
+		buf.WriteString("[]\n")
+	}
+	buf.Truncate(buf.Len() - 1)
+	buf.WriteString(";\n")
+	return buf.Bytes()
+}
+
+func snippet(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	cut := n
+	for cut > 0 && !utf8Start(text[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexByte(text[:cut], ' '); i > n/2 {
+		cut = i
+	}
+	return text[:cut] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// distinctWords lowercases text and keeps each word once, in order.
+func distinctWords(text string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if len(w) < 2 || seen[w] {
+			continue
+		}
+		seen[w] = true
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}

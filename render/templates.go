@@ -1,0 +1,102 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/rmm-pal/rmm/templates"
+)
+
+// OverrideDir is where a repository overrides the site's layouts and
+// assets, file by file.
+const OverrideDir = ".rmm/templates/site"
+
+// layouts are the page layouts; each is executed with base.html.
+var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "checks", "baselines", "baseline"}
+
+type templateSet struct {
+	byName map[string]*template.Template
+	files  fs.FS // embedded site files with the repository's overrides
+}
+
+// overlay reads a file from the repository's overrides, else from the
+// embedded defaults.
+type overlay struct {
+	repo fs.FS // may be nil
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if o.repo != nil && fs.ValidPath(name) {
+		if f, err := o.repo.Open(path.Join(OverrideDir, name)); err == nil {
+			return f, nil
+		}
+	}
+	return templates.Site.Open(name)
+}
+
+var funcs = template.FuncMap{
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+	"dict": func(root string, e any) map[string]any { return map[string]any{"Root": root, "E": e} },
+}
+
+func loadTemplates(repoFS fs.FS) (*templateSet, error) {
+	ts := &templateSet{byName: map[string]*template.Template{}, files: overlay{repo: repoFS}}
+	base, err := fs.ReadFile(ts.files, "base.html")
+	if err != nil {
+		return nil, fmt.Errorf("layout base.html: %w", err)
+	}
+	root, err := template.New("base.html").Funcs(funcs).Parse(string(base))
+	if err != nil {
+		return nil, fmt.Errorf("layout base.html: %w", err)
+	}
+	for _, name := range layouts {
+		src, err := fs.ReadFile(ts.files, name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("layout %s.html: %w", name, err)
+		}
+		t, err := template.Must(root.Clone()).Parse(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("layout %s.html: %w", name, err)
+		}
+		ts.byName[name] = t
+	}
+	return ts, nil
+}
+
+func (ts *templateSet) execute(w io.Writer, layout string, data *pageData) error {
+	t := ts.byName[layout]
+	if t == nil {
+		return fmt.Errorf("no layout %q", layout)
+	}
+	return t.ExecuteTemplate(w, "base.html", data)
+}
+
+// assets returns the static files of the site (assets/), overrides
+// applied.
+func (ts *templateSet) assets() ([]file, error) {
+	var out []file
+	err := fs.WalkDir(templates.Site, "assets", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(ts.files, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, file{Path: p, Data: bytes.Clone(data)})
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
