@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -196,6 +197,7 @@ func definedProcess(lib *doc.Library, id string) (*doc.Document, error) {
 		for _, p := range tailor.DefinedProcesses(lib) {
 			ids = append(ids, p.ID)
 		}
+		sort.Strings(ids)
 		hint := "defined processes: " + strings.Join(ids, ", ")
 		if len(ids) == 0 {
 			hint = "there is no defined process yet: 'rmm tailor STANDARD-ID --unit UNIT' writes one"
