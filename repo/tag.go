@@ -38,8 +38,33 @@ type Tag struct {
 	Message            string
 }
 
-// commonDir is the folder holding refs and objects (a linked worktree's
-// GitDir has a commondir file pointing there).
+// CommonDir is the folder holding refs, objects and hooks: GitDir, or for
+// a linked worktree the folder its commondir file names.
+func (r *Repo) CommonDir() string { return r.commonDir() }
+
+// HooksDir is where git looks for hooks: core.hooksPath (relative to the
+// work tree's top when not absolute), else CommonDir/hooks.
+func (r *Repo) HooksDir() string {
+	if c, err := r.Git.Config(); err == nil {
+		if p := c.Raw.Section("core").Option("hooksPath"); p != "" {
+			if strings.HasPrefix(p, "~/") {
+				if home, err := os.UserHomeDir(); err == nil {
+					p = filepath.Join(home, p[2:])
+				}
+			}
+			if !filepath.IsAbs(p) {
+				top := r.Root
+				if r.Prefix != "" {
+					top = filepath.Join(r.Root, strings.Repeat("../", strings.Count(r.Prefix, "/")+1))
+				}
+				p = filepath.Join(top, p)
+			}
+			return filepath.Clean(p)
+		}
+	}
+	return filepath.Join(r.commonDir(), "hooks")
+}
+
 func (r *Repo) commonDir() string {
 	if b, err := os.ReadFile(filepath.Join(r.GitDir, "commondir")); err == nil {
 		d := strings.TrimSpace(string(b))
