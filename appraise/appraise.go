@@ -21,8 +21,8 @@ type Practice struct {
 
 // Practices are the generic practices rmm appraises, in order.
 var Practices = []Practice{
-	{"GG1.GP1", "Perform specific practices", 1, "a standard or process description of the area that is not retired", func(a *areaDocs) []*doc.Document {
-		return a.kinds("standard", "process")
+	{"GG1.GP1", "Perform specific practices", 1, "a process description (standard or process) or work product (plan, measure) of the area that is not retired", func(a *areaDocs) []*doc.Document {
+		return a.kinds("standard", "process", "plan", "measure")
 	}},
 	{"GG2.GP1", "Establish process governance", 2, "an approved policy of the area", func(a *areaDocs) []*doc.Document {
 		return approved(a.kinds("policy"))

@@ -72,7 +72,7 @@ func TestLevels(t *testing.T) {
 		}
 	}
 	if areas[1].Level != 0 {
-		t.Errorf("RISK has no process description: level %d, want 0", areas[1].Level)
+		t.Errorf("RISK has only a policy, no process description or work product: level %d, want 0", areas[1].Level)
 	}
 	// A baseline that holds the plan evidences GG2.GP6.
 	areas = Appraise(lib, func(id string) bool { return id == "IMC-PLAN" })

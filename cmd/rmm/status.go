@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/baseline"
+	"github.com/rmm-pal/rmm/check"
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/tailor"
+)
+
+func init() { register(newStatusCmd) }
+
+type statusOptions struct{ JSON bool }
+
+func newStatusCmd(e *env) *cobra.Command {
+	opts := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Summarise the library: documents by kind and status, stale approvals, reviews due, suspect tailorings, actions, changes since the latest baseline",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return statusRun(e, opts) },
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// statusReport is `rmm status --json`.
+type statusReport struct {
+	Documents      map[string]map[string]int `json:"documents"` // kind -> status -> count
+	StaleApprovals []staleApproval           `json:"stale_approvals"`
+	ReviewsDue     []reviewDue               `json:"reviews_due"`
+	Suspect        []tailor.Cell             `json:"suspect_tailorings"`
+	Actions        actionCounts              `json:"actions"`
+	SinceBaseline  *baseline.Diff            `json:"since_baseline"` // null without baselines
+}
+
+type staleApproval struct {
+	ID    string   `json:"id"`
+	Path  string   `json:"path"`
+	Roles []string `json:"roles"` // roles to (re-)approve
+}
+
+type reviewDue struct {
+	ID      string `json:"id"`
+	Path    string `json:"path"`
+	Due     string `json:"due"`
+	Overdue bool   `json:"overdue"`
+}
+
+type actionCounts struct {
+	Open    int          `json:"open"`
+	Overdue []openAction `json:"overdue"`
+}
+
+type openAction struct {
+	Doc   string `json:"document"`
+	Path  string `json:"path"`
+	Line  int    `json:"line"`
+	Text  string `json:"text"`
+	Owner string `json:"owner"`
+	Due   string `json:"due"`
+}
+
+// reviewSoon is how far ahead a review counts as due.
+const reviewSoon = 30 * 24 * time.Hour
+
+func statusRun(e *env, opts *statusOptions) error {
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	lib, now := snap.Lib, e.now()
+	rep := statusReport{Documents: map[string]map[string]int{}, StaleApprovals: []staleApproval{}, ReviewsDue: []reviewDue{}, Suspect: []tailor.Cell{}, Actions: actionCounts{Overdue: []openAction{}}}
+	for _, d := range lib.Docs {
+		if rep.Documents[d.Kind] == nil {
+			rep.Documents[d.Kind] = map[string]int{}
+		}
+		rep.Documents[d.Kind][d.EffectiveStatus()]++
+		if d.EffectiveStatus() == "approved" {
+			if miss := baseline.Missing(d, lib.Config); len(miss) > 0 {
+				rep.StaleApprovals = append(rep.StaleApprovals, staleApproval{d.ID, d.Path, miss})
+			}
+		}
+		if d.ReviewEvery != "" && d.EffectiveStatus() != "retired" {
+			if p, err := check.ParsePeriod(d.ReviewEvery); err == nil {
+				if last := check.LastReviewed(lib, d); !last.IsZero() {
+					due := p.After(last)
+					if now.Add(reviewSoon).After(due) {
+						rep.ReviewsDue = append(rep.ReviewsDue, reviewDue{d.ID, d.Path, due.Format("2006-01-02"), now.After(due)})
+					}
+				}
+			}
+		}
+		for _, a := range d.Actions {
+			if a.Done {
+				continue
+			}
+			rep.Actions.Open++
+			if t, err := time.Parse("2006-01-02", a.Due); err == nil && now.After(t.AddDate(0, 0, 1)) {
+				rep.Actions.Overdue = append(rep.Actions.Overdue, openAction{d.ID, d.Path, a.Line, a.Text, a.Owner, a.Due})
+			}
+		}
+	}
+	ctx := check.NewContext(r, snap, now)
+	if cells, err := tailor.Matrix(ctx); err == nil {
+		for _, c := range cells {
+			if c.State == tailor.Suspect {
+				rep.Suspect = append(rep.Suspect, c)
+			}
+		}
+	}
+	if m := baseline.Latest(r); m != nil {
+		if old, err := ctx.At(m.Tag); err == nil {
+			rep.SinceBaseline = baseline.Compare(old.Lib, lib)
+			rep.SinceBaseline.From, rep.SinceBaseline.To = m.Tag, "working tree"
+		}
+	}
+	if opts.JSON {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+		return nil
+	}
+	printStatus(e, lib, rep)
+	return nil
+}
+
+func printStatus(e *env, lib *doc.Library, rep statusReport) {
+	w := e.stdout
+	fmt.Fprintf(w, "%s: %d documents\n", lib.Config.Organization, len(lib.Docs))
+	kinds := make([]string, 0, len(rep.Documents))
+	for k := range rep.Documents {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		var parts []string
+		sts := make([]string, 0, len(rep.Documents[k]))
+		for s := range rep.Documents[k] {
+			sts = append(sts, s)
+		}
+		sort.Strings(sts)
+		for _, s := range sts {
+			parts = append(parts, fmt.Sprintf("%d %s", rep.Documents[k][s], s))
+		}
+		fmt.Fprintf(w, "  %-11s %s\n", k, strings.Join(parts, ", "))
+	}
+	section := func(title string, n int) bool {
+		fmt.Fprintf(w, "\n%s: %d\n", title, n)
+		return n > 0
+	}
+	if section("Changed after approval", len(rep.StaleApprovals)) {
+		for _, s := range rep.StaleApprovals {
+			fmt.Fprintf(w, "  %s (%s): approve again as %s\n", s.ID, s.Path, strings.Join(s.Roles, ", "))
+		}
+	}
+	if section("Reviews due within 30 days or overdue", len(rep.ReviewsDue)) {
+		for _, r := range rep.ReviewsDue {
+			state := "due"
+			if r.Overdue {
+				state = "overdue"
+			}
+			fmt.Fprintf(w, "  %s (%s): %s %s\n", r.ID, r.Path, state, r.Due)
+		}
+	}
+	if section("Suspect tailorings", len(rep.Suspect)) {
+		for _, c := range rep.Suspect {
+			fmt.Fprintf(w, "  %s tailors %s for %s: sections changed since base: %s\n", c.Process, c.Standard, c.Unit, strings.Join(c.Suspect, ", "))
+		}
+	}
+	fmt.Fprintf(w, "\nOpen actions: %d, overdue: %d\n", rep.Actions.Open, len(rep.Actions.Overdue))
+	for _, a := range rep.Actions.Overdue {
+		fmt.Fprintf(w, "  %s:%d: due %s (@%s): %s\n", a.Path, a.Line, a.Due, a.Owner, a.Text)
+	}
+	if d := rep.SinceBaseline; d != nil {
+		fmt.Fprintf(w, "\nSince %s: %d added, %d removed, %d changed, %d unchanged\n", d.From, len(d.Added), len(d.Removed), len(d.Changed), d.Unchanged)
+		for _, c := range d.Changed {
+			fmt.Fprintf(w, "  changed %s (%s)\n", c.ID, c.Path)
+		}
+		for _, a := range d.Added {
+			fmt.Fprintf(w, "  added   %s (%s)\n", a.ID, a.Path)
+		}
+		for _, a := range d.Removed {
+			fmt.Fprintf(w, "  removed %s (%s)\n", a.ID, a.Path)
+		}
+	} else {
+		fmt.Fprintln(w, "\nNo baseline yet: cut one with 'rmm baseline create NAME'.")
+	}
+}
