@@ -68,8 +68,11 @@ func SetBase(data []byte, d *doc.Document, commit string) ([]byte, string, error
 		return nil, "", fmt.Errorf("line %d: write base: as a plain value on one line", n)
 	}
 	repl := commit
+	if i == k+len("base:") {
+		repl = " " + repl // "base:" with no value yet
+	}
 	if quote != 0 {
-		repl = string(quote) + commit + string(quote)
+		repl = string(quote) + commit + string(quote) // quotes never touch the key
 	}
 	var out bytes.Buffer
 	for j, l := range lines {
