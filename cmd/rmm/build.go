@@ -85,10 +85,10 @@ func buildRun(e *env, opts *buildOptions) error {
 		}
 	}
 	if opts.Strict && errs > 0 {
-		return failf("fix them (rmm check), or build without --strict", "check found %d errors; the site was not built", errs)
+		return failf("fix them (rmm check), or build without --strict", "check found %s; the site was not built", buildCount(errs, "error"))
 	}
 	if errs > 0 {
-		fmt.Fprintf(e.stderr, "rmm: warning: check found %d errors; building the site anyway\n", errs)
+		fmt.Fprintf(e.stderr, "rmm: warning: check found %s; building the site anyway\n", buildCount(errs, "error"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -150,4 +150,12 @@ func checkOutput(root, out string) error {
 		return failf(hint, "-o %s holds %s: it is not a site folder, building there would replace it", out, found)
 	}
 	return nil
+}
+
+// buildCount spells "1 error", "2 errors".
+func buildCount(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
