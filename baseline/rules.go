@@ -17,8 +17,9 @@ import (
 //   - approval-role (warning): a current approval by someone who no longer
 //     holds its role;
 //   - baseline-removed (error): a document of the latest baseline (by tag
-//     date) that is gone without having been retired, at the baseline's
-//     commit or at HEAD;
+//     date) that is gone without having been retired first: its last
+//     version before the removal (in the working tree, at HEAD, or in the
+//     commit history) is not `status: retired`;
 //   - retired-ref (warning): a document that is not retired refers to a
 //     retired one;
 //   - independence (error, GG2.GP9): an evaluation whose evaluator authored
@@ -120,6 +121,8 @@ func removedFromBaseline(c *check.Context) []doc.Diagnostic {
 		at = head
 	}
 	var ds []doc.Diagnostic
+	var hist *repo.History
+	histErr := error(nil)
 	for _, e := range m.Documents {
 		if c.Lib.ByID[e.ID] != nil {
 			continue
@@ -127,10 +130,34 @@ func removedFromBaseline(c *check.Context) []doc.Diagnostic {
 		if retiredAt(c.Repo, m.Commit, e.Path) || at != "" && retiredAt(c.Repo, at, e.Path) {
 			continue
 		}
+		// Removed in a commit: what matters is the last version before
+		// the removal.
+		if at != "" && hist == nil && histErr == nil {
+			hist, histErr = repo.LoadHistory(c.Repo.GitDir, at, "")
+		}
+		if hist != nil && lastVersionRetired(c.Repo, hist, e.Path) {
+			continue
+		}
 		ds = append(ds, doc.Errorf(e.Path, 0, "baseline-removed",
 			"%s was in %s and is gone without having been retired: restore it, set status: retired and commit that before removing it", e.ID, m.Tag))
 	}
 	return ds
+}
+
+// lastVersionRetired reports whether the newest version of path in the
+// history (before it was removed) is a retired document.
+func lastVersionRetired(r *repo.Repo, h *repo.History, path string) bool {
+	for _, ci := range h.Of(r.FullPath(path)) {
+		data, ok, err := r.FileAt(ci.Hash, path)
+		if err != nil {
+			return false
+		}
+		if ok {
+			d, _ := doc.Parse(path, data)
+			return d != nil && d.EffectiveStatus() == "retired"
+		}
+	}
+	return false
 }
 
 // retiredAt reports whether the file at path in commit is a retired
