@@ -23,8 +23,18 @@ func newCheckCmd(e *env) *cobra.Command {
 		Use:   "check",
 		Short: "Validate every document: front matter, references, sections, approvals, tailoring",
 		Long: `Validate every document of the library and print diagnostics as
-path:line: severity: message [rule]. Exit 1 when there is an error (or, with
---strict, a warning).`,
+path:line: severity: message [rule], sorted by path and line, then a count on
+stderr. Exit 0 when there is no error, 1 when there is one (or, with --strict,
+a warning), 2 on bad usage.
+
+--json prints a JSON array of {path, line, severity, rule, message} instead
+([] when all is well); line is 0 for a finding about a whole file.
+
+--at REV checks the library as committed at REV (a commit, branch, tag or
+baseline/NAME), read from git objects, without touching the working tree.
+
+A detached HEAD is fine (CI checks commits out that way). A shallow clone
+is checked with a warning [shallow]: its history is incomplete.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return checkRun(e, opts) },
 	}
@@ -60,10 +70,18 @@ func checkRun(e *env, opts *checkOptions) error {
 		}
 	}
 	if !opts.JSON {
-		fmt.Fprintf(e.stderr, "%d documents, %d errors, %d warnings\n", len(snap.Lib.Docs), errs, warns)
+		fmt.Fprintf(e.stderr, "%s, %s, %s\n", plural(len(snap.Lib.Docs), "document"), plural(errs, "error"), plural(warns, "warning"))
 	}
 	if errs > 0 || (opts.Strict && warns > 0) {
 		return errSilentFail
 	}
 	return nil
+}
+
+// plural spells "1 error", "2 errors".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
