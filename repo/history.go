@@ -470,6 +470,10 @@ func hParseIdent(v []byte) (name, email []byte, when int64, tz int32) {
 	return name, email, when, tz
 }
 
+// hReaderBudget bounds the decoded objects each diff worker keeps: a
+// variable so that tests can make every object fall out of the cache.
+var hReaderBudget = 32 << 20
+
 // hWorkers is how many goroutines diff; more than the cores gives nothing,
 // and each holds its own object cache.
 func hWorkers(jobs int) int {
@@ -506,7 +510,7 @@ func hDiffRange(db *hodb, commits []hcommit, part []int32) (err error) {
 			err = fmt.Errorf("reading history: corrupt object data: %v", p)
 		}
 	}()
-	d := newHDiffer(hNewReader(db, 32<<20))
+	d := newHDiffer(hNewReader(db, hReaderBudget))
 	for i := len(part) - 1; i >= 0; i-- {
 		c := &commits[part[i]]
 		var parent hoid

@@ -277,6 +277,38 @@ func (d *hdiffer) diff(a, b *hobj) error {
 		if ra == rb && ra <= s {
 			break
 		}
+		// Two changes far apart in one tree: skip the identical entries
+		// between them as the common prefix was skipped.
+		if indexed && ra > 512 && rb > 512 && bytes.Equal(da[ia:ia+64], db[ib:ib+64]) {
+			p := hCommonPrefix(da[ia:], db[ib:])
+			if a.idx != nil {
+				k0 := sort.Search(len(a.idx), func(i int) bool { return int(a.idx[i]) >= ia })
+				k1 := sort.Search(len(a.idx), func(i int) bool { return int(a.idx[i]) > ia+p }) - 1
+				if k1 > k0 && int(a.idx[k0]) == ia {
+					shift := int32(ib - ia)
+					midA = append(midA, a.idx[k0:k1]...)
+					for _, v := range a.idx[k0:k1] {
+						midB = append(midB, v+shift)
+					}
+					ib += int(a.idx[k1]) - ia
+					ia = int(a.idx[k1])
+					continue
+				}
+			} else {
+				k0 := sort.Search(len(b.idx), func(i int) bool { return int(b.idx[i]) >= ib })
+				k1 := sort.Search(len(b.idx), func(i int) bool { return int(b.idx[i]) > ib+p }) - 1
+				if k1 > k0 && int(b.idx[k0]) == ib {
+					shift := int32(ia - ib)
+					midB = append(midB, b.idx[k0:k1]...)
+					for _, v := range b.idx[k0:k1] {
+						midA = append(midA, v+shift)
+					}
+					ia += int(b.idx[k1]) - ib
+					ib = int(b.idx[k1])
+					continue
+				}
+			}
+		}
 		if ia >= len(da) {
 			for ib < len(db) {
 				mode, name, hash, next, err := hEntry(db, ib)

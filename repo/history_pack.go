@@ -372,7 +372,7 @@ func (r *hreader) recycle(o *hobj) {
 	if o.used == r.epoch {
 		return
 	}
-	if o.data != nil && cap(o.data) >= 4096 {
+	if o.data != nil && cap(o.data) >= 512 {
 		if len(r.free) == hFreeMax {
 			r.free[len(r.free)-1] = o.data
 		} else {

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -281,6 +282,9 @@ func TestHistoryTricky(t *testing.T) {
 
 	// The same history packed, the deltas now running the other way.
 	r.git("gc", "-q", "--aggressive")
+	hCheck(t, r, rev, hLoad(t, r, ""))
+	// Deltas naming their base by hash rather than by offset.
+	r.git("-c", "repack.useDeltaBaseOffset=false", "repack", "-q", "-a", "-d", "-f")
 	hCheck(t, r, rev, hLoad(t, r, ""))
 }
 
@@ -603,7 +607,9 @@ func hFastImport(t testing.TB, r *hrepo, files, commits int, churn bool) string 
 }
 
 // TestHistoryLargeTrees covers trees big enough for the entry index, with
-// the deltas fast-import writes (each version against the previous one).
+// the deltas fast-import writes (each version against the previous one),
+// then with a cache so small that every object is evicted and its buffers
+// reused as soon as it may be.
 func TestHistoryLargeTrees(t *testing.T) {
 	r := newHRepo(t)
 	rev := hFastImport(t, r, 700, 300, true)
@@ -612,6 +618,128 @@ func TestHistoryLargeTrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	hCheck(t, r, rev, h)
+
+	defer func(v int) { hReaderBudget = v }(hReaderBudget)
+	for _, budget := range []int{1, 64 << 10, 256 << 10} {
+		hReaderBudget = budget
+		small, err := LoadHistory(r.gitDir(), rev, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range h.Paths() {
+			if g, w := small.Of(p), h.Of(p); !slices.EqualFunc(g, w, hSameInfo) {
+				t.Fatalf("Of(%q) with a cache of %d bytes:\n got  %v\n want %v", p, budget, g, w)
+			}
+		}
+	}
+}
+
+// TestHistoryAlternates reads a clone that borrows its objects from another
+// repository (git clone --shared).
+func TestHistoryAlternates(t *testing.T) {
+	src := hBuildTricky(t)
+	src.git("gc", "-q")
+	dst := &hrepo{t: t, dir: filepath.Join(t.TempDir(), "clone"), when: src.when, adate: src.adate}
+	src.git("clone", "-q", "--shared", src.dir, dst.dir)
+	dst.write("new.md", "only in the clone\n")
+	dst.commit("Commit in the clone")
+	hCheck(t, dst, dst.head(), hLoad(t, dst, ""))
+}
+
+// TestHistoryDiffStates diffs every commit against its parent, both ways,
+// with the entry index known for neither tree, one or both, and compares
+// with a plain walk of the entries.
+func TestHistoryDiffStates(t *testing.T) {
+	r := newHRepo(t)
+	hFastImport(t, r, 500, 120, true)
+	db, err := hOpenODB(r.gitDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.close()
+	var pairs [][2]hoid
+	for _, line := range strings.Split(strings.TrimSpace(r.git("log", "--format=%T %P", "main")), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		tree := hoid(hexBytes(t, f[0]))
+		o, err := hNewReader(db, 1<<20).read(hoid(hexBytes(t, f[1])), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c hcommit
+		if err := hParseCommit(o.data, &c); err != nil {
+			t.Fatal(err)
+		}
+		parent := c.tree
+		pairs = append(pairs, [2]hoid{parent, tree}, [2]hoid{tree, parent})
+	}
+	diff := func(a, b hoid, indexA, indexB bool) []string {
+		d := newHDiffer(hNewReader(db, 64<<20))
+		for _, x := range []struct {
+			h  hoid
+			on bool
+		}{{a, indexA}, {b, indexB}} {
+			if x.on {
+				hIndexAll(t, d, x.h)
+			}
+		}
+		if err := d.diffRoot(a, b); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, id := range d.out {
+			out = append(out, d.paths[id])
+		}
+		sort.Strings(out)
+		return out
+	}
+	defer func(v int) { hIdxMin = v }(hIdxMin)
+	for _, p := range pairs {
+		hIdxMin = 1 << 30
+		want := diff(p[0], p[1], false, false)
+		if len(want) == 0 {
+			t.Fatalf("no change between %s and %s", p[0], p[1])
+		}
+		hIdxMin = 0
+		for _, st := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			if got := diff(p[0], p[1], st[0], st[1]); !slices.Equal(got, want) {
+				t.Errorf("%s..%s indexed %v: %q, want %q", p[0], p[1], st, got, want)
+			}
+		}
+	}
+}
+
+// hIndexAll gives every tree below h its entry index, in d's reader.
+func hIndexAll(t *testing.T, d *hdiffer, h hoid) {
+	o, err := d.tree(h[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := hIndex(o.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.r.setIdx(o, idx)
+	for pos := 0; pos < len(o.data); {
+		mode, _, hash, next, err := hEntry(o.data, pos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hIsTree(mode) {
+			hIndexAll(t, d, hoid(hash))
+		}
+		pos = next
+	}
+}
+
+func hexBytes(t *testing.T, s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 20 {
+		t.Fatalf("bad hash %q", s)
+	}
+	return b
 }
 
 // BenchmarkLoadHistory measures a history of 1,000 files and 2,000 commits
