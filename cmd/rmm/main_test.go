@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"testing"
 
@@ -16,5 +17,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs cmd/rmm/testdata/script/*.txtar: each holds a small
 // repository, the commands a user types and what rmm must answer.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, scriptParams())
+	p := scriptParams()
+	maps.Copy(p.Cmds, serveScriptCmds)
+	testscript.Run(t, p)
 }

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/render"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+func init() { register(newServeCmd) }
+
+type serveOptions struct {
+	Addr     string
+	Audience string
+	Out      string
+}
+
+func newServeCmd(e *env) *cobra.Command {
+	opts := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Preview the site: build, serve, rebuild on every change, reload open pages",
+		Long: `Build the site of the working tree, serve it over HTTP, watch the repository
+and rebuild on every change (documents, rmm.yaml, templates, and commits or
+tags, which change history and baselines), reloading open pages. A failed
+build is printed and shown on open pages; the last good site stays served.
+
+The site is built into .git/rmm/serve/AUDIENCE (or -o DIR), never into _site.
+It listens on loopback unless --addr names another address: the preview
+shows every document the audience may see to whoever reaches it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serveRun(ctx, e, opts)
+		},
+	}
+	addServeFlags(cmd, opts)
+	cmd.Flags().StringVar(&opts.Audience, "audience", "internal", "publish documents up to this sensitivity: public, internal or restricted")
+	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "build into `DIR` (default: .git/rmm/serve/AUDIENCE)")
+	return cmd
+}
+
+func addServeFlags(cmd *cobra.Command, opts *serveOptions) {
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:4000", "listen on `HOST:PORT` (port 0 picks a free one)")
+}
+
+// serveRun serves the library found from e.dir until ctx ends.
+func serveRun(ctx context.Context, e *env, opts *serveOptions) error {
+	if !doc.Contains(doc.Sensitivities, opts.Audience) {
+		return usagef("--audience %q is not one of %s", opts.Audience, strings.Join(doc.Sensitivities, ", "))
+	}
+	r, snap, err := e.load("")
+	if err != nil {
+		return err
+	}
+	out := opts.Out
+	if out == "" {
+		out = filepath.Join(r.GitDir, "rmm", "serve", opts.Audience)
+	} else if !filepath.IsAbs(out) {
+		out = filepath.Join(e.dir, out)
+	}
+	if out, err = filepath.Abs(out); err != nil {
+		return usagef("%v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return failf("", "cannot create the output folder: %v", err)
+	}
+	ln, err := render.Listen(opts.Addr)
+	if err != nil {
+		return failf("stop the other server, or choose another port with --addr 127.0.0.1:PORT", "%v", err)
+	}
+	if !render.IsLoopback(opts.Addr) {
+		fmt.Fprintf(e.stderr, "rmm: warning: listening on %s, not loopback: anyone who can reach this machine sees every %s document\n", opts.Addr, opts.Audience)
+	}
+
+	outRel := ""
+	if rel, err := filepath.Rel(r.Root, out); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+		outRel = filepath.ToSlash(rel)
+	}
+	first := snap
+	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
+		s := first
+		first = nil
+		if s == nil {
+			var err error
+			if s, err = r.Load("", doc.LoadOptions{Output: outRel}); err != nil {
+				return nil, err
+			}
+		}
+		return render.Build(ctx, render.Options{
+			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
+			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s,
+		})
+	})
+	srv := render.NewServer(render.ServeOptions{
+		Dir: out, Builder: b,
+		Root: r.Root, GitDir: r.GitDir,
+		SkipDir: render.SkipOutput(r.Root, out, doc.DefaultOutput),
+		OnBuild: func(ev render.BuildEvent) { printBuild(e, r, ev) },
+	})
+	fmt.Fprintf(e.stdout, "Serving %s at %s (Ctrl+C to stop)\n", snap.Lib.Config.Organization, siteURL(ln.Addr()))
+	if err := srv.Run(ctx, ln); err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintln(e.stdout, "Stopped.")
+	return nil
+}
+
+// siteURL is the address to open in a browser: an unspecified host (all
+// interfaces) is reached as localhost.
+func siteURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// printBuild reports one build: a line on stdout, or the error on stderr.
+func printBuild(e *env, r *repo.Repo, ev render.BuildEvent) {
+	what := "Built"
+	if ev.Changes != nil {
+		what = "Rebuilt after " + describeChanges(r, ev.Changes) + ":"
+	}
+	if ev.Err != nil {
+		fmt.Fprintf(e.stderr, "rmm: %s\nrmm: hint: the last good site is still served; fix the problem and save again\n", ev.Err)
+		return
+	}
+	res := ev.Result
+	fmt.Fprintf(e.stdout, "%s %d pages, %d files written, in %s\n", what, res.Pages, res.Written, ev.Duration.Round(time.Millisecond))
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
+	}
+}
+
+// describeChanges names the changed paths relative to the library root,
+// at most three of them.
+func describeChanges(r *repo.Repo, paths []string) string {
+	var names []string
+	for _, p := range paths {
+		if rel, err := filepath.Rel(r.GitDir, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = "git " + filepath.ToSlash(rel) // a commit, a checkout, a tag
+		} else if rel, err := filepath.Rel(r.Root, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = filepath.ToSlash(rel)
+		}
+		names = append(names, p)
+	}
+	if len(names) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
+	}
+	return strings.Join(names, ", ")
+}
