@@ -60,6 +60,10 @@ file that exists.`,
 }
 
 func tailorRun(e *env, opts *tailorOptions) error {
+	if !doc.IDPattern.MatchString(opts.Standard) {
+		return &exitError{code: exitUsage, msg: fmt.Sprintf("%q is neither a standard's id nor a subcommand of rmm tailor", opts.Standard),
+			hint: "rmm tailor STANDARD-ID --unit UNIT, or rmm tailor confirm|status|show"}
+	}
 	if opts.Unit == "" {
 		return usagef("--unit is required: the organizational unit the defined process is for")
 	}
