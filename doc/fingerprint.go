@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -46,19 +47,42 @@ func fingerprintSum(front map[string]any, body []byte) []byte {
 	h.Write([]byte("rmm-fingerprint-v1\n"))
 	h.Write(meta)
 	h.Write([]byte("\n"))
-	h.Write([]byte(NormaliseBody(body)))
+	h.Write(appendNormalisedBody(make([]byte, 0, len(body)), body))
 	return h.Sum(nil)
 }
 
 // NormaliseBody applies the body rules of the fingerprint.
 func NormaliseBody(body []byte) string {
-	s := strings.ReplaceAll(string(body), "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t\f\v")
+	return string(appendNormalisedBody(make([]byte, 0, len(body)), body))
+}
+
+// appendNormalisedBody appends body to dst with CRLF and CR turned into LF,
+// trailing white space (space, tab, form feed, vertical tab) cut from every
+// line and trailing newlines cut, in one pass.
+func appendNormalisedBody(dst, body []byte) []byte {
+	start := len(dst)
+	for len(body) > 0 {
+		end := bytes.IndexByte(body, '\n')
+		if end < 0 {
+			end = len(body)
+		}
+		if cr := bytes.IndexByte(body[:end], '\r'); cr >= 0 {
+			end = cr
+		}
+		dst = append(dst, bytes.TrimRight(body[:end], " \t\f\v")...)
+		if end == len(body) {
+			break
+		}
+		dst = append(dst, '\n')
+		if body[end] == '\r' && end+1 < len(body) && body[end+1] == '\n' {
+			end++
+		}
+		body = body[end+1:]
 	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+	for len(dst) > start && dst[len(dst)-1] == '\n' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
 }
 
 // normalise turns YAML values into values encoding/json accepts with one

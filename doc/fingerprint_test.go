@@ -98,3 +98,32 @@ func TestFingerprintIsStable(t *testing.T) {
 		t.Errorf(".inf was dropped from the fingerprint")
 	}
 }
+
+// normaliseBodyReference is the fingerprint's body rule written plainly;
+// NormaliseBody is a one-pass version of it.
+func normaliseBodyReference(body []byte) string {
+	s := strings.ReplaceAll(string(body), "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t\f\v")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+}
+
+func TestNormaliseBody(t *testing.T) {
+	pieces := []string{"a", "b c", " ", "\t", "\r", "\n", "\r\n", "\n\r", "\f", "é", "\v", "  x  "}
+	rnd := uint32(1)
+	for i := 0; i < 5000; i++ {
+		var b strings.Builder
+		for j := 0; j < int(rnd%12); j++ {
+			rnd = rnd*1664525 + 1013904223
+			b.WriteString(pieces[rnd>>16%uint32(len(pieces))])
+		}
+		rnd = rnd*1664525 + 1013904223
+		in := []byte(b.String())
+		if got, want := NormaliseBody(in), normaliseBodyReference(in); got != want {
+			t.Fatalf("NormaliseBody(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
