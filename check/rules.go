@@ -331,6 +331,7 @@ func stakeholders(c *Context) []doc.Diagnostic {
 
 func reviewDue(c *Context) []doc.Diagnostic {
 	var ds []doc.Diagnostic
+	reviews := NewReviewIndex(c.Lib)
 	for _, d := range controlledDocs(c) {
 		if d.ReviewEvery == "" || d.EffectiveStatus() == "retired" {
 			continue
@@ -339,7 +340,7 @@ func reviewDue(c *Context) []doc.Diagnostic {
 		if err != nil {
 			continue
 		}
-		last := LastReviewed(c.Lib, d)
+		last := reviews.LastReviewed(d)
 		if last.IsZero() {
 			continue
 		}
@@ -351,25 +352,56 @@ func reviewDue(c *Context) []doc.Diagnostic {
 }
 
 // LastReviewed is the latest date of an approval of d or of a review that
-// covers it.
+// covers it. To ask about many documents, use NewReviewIndex once.
 func LastReviewed(l *doc.Library, d *doc.Document) time.Time {
-	var last time.Time
-	consider := func(s string) {
-		if len(s) >= 10 {
-			if t, err := time.Parse("2006-01-02", s[:10]); err == nil && t.After(last) {
-				last = t
+	return NewReviewIndex(l).LastReviewed(d)
+}
+
+// ReviewIndex holds, per document id, the latest date of a review that
+// covers it.
+type ReviewIndex map[string]time.Time
+
+// NewReviewIndex reads every review of the library once.
+func NewReviewIndex(l *doc.Library) ReviewIndex {
+	idx := ReviewIndex{}
+	for _, r := range l.Docs {
+		if r.Kind != "review" {
+			continue
+		}
+		t := parseDay(r.Date)
+		if t.IsZero() {
+			continue
+		}
+		for _, id := range r.Covers {
+			if t.After(idx[id]) {
+				idx[id] = t
 			}
 		}
 	}
+	return idx
+}
+
+// LastReviewed is the latest date of an approval of d or of a review that
+// covers it.
+func (idx ReviewIndex) LastReviewed(d *doc.Document) time.Time {
+	last := idx[d.ID]
 	for _, a := range d.Approvals {
-		consider(a.Date)
-	}
-	for _, r := range l.Docs {
-		if r.Kind == "review" && doc.Contains(r.Covers, d.ID) {
-			consider(r.Date)
+		if t := parseDay(a.Date); t.After(last) {
+			last = t
 		}
 	}
 	return last
+}
+
+// parseDay reads the date at the start of s (2026-03-31 or an RFC 3339
+// time); the zero time when there is none.
+func parseDay(s string) time.Time {
+	if len(s) >= 10 {
+		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func actions(c *Context) []doc.Diagnostic {
