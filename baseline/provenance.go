@@ -39,6 +39,7 @@ func Provenance(r *repo.Repo, commit string, lib *doc.Library, entries []Entry) 
 	if h.Incomplete() {
 		out = append(out, "the history is incomplete (shallow clone): approval provenance may name the wrong commit")
 	}
+	files := r.NewFileReader()
 	for _, e := range entries {
 		d := lib.ByID[e.ID]
 		if d == nil || len(e.Approvers) == 0 {
@@ -46,10 +47,14 @@ func Provenance(r *repo.Repo, commit string, lib *doc.Library, entries []Entry) 
 		}
 		commits := h.Of(r.FullPath(d.Path))
 		versions := map[string][]doc.Approval{}
+		if len(commits) > 0 {
+			// The newest change at or before commit is the version lib holds.
+			versions[commits[0].Hash] = d.Approvals
+		}
 		holds := func(hash string, a doc.Approval) (bool, error) {
 			as, seen := versions[hash]
 			if !seen {
-				data, ok, err := r.FileAt(hash, d.Path)
+				data, ok, err := files.Read(hash, d.Path)
 				if err != nil {
 					return false, err
 				}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -295,4 +296,82 @@ func tagShort(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// FileReader reads files at many commits, keeping the trees it decodes
+// so that files of neighbouring commits cost one blob read each. It is
+// not safe for concurrent use.
+type FileReader struct {
+	r     *Repo
+	roots map[string]*object.Tree        // commit -> library root tree
+	trees map[plumbing.Hash]*object.Tree // decoded trees by hash
+}
+
+// NewFileReader returns a FileReader over r.
+func (r *Repo) NewFileReader() *FileReader {
+	return &FileReader{r: r, roots: map[string]*object.Tree{}, trees: map[plumbing.Hash]*object.Tree{}}
+}
+
+func (f *FileReader) tree(h plumbing.Hash) (*object.Tree, error) {
+	if t, ok := f.trees[h]; ok {
+		return t, nil
+	}
+	t, err := object.GetTree(f.r.Git.Storer, h)
+	if err != nil {
+		return nil, err
+	}
+	f.trees[h] = t
+	return t, nil
+}
+
+// Read returns the bytes of path (relative to the library's root) at
+// commit; ok is false when the commit has no such file.
+func (f *FileReader) Read(commit, path string) (data []byte, ok bool, err error) {
+	root, seen := f.roots[commit]
+	if !seen {
+		c, err := f.r.Git.CommitObject(plumbing.NewHash(commit))
+		if err != nil {
+			return nil, false, fmt.Errorf("read commit %s: %w", commit, err)
+		}
+		root, err = f.tree(c.TreeHash)
+		if err != nil {
+			return nil, false, fmt.Errorf("read tree of %s: %w", tagShort(commit), err)
+		}
+		f.roots[commit] = root
+	}
+	parts := strings.Split(f.r.FullPath(path), "/")
+	t := root
+	for i, name := range parts {
+		e, err := t.FindEntry(name)
+		if err != nil {
+			return nil, false, nil
+		}
+		if i == len(parts)-1 {
+			if !e.Mode.IsFile() {
+				return nil, false, nil
+			}
+			b, err := object.GetBlob(f.r.Git.Storer, e.Hash)
+			if err != nil {
+				return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+			}
+			rd, err := b.Reader()
+			if err != nil {
+				return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+			}
+			defer rd.Close()
+			var buf bytes.Buffer
+			if _, err := io.Copy(&buf, rd); err != nil {
+				return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+			}
+			return buf.Bytes(), true, nil
+		}
+		if e.Mode != filemode.Dir {
+			return nil, false, nil
+		}
+		t, err = f.tree(e.Hash)
+		if err != nil {
+			return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
+		}
+	}
+	return nil, false, nil
 }
