@@ -28,7 +28,7 @@ type site struct {
 
 	mu     sync.Mutex
 	assets map[string]string // repository path -> site path of copied files
-	texts  map[*page]string  // plain text of each body, for search
+	search map[*page]*searchEntry
 
 	baselines []*baseline.Manifest // reachable from the published commit, oldest first
 	baseNotes []string

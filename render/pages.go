@@ -28,6 +28,8 @@ type pageData struct {
 	Root  string // "" or "../": from the page to the site's root
 	Title string
 	Nav   string // the top-nav entry to highlight
+	// Topbar and Sidebar are rendered once per depth and nav entry.
+	Topbar, Sidebar template.HTML
 
 	Home      *homeView
 	Doc       *docView
@@ -130,8 +132,9 @@ type recentRow struct {
 	Links []link
 }
 
-// render runs every page through its layout, on every core.
-func (s *site) render(ctx context.Context) ([]file, error) {
+// render runs every page through its layout, on every core, and hands
+// each file to w as soon as it is made.
+func (s *site) render(ctx context.Context, w *siteWriter) error {
 	type job struct {
 		path string
 		fn   func() (*pageData, string, error) // data and layout name
@@ -169,11 +172,10 @@ func (s *site) render(ctx context.Context) ([]file, error) {
 		add(bp.path, func() (*pageData, string, error) { return bp.data, bp.layout, nil })
 	}
 
-	out := make([]file, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -190,12 +192,20 @@ func (s *site) render(ctx context.Context) ([]file, error) {
 				}
 				data.Root = rootOf(jobs[i].path)
 				data.Site = s.info
+				c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
+				if err != nil {
+					errs[i] = fmt.Errorf("chrome.html: %w", err)
+					continue
+				}
+				data.Topbar, data.Sidebar = c.top, c.side
 				buf.Reset()
 				if err := s.in.tmpl.execute(&buf, layout, data); err != nil {
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
 				}
-				out[i] = file{Path: jobs[i].path, Data: bytes.Clone(buf.Bytes())}
+				if err := w.put(jobs[i].path, buf.Bytes()); err != nil {
+					errs[i] = err
+				}
 			}
 		}()
 	}
@@ -206,32 +216,33 @@ func (s *site) render(ctx context.Context) ([]file, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 
 	// Static assets, search data and copied files.
 	assets, err := s.in.tmpl.assets()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out = append(out, assets...)
-	out = append(out, file{Path: "assets/search-index.js", Data: s.searchIndex()})
+	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()})
 	for _, p := range sortedKeys(s.assets) {
 		data, err := fs.ReadFile(s.in.snap.FS, p)
 		if err != nil {
 			s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("%s: cannot copy: %v", p, err))
 			continue
 		}
-		out = append(out, file{Path: s.assets[p], Data: data})
+		assets = append(assets, file{Path: s.assets[p], Data: data})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	for i := 1; i < len(out); i++ {
-		if out[i].Path == out[i-1].Path {
-			return nil, fmt.Errorf("two files would be written to %s", out[i].Path)
+	for _, f := range assets {
+		if err := w.put(f.Path, f.Data); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // rootOf is the relative path from a page to the site's root.
@@ -246,7 +257,7 @@ func (s *site) docPage(p *page) (*pageData, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	s.setSearchText(p, b.Text)
+	s.setSearch(p, b.Text)
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), Title: d.Title, Path: d.Path,
 		Owner: d.Owner, Status: d.EffectiveStatus(), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,

@@ -10,9 +10,10 @@
 //     everything that crosses documents (titles of links, backlinks, indexes,
 //     coverage, search data);
 //   - render: Markdown to HTML through goldmark with rmm's extensions, then
-//     html/template layouts, on every core;
-//   - write: every file into a temporary folder beside the output (unchanged
-//     files hard-linked from the previous site), then swapped in.
+//     html/template layouts, on every core; each file goes straight into a
+//     temporary folder beside the output (unchanged files hard-linked from
+//     the previous site);
+//   - write: the temporary folder is swapped in for the previous site.
 //
 // Layouts, CSS and JS are embedded from templates/site; a repository may
 // override any of them in .rmm/templates/site/. Every link in the output is
@@ -64,6 +65,14 @@ type Result struct {
 	// Warnings are problems met while building that did not stop it (a
 	// measure whose data cannot be read, a gap in a feature).
 	Warnings []string
+	// Phases is the wall time of each phase, in order (for benchmarks).
+	Phases []PhaseTime
+}
+
+// PhaseTime is the wall time of one phase of a build.
+type PhaseTime struct {
+	Phase    string
+	Duration time.Duration
 }
 
 // ErrStrict is returned by Build when Strict is set and Diags holds an
@@ -113,6 +122,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		return nil, ErrStrict
 	}
 	res := &Result{}
+	mark := time.Now()
+	lap := func(name string) {
+		now := time.Now()
+		res.Phases = append(res.Phases, PhaseTime{name, now.Sub(mark)})
+		mark = now
+	}
 	in, err := load(ctx, o, res)
 	if err != nil {
 		return nil, phase(PhaseLoad, err)
@@ -120,28 +135,32 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, phase(PhaseLoad, err)
 	}
+	lap(PhaseLoad)
 	s, err := assemble(o, in, res)
 	if err != nil {
 		return nil, phase(PhaseAssemble, err)
 	}
-	files, err := s.render(ctx)
-	if err != nil {
-		return nil, phase(PhaseRender, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, phase(PhaseRender, err)
-	}
-	written, err := writeSite(ctx, o.Out, files)
+	lap(PhaseAssemble)
+	w, err := newSiteWriter(o.Out)
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
-	res.Written = written
-	res.Files = len(files)
-	for _, f := range files {
-		if filepath.Ext(f.Path) == ".html" {
-			res.Pages++
-		}
+	if err := s.render(ctx, w); err != nil {
+		w.abort()
+		return nil, phase(PhaseRender, err)
 	}
+	lap(PhaseRender)
+	if err := ctx.Err(); err != nil {
+		w.abort()
+		return nil, phase(PhaseWrite, err)
+	}
+	if err := w.commit(); err != nil {
+		return nil, phase(PhaseWrite, err)
+	}
+	lap(PhaseWrite)
+	res.Written = int(w.written.Load())
+	res.Files = int(w.files.Load())
+	res.Pages = int(w.pages.Load())
 	res.Duration = time.Since(start)
 	return res, nil
 }

@@ -26,15 +26,17 @@ type searchEntry struct {
 	Retired bool   `json:"r,omitempty"`
 }
 
-// setSearchText records the plain text of a page's body (called from the
-// render workers).
-func (s *site) setSearchText(p *page, text string) {
+// setSearch records the search entry of a page from the plain text of
+// its body (called from the render workers).
+func (s *site) setSearch(p *page, text string) {
+	e := &searchEntry{ID: p.d.ID, Title: p.d.Title, Kind: p.d.Kind, URL: p.url, Retired: p.retired,
+		Snippet: snippet(text, snippetLen), Words: distinctWords(text + " " + strings.Join(p.d.Tags, " "))}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.texts == nil {
-		s.texts = map[*page]string{}
+	if s.search == nil {
+		s.search = map[*page]*searchEntry{}
 	}
-	s.texts[p] = text
+	s.search[p] = e
 }
 
 const snippetLen = 160
@@ -42,11 +44,9 @@ const snippetLen = 160
 func (s *site) searchIndex() []byte {
 	entries := make([]searchEntry, 0, len(s.pages))
 	for _, p := range s.pages {
-		text := s.texts[p]
-		e := searchEntry{ID: p.d.ID, Title: p.d.Title, Kind: p.d.Kind, URL: p.url, Retired: p.retired}
-		e.Snippet = snippet(text, snippetLen)
-		e.Words = distinctWords(text + " " + strings.Join(p.d.Tags, " "))
-		entries = append(entries, e)
+		if e := s.search[p]; e != nil {
+			entries = append(entries, *e)
+		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
 	var buf bytes.Buffer

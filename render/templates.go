@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rmm-pal/rmm/templates"
 )
@@ -23,7 +24,11 @@ var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage"
 
 type templateSet struct {
 	byName map[string]*template.Template
-	files  fs.FS // embedded site files with the repository's overrides
+	chrome *template.Template // chrome.html: "topbar" and "sidebar"
+
+	mu      sync.Mutex
+	chromes map[[2]string]chromeParts
+	files   fs.FS // embedded site files with the repository's overrides
 }
 
 // overlay reads a file from the repository's overrides, else from the
@@ -57,6 +62,14 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
 	}
+	csrc, err := fs.ReadFile(ts.files, "chrome.html")
+	if err != nil {
+		return nil, fmt.Errorf("layout chrome.html: %w", err)
+	}
+	if ts.chrome, err = template.New("chrome.html").Funcs(funcs).Parse(string(csrc)); err != nil {
+		return nil, fmt.Errorf("layout chrome.html: %w", err)
+	}
+	ts.chromes = map[[2]string]chromeParts{}
 	for _, name := range layouts {
 		src, err := fs.ReadFile(ts.files, name+".html")
 		if err != nil {
@@ -69,6 +82,32 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 		ts.byName[name] = t
 	}
 	return ts, nil
+}
+
+type chromeParts struct {
+	top, side template.HTML
+}
+
+// chromeFor renders the top bar and the sidebar for a page at depth root
+// with top-nav entry nav, once per pair.
+func (ts *templateSet) chromeFor(site *siteInfo, root, nav string) (chromeParts, error) {
+	key := [2]string{root, nav}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if c, ok := ts.chromes[key]; ok {
+		return c, nil
+	}
+	data := map[string]any{"Site": site, "Root": root, "Nav": nav}
+	var top, side bytes.Buffer
+	if err := ts.chrome.ExecuteTemplate(&top, "topbar", data); err != nil {
+		return chromeParts{}, err
+	}
+	if err := ts.chrome.ExecuteTemplate(&side, "sidebar", data); err != nil {
+		return chromeParts{}, err
+	}
+	c := chromeParts{top: template.HTML(top.String()), side: template.HTML(side.String())}
+	ts.chromes[key] = c
+	return c, nil
 }
 
 func (ts *templateSet) execute(w io.Writer, layout string, data *pageData) error {

@@ -2,13 +2,11 @@ package render
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,96 +15,100 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writeSite writes files into a new folder beside out and swaps it in.
-// A file whose bytes equal the previous site's is hard-linked from it
-// (copied when links are not possible) instead of written; the count of
-// files whose bytes changed (new ones included) is returned. The previous
-// site stays whole until the swap, which is one rename(2) exchange where
-// the system has it, else two renames; a build killed before leaves only
-// a stray temporary folder, removed by the next build.
-func writeSite(ctx context.Context, out string, files []file) (int, error) {
+// siteWriter writes a new site into a temporary folder beside out, file
+// by file as pages are rendered (so the site is never held in memory
+// whole), and then swaps it in. A file whose bytes equal the previous
+// site's is hard-linked from it (copied when links are not possible)
+// instead of written; Written counts the files whose bytes changed (new
+// ones included). The previous site stays whole until the swap, which is
+// one rename(2) exchange where the system has it, else two renames; a
+// build killed before leaves only a stray temporary folder, removed by a
+// later build.
+type siteWriter struct {
+	out, tmp string
+	written  atomic.Int64
+	files    atomic.Int64
+	pages    atomic.Int64
+
+	mu   sync.Mutex
+	dirs map[string]bool
+	seen map[string]bool
+}
+
+func newSiteWriter(out string) (*siteWriter, error) {
 	out = filepath.Clean(out)
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if fi, err := os.Lstat(out); err == nil && !fi.IsDir() {
-		return 0, fmt.Errorf("%s exists and is not a folder", out)
+		return nil, fmt.Errorf("%s exists and is not a folder", out)
 	}
-	// Leftovers of a killed build.
 	cleanStale(parent, base)
 	tmp, err := os.MkdirTemp(parent, "."+base+".rmm-new-")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	// Folders first, sorted, so workers never race to create one.
-	dirs := map[string]bool{}
-	for _, f := range files {
-		if err := checkRel(f.Path); err != nil {
-			return 0, err
-		}
-		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
-			dirs[d] = true
-		}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
 	}
-	for _, d := range sortedKeys(dirs) {
-		if err := os.Mkdir(filepath.Join(tmp, filepath.FromSlash(d)), 0o755); err != nil && !os.IsExist(err) {
-			return 0, err
-		}
+	return &siteWriter{out: out, tmp: tmp, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
+}
+
+// put writes one file of the site; it is safe for concurrent use.
+func (w *siteWriter) put(p string, data []byte) error {
+	if err := checkRel(p); err != nil {
+		return err
 	}
-	var written atomic.Int64
-	errs := make([]error, len(files))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < max(2, runtime.GOMAXPROCS(0)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f := files[i]
-				rel := filepath.FromSlash(f.Path)
-				dst := filepath.Join(tmp, rel)
-				old := filepath.Join(out, rel)
-				if same(old, f.Data) {
-					if os.Link(old, dst) == nil {
-						continue
-					}
-				} else {
-					written.Add(1)
-				}
-				if err := os.WriteFile(dst, f.Data, 0o644); err != nil {
-					errs[i] = err
-				}
-			}
-		}()
+	w.mu.Lock()
+	if w.seen[p] {
+		w.mu.Unlock()
+		return fmt.Errorf("two files would be written to %s", p)
 	}
-	for i := range files {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
+	w.seen[p] = true
+	var mk []string
+	for d := path.Dir(p); !w.dirs[d]; d = path.Dir(d) {
+		mk = append(mk, d)
+		w.dirs[d] = true
 	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return 0, err
+	var err error
+	for i := len(mk) - 1; i >= 0 && err == nil; i-- {
+		if e := os.Mkdir(filepath.Join(w.tmp, filepath.FromSlash(mk[i])), 0o755); e != nil && !os.IsExist(e) {
+			err = e
 		}
 	}
-	if err := swap(tmp, out); err != nil {
-		return 0, err
+	w.mu.Unlock()
+	if err != nil {
+		return err
 	}
-	ok = true
-	return int(written.Load()), nil
+	w.files.Add(1)
+	if strings.HasSuffix(p, ".html") {
+		w.pages.Add(1)
+	}
+	rel := filepath.FromSlash(p)
+	dst := filepath.Join(w.tmp, rel)
+	old := filepath.Join(w.out, rel)
+	if same(old, data) {
+		if os.Link(old, dst) == nil {
+			return nil
+		}
+	} else {
+		w.written.Add(1)
+	}
+	return os.WriteFile(dst, data, 0o644)
+}
+
+// abort removes the temporary folder; the previous site is untouched.
+func (w *siteWriter) abort() { os.RemoveAll(w.tmp) }
+
+// commit swaps the new site in.
+func (w *siteWriter) commit() error {
+	if err := swap(w.tmp, w.out); err != nil {
+		w.abort()
+		return err
+	}
+	return nil
 }
 
 // same reports whether the file at p holds exactly data.

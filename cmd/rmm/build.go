@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -53,10 +54,12 @@ func buildRun(e *env, opts *buildOptions) error {
 	if !doc.Contains(doc.Sensitivities, opts.Audience) {
 		return usagef("--audience %q: use public, internal or restricted", opts.Audience)
 	}
+	t0 := time.Now()
 	r, snap, err := e.load(opts.At)
 	if err != nil {
 		return err
 	}
+	tLoad := time.Since(t0)
 	out := filepath.Join(r.Root, doc.DefaultOutput)
 	if opts.Output != "" {
 		out = opts.Output
@@ -72,7 +75,9 @@ func buildRun(e *env, opts *buildOptions) error {
 			return err
 		}
 	}
+	t0 = time.Now()
 	diags := e.runChecks(r, snap)
+	tCheck := time.Since(t0)
 	errs := 0
 	for _, d := range diags {
 		if d.Severity == doc.Error {
@@ -101,6 +106,14 @@ func buildRun(e *env, opts *buildOptions) error {
 	}
 	if err != nil {
 		return failf("", "%v", err)
+	}
+	if os.Getenv("RMM_TRACE") != "" {
+		// Phase timings for benchmarks (bench/build.sh); never in tests.
+		fmt.Fprintf(e.stderr, "rmm: trace: library %.3fs check %.3fs", tLoad.Seconds(), tCheck.Seconds())
+		for _, p := range res.Phases {
+			fmt.Fprintf(e.stderr, " %s %.3fs", p.Phase, p.Duration.Seconds())
+		}
+		fmt.Fprintln(e.stderr)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
