@@ -177,6 +177,10 @@ func parseBody(d *Document) {
 				}
 			}
 			s.ContentStart = end
+		} else {
+			// An empty ATX heading (`##`) has no text segment: it is the
+			// first line starting with '#' after the previous block.
+			s.Start, s.ContentStart = emptyHeading(src, blockEnd(h.PreviousSibling()))
 		}
 		s.Line = lineAt(s.Start)
 		s.Title = plainText(h, src)
@@ -234,6 +238,38 @@ func parseBody(d *Document) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// blockEnd is the offset just past the last source line of n and its
+// descendants (0 for nil or a node without lines).
+func blockEnd(n ast.Node) int {
+	end := 0
+	if n == nil {
+		return 0
+	}
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering && c.Type() == ast.TypeBlock {
+			if l := c.Lines(); l.Len() > 0 {
+				end = max(end, l.At(l.Len()-1).Stop)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return end
+}
+
+// emptyHeading finds the line of an empty ATX heading at or after from.
+func emptyHeading(src []byte, from int) (start, contentStart int) {
+	off := bytes.LastIndexByte(src[:min(from, len(src))], '\n') + 1
+	for off < len(src) {
+		line, rest, _ := cutLine(src[off:])
+		next := len(src) - len(rest)
+		if bytes.HasPrefix(bytes.TrimLeft(line, " "), []byte("#")) {
+			return off, next
+		}
+		off = next
+	}
+	return len(src), len(src)
 }
 
 // RelativeDocLink resolves a link destination written in a document in

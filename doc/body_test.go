@@ -177,3 +177,20 @@ func TestActions(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyHeadings(t *testing.T) {
+	d := parseOK(t, "x.md", "---\nid: A\nkind: note\ntitle: A\n---\n##\nintro\n\n##\n\n- a\n- b\n\n###   \n## Next\n")
+	want := []struct {
+		line    int
+		heading string
+	}{{6, "##\n"}, {9, "##\n"}, {14, "###   \n"}, {15, "## Next\n"}}
+	if len(d.Sections) != len(want) {
+		t.Fatalf("%d sections", len(d.Sections))
+	}
+	for i, w := range want {
+		s := d.Sections[i]
+		if s.Line != w.line || string(d.Body[s.Start:s.ContentStart]) != w.heading {
+			t.Errorf("section %d at line %d: %q, want line %d %q", i, s.Line, d.Body[s.Start:s.ContentStart], w.line, w.heading)
+		}
+	}
+}
