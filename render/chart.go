@@ -136,11 +136,25 @@ func tableData(body []byte) ([]point, error) {
 	return rowsToPoints(recs)
 }
 
+// niceStep rounds a step up to 1, 2 or 5 times a power of ten.
+func niceStep(raw float64) float64 {
+	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= raw {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
 func num(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
 
 func chartSVG(pts []point, target *float64, unit, direction string) template.HTML {
 	const w, h = 640.0, 260.0
-	const left, right, top, bottom = 56.0, 16.0, 16.0, 40.0
+	const left, right, top, bottom = 56.0, 24.0, 16.0, 40.0
 	lo, hi := pts[0].Value, pts[0].Value
 	for _, p := range pts {
 		lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
@@ -154,10 +168,11 @@ func chartSVG(pts []point, target *float64, unit, direction string) template.HTM
 	if hi == lo {
 		hi, lo = hi+1, lo-1
 	}
-	pad := (hi - lo) * 0.08
-	hi += pad
-	if lo != 0 {
-		lo -= pad
+	step := niceStep((hi - lo) / 4)
+	lo = math.Floor(lo/step) * step
+	hi = math.Ceil(hi/step) * step
+	if hi-lo < step*2 {
+		hi += step
 	}
 	x := func(i int) float64 {
 		if len(pts) == 1 {
@@ -173,16 +188,21 @@ func chartSVG(pts []point, target *float64, unit, direction string) template.HTM
 		label += " in " + unit
 	}
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, int(w), int(h), esc(label))
-	// Axes and grid.
-	for i := 0; i <= 4; i++ {
-		v := lo + (hi-lo)*float64(i)/4
+	// Axes and grid, at round values.
+	for v := lo; v <= hi+step/2; v += step {
 		yy := y(v)
 		fmt.Fprintf(&b, `<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(yy), num(w-right), num(yy))
 		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="end">%s</text>`, num(left-6), num(yy+4), esc(num(v)))
 	}
-	step := max(1, len(pts)/6)
-	for i := 0; i < len(pts); i += step {
-		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="middle">%s</text>`, num(x(i)), num(h-bottom+18), esc(pts[i].Date))
+	every := max(1, (len(pts)+5)/6)
+	for i := 0; i < len(pts); i += every {
+		anchor := "middle"
+		if i == 0 && len(pts) > 1 {
+			anchor = "start"
+		} else if i == len(pts)-1 && len(pts) > 1 {
+			anchor = "end"
+		}
+		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="%s">%s</text>`, num(x(i)), num(h-bottom+18), anchor, esc(pts[i].Date))
 	}
 	if target != nil {
 		ty := y(*target)

@@ -661,3 +661,30 @@ func TestPhaseErrors(t *testing.T) {
 		t.Fatalf("got %v, want a write phase error", err)
 	}
 }
+
+// A repository overrides the site's layouts and assets file by file in
+// .rmm/templates/site/; a broken layout fails the load phase by name.
+func TestTemplateOverride(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range fixture {
+		files[k] = v
+	}
+	files[".rmm/templates/site/assets/style.css"] = "body { color: rebeccapurple; }\n"
+	files[".rmm/templates/site/checks.html"] = `{{define "content"}}<p>Our own checks page</p>{{end}}`
+	r, dir := newLibrary(t, files)
+	out := filepath.Join(t.TempDir(), "site")
+	build(t, r, out, nil)
+	site := siteFiles(t, out)
+	if page(t, site, "assets/style.css") != files[".rmm/templates/site/assets/style.css"] {
+		t.Error("the overriding style.css is not used")
+	}
+	if !strings.Contains(page(t, site, "checks.html"), "Our own checks page") {
+		t.Error("the overriding checks.html is not used")
+	}
+	writeFiles(t, dir, map[string]string{".rmm/templates/site/doc.html": `{{define "content"}}{{.Nope}`})
+	_, err := render.Build(context.Background(), render.Options{Repo: r, Out: out})
+	var pe *render.PhaseError
+	if !errors.As(err, &pe) || pe.Phase != render.PhaseLoad || !strings.Contains(err.Error(), "doc.html") {
+		t.Fatalf("a broken doc.html: %v", err)
+	}
+}
