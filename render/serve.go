@@ -324,7 +324,8 @@ func (s *Server) serveScript(w http.ResponseWriter) {
 // reloadJS reloads the page on "reload", and on "hello" when a build
 // finished after this script was fetched; a failed build shows a banner
 // (as text: the error may quote a document) until the next good one. The
-// scroll position survives the reload.
+// scroll position survives the reload. While the event stream is open the
+// page's <html> element carries data-rmm-live.
 const reloadJS = `// rmm serve: live reload
 (function () {
   "use strict";
@@ -346,6 +347,9 @@ const reloadJS = `// rmm serve: live reload
     if (banner) { banner.remove(); banner = null; }
   }
   var es = new EventSource(%q);
+  es.addEventListener("open", function () {
+    document.documentElement.setAttribute("data-rmm-live", "");
+  });
   es.addEventListener("hello", function (e) {
     if (+e.data > gen) reload();
   });
