@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -38,8 +37,8 @@ func scriptParams() testscript.Params {
 				copy(b, "---\nid: BIG\nkind: note\ntitle: Big\n---\n")
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
 			},
-			// badutf8 FILE LINE: appends a line holding an invalid UTF-8 byte
-			// after LINE-1 lines of the file.
+			// badutf8 FILE: appends a line holding an invalid UTF-8 byte
+			// (0xff) to the file.
 			"badutf8": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {
 					ts.Fatalf("usage: badutf8 FILE")
@@ -47,7 +46,7 @@ func scriptParams() testscript.Params {
 				p := ts.MkAbs(args[0])
 				b, err := os.ReadFile(p)
 				ts.Check(err)
-				b = append(b, []byte(fmt.Sprintf("bad byte: \xff here\n"))...)
+				b = append(b, "bad byte: \xff here\n"...)
 				ts.Check(os.WriteFile(p, b, 0o644))
 			},
 		},
