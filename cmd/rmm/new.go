@@ -60,6 +60,9 @@ func newRun(e *env, opts *newOptions) error {
 	if strings.TrimSpace(opts.Title) == "" {
 		return usagef("the title is empty")
 	}
+	if strings.ContainsAny(opts.Title, "\r\n") {
+		return usagef("the title must be one line")
+	}
 	if opts.Area != "" && !doc.Contains(doc.ProcessAreas, opts.Area) {
 		return usagef("unknown process area %q: use one of %s", opts.Area, strings.Join(doc.ProcessAreas, " "))
 	}
