@@ -33,6 +33,10 @@ a warning), 2 on bad usage.
 --at REV checks the library as committed at REV (a commit, branch, tag or
 baseline/NAME), read from git objects, without touching the working tree.
 
+The sections a plan, evaluation, review or lesson needs are those of rmm's
+templates; a repository that has .rmm/templates/KIND.md requires that
+template's level-2 headings instead, for any kind.
+
 A detached HEAD is fine (CI checks commits out that way). A shallow clone
 is checked with a warning [shallow]: its history is incomplete.`,
 		Args: cobra.NoArgs,
