@@ -269,6 +269,9 @@ func (c *hcache) save(dir string, commits []hcommit) {
 		return
 	}
 	_, err = f.Write(out)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -83,7 +83,14 @@ func hEntry(data []byte, pos int) (mode, name, hash []byte, next int, err error)
 	return mode, name, data[pos : pos+20], pos + 20, nil
 }
 
-func hIsTree(mode []byte) bool { return mode[0] == '4' }
+// hIsTree reports a folder's mode, 40000 (or 040000, as some old tools
+// wrote it); files are 100644, 100755, 120000 and 160000.
+func hIsTree(mode []byte) bool {
+	if mode[0] == '0' && len(mode) > 1 {
+		mode = mode[1:]
+	}
+	return mode[0] == '4'
+}
 
 // hNameCmp orders tree entries as git does: a tree's name compares as if
 // it ended in '/'.

@@ -8,7 +8,6 @@ package repo
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -316,8 +315,7 @@ func (r *hreader) setIdx(o *hobj, idx []int32) {
 // nextEpoch) may still be in use, so its buffers are left to the collector.
 type hreader struct {
 	db    *hodb
-	br    bytes.Reader
-	zr    io.ReadCloser
+	zr    hinflater
 	delta []byte
 
 	byKey  map[uint64]*hobj
@@ -577,18 +575,12 @@ func (r *hreader) inflate(p *hpack, pos, size int, buf []byte) ([]byte, error) {
 	if cmf&0x0f != 8 || (uint16(cmf)<<8|uint16(flg))%31 != 0 || flg&0x20 != 0 {
 		return nil, fmt.Errorf("%s: bad zlib header at %d", p.name, pos)
 	}
-	r.br.Reset(data[pos+2:])
-	if r.zr == nil {
-		r.zr = flate.NewReader(&r.br)
-	} else if err := r.zr.(flate.Resetter).Reset(&r.br, nil); err != nil {
-		return nil, err
-	}
 	if cap(buf) >= size {
 		buf = buf[:size]
 	} else {
 		buf = make([]byte, size)
 	}
-	if _, err := io.ReadFull(r.zr, buf); err != nil {
+	if err := r.zr.inflate(data[pos+2:], buf); err != nil {
 		return nil, fmt.Errorf("%s: inflating object at %d: %w", p.name, pos, err)
 	}
 	return buf, nil

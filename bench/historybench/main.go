@@ -75,6 +75,8 @@ func main() {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	fmt.Printf("seconds %.3f\n", best.Seconds())
 	fmt.Printf("maxrss_kb %d\n", ru.Maxrss)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Printf("cpu_seconds_per_run %.3f\n", cpu.Seconds()/float64(*runs))
 	fmt.Printf("paths %d\n", len(h.Paths()))
 	if status, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, l := range strings.Split(string(status), "\n") {
