@@ -33,6 +33,8 @@ type site struct {
 	baselines []*baseline.Manifest // reachable from the published commit, oldest first
 	baseNotes []string
 
+	cacheFields
+
 	matrixOnce sync.Once
 	matrix     []tailor.Cell
 	matrixErr  error

@@ -40,15 +40,10 @@ func (s *site) measure(d *doc.Document, v *docView) {
 	var pts []point
 	var err error
 	if d.Data != "" {
-		p := path.Join(path.Dir(d.Path), d.Data)
-		if p == ".." || strings.HasPrefix(p, "../") {
-			err = fmt.Errorf("data %s is outside the repository", d.Data)
-		} else {
-			var b []byte
-			b, err = fs.ReadFile(s.in.snap.FS, p)
-			if err == nil {
-				pts, err = parseCSV(b)
-			}
+		var b []byte
+		b, err = readData(s, d)
+		if err == nil {
+			pts, err = parseCSV(b)
 		}
 	} else {
 		pts, err = tableData(d.Body)
@@ -64,6 +59,15 @@ func (s *site) measure(d *doc.Document, v *docView) {
 	mv.Points = len(pts)
 	mv.Latest = strconv.FormatFloat(pts[len(pts)-1].Value, 'f', -1, 64)
 	v.Chart = chartSVG(pts, d.Target, d.MeasureUnit, d.Direction)
+}
+
+// readData reads a measure's data file, beside the document.
+func readData(s *site, d *doc.Document) ([]byte, error) {
+	p := path.Join(path.Dir(d.Path), d.Data)
+	if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(d.Data) {
+		return nil, fmt.Errorf("data %s is outside the repository", d.Data)
+	}
+	return fs.ReadFile(s.in.snap.FS, p)
 }
 
 func columns(header []string) (int, int) {

@@ -68,9 +68,10 @@ func renderWikiLink(w util.BufWriter, src []byte, n ast.Node, entering bool) (as
 
 // linker resolves what a document's body points at, for one page.
 type linker struct {
-	s    *site
-	d    *doc.Document
-	root string // relative path from the page to the site's root
+	s      *site
+	d      *doc.Document
+	root   string   // relative path from the page to the site's root
+	assets []string // repository files the body links to
 }
 
 // body is a document's rendered body and what the render found in it.
@@ -248,5 +249,6 @@ func (l *linker) dest(d string) (string, bool) {
 		return "", false
 	}
 	name := l.s.addAsset(target)
+	l.assets = append(l.assets, target)
 	return l.root + name + frag, true
 }

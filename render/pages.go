@@ -138,13 +138,13 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	type job struct {
 		path string
 		fn   func() (*pageData, string, error) // data and layout name
+		doc  *page                             // for a document's page
 	}
 	var jobs []job
-	add := func(p string, fn func() (*pageData, string, error)) { jobs = append(jobs, job{p, fn}) }
+	add := func(p string, fn func() (*pageData, string, error)) { jobs = append(jobs, job{path: p, fn: fn}) }
 
 	for _, p := range s.pages {
-		p := p
-		add(p.url, func() (*pageData, string, error) { return s.docPage(p) })
+		jobs = append(jobs, job{path: p.url, doc: p})
 	}
 	add("index.html", func() (*pageData, string, error) { return s.homePage(), "home", nil })
 	for _, k := range s.info.Kinds {
@@ -185,7 +185,22 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					errs[i] = ctx.Err()
 					continue
 				}
-				data, layout, err := jobs[i].fn()
+				var data *pageData
+				var layout string
+				var err error
+				var key [32]byte
+				var cacheable bool
+				var assets []string
+				if p := jobs[i].doc; p != nil {
+					key, cacheable = s.pageKey(p)
+					if cacheable && s.reuse(w, p, key) {
+						continue
+					}
+					data, assets, err = s.docPage(p)
+					layout = "doc"
+				} else {
+					data, layout, err = jobs[i].fn()
+				}
 				if err != nil {
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
@@ -203,8 +218,13 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
 				}
-				if err := w.put(jobs[i].path, buf.Bytes()); err != nil {
+				size, mod, err := w.put(jobs[i].path, buf.Bytes())
+				if err != nil {
 					errs[i] = err
+					continue
+				}
+				if cacheable {
+					s.record(jobs[i].path, pageState{Key: key, Size: size, ModTime: mod, Search: s.searchOf(jobs[i].doc), Assets: assets})
 				}
 			}
 		}()
@@ -238,7 +258,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		assets = append(assets, file{Path: s.assets[p], Data: data})
 	}
 	for _, f := range assets {
-		if err := w.put(f.Path, f.Data); err != nil {
+		if _, _, err := w.put(f.Path, f.Data); err != nil {
 			return err
 		}
 	}
@@ -250,12 +270,14 @@ func rootOf(p string) string {
 	return strings.Repeat("../", strings.Count(p, "/"))
 }
 
-func (s *site) docPage(p *page) (*pageData, string, error) {
+// docPage is the data of a document's page, and the repository files its
+// body links to (copied into the site).
+func (s *site) docPage(p *page) (*pageData, []string, error) {
 	d := p.d
 	l := &linker{s: s, d: d, root: "../"}
 	b, err := l.renderMarkdown(d.Body)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	s.setSearch(p, b.Text)
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), Title: d.Title, Path: d.Path,
@@ -320,7 +342,7 @@ func (s *site) docPage(p *page) (*pageData, string, error) {
 			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
 		}
 	}
-	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, "doc", nil
+	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
 }
 
 func historyRowOf(c repo.CommitInfo) historyRow {

@@ -61,6 +61,7 @@ type Result struct {
 	Pages    int           // HTML pages in the site
 	Files    int           // files in the site
 	Written  int           // files whose bytes changed since the previous site
+	Reused   int           // document pages taken from the previous site without rendering
 	Duration time.Duration // wall time of the build
 	// Warnings are problems met while building that did not stop it (a
 	// measure whose data cannot be read, a gap in a feature).
@@ -140,6 +141,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, phase(PhaseAssemble, err)
 	}
+	s.prev = s.loadState()
+	s.next = map[string]pageState{}
 	lap(PhaseAssemble)
 	w, err := newSiteWriter(o.Out)
 	if err != nil {
@@ -157,10 +160,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := w.commit(); err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
+	s.saveState()
 	lap(PhaseWrite)
 	res.Written = int(w.written.Load())
 	res.Files = int(w.files.Load())
 	res.Pages = int(w.pages.Load())
+	res.Reused = int(s.reused.Load())
 	res.Duration = time.Since(start)
 	return res, nil
 }

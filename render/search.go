@@ -91,3 +91,10 @@ func distinctWords(text string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// searchOf returns the search entry recorded for a page.
+func (s *site) searchOf(p *page) *searchEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.search[p]
+}

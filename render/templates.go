@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
@@ -28,7 +29,8 @@ type templateSet struct {
 
 	mu      sync.Mutex
 	chromes map[[2]string]chromeParts
-	files   fs.FS // embedded site files with the repository's overrides
+	files   fs.FS    // embedded site files with the repository's overrides
+	hash    [32]byte // of every layout's source, for the rebuild cache
 }
 
 // overlay reads a file from the repository's overrides, else from the
@@ -58,6 +60,8 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
 	}
+	th := sha256.New()
+	th.Write(base)
 	root, err := template.New("base.html").Funcs(funcs).Parse(string(base))
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
@@ -66,6 +70,8 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layout chrome.html: %w", err)
 	}
+	th.Write([]byte{0})
+	th.Write(csrc)
 	if ts.chrome, err = template.New("chrome.html").Funcs(funcs).Parse(string(csrc)); err != nil {
 		return nil, fmt.Errorf("layout chrome.html: %w", err)
 	}
@@ -75,12 +81,15 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 		if err != nil {
 			return nil, fmt.Errorf("layout %s.html: %w", name, err)
 		}
+		th.Write([]byte{0})
+		th.Write(src)
 		t, err := template.Must(root.Clone()).Parse(string(src))
 		if err != nil {
 			return nil, fmt.Errorf("layout %s.html: %w", name, err)
 		}
 		ts.byName[name] = t
 	}
+	th.Sum(ts.hash[:0])
 	return ts, nil
 }
 

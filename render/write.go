@@ -56,8 +56,63 @@ func newSiteWriter(out string) (*siteWriter, error) {
 	return &siteWriter{out: out, tmp: tmp, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
 }
 
-// put writes one file of the site; it is safe for concurrent use.
-func (w *siteWriter) put(p string, data []byte) error {
+// put writes one file of the site and returns its size and modification
+// time; it is safe for concurrent use.
+func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
+	if err := w.prepare(p); err != nil {
+		return 0, 0, err
+	}
+	rel := filepath.FromSlash(p)
+	dst := filepath.Join(w.tmp, rel)
+	old := filepath.Join(w.out, rel)
+	if same(old, data) {
+		if os.Link(old, dst) == nil {
+			return statOf(dst)
+		}
+	} else {
+		w.written.Add(1)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		return 0, 0, err
+	}
+	return statOf(dst)
+}
+
+func statOf(p string) (size, mod int64, err error) {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return 0, 0, err
+	}
+	return fi.Size(), fi.ModTime().UnixNano(), nil
+}
+
+// reuse hard-links the previous site's file p into the new site when it
+// still has the size and modification time this build's state recorded.
+func (w *siteWriter) reuse(p string, size, mod int64) bool {
+	rel := filepath.FromSlash(p)
+	old := filepath.Join(w.out, rel)
+	fi, err := os.Lstat(old)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != size || fi.ModTime().UnixNano() != mod {
+		return false
+	}
+	if w.prepare(p) != nil {
+		return false
+	}
+	if os.Link(old, filepath.Join(w.tmp, rel)) != nil {
+		w.mu.Lock()
+		delete(w.seen, p)
+		w.mu.Unlock()
+		w.files.Add(-1)
+		if strings.HasSuffix(p, ".html") {
+			w.pages.Add(-1)
+		}
+		return false
+	}
+	return true
+}
+
+// prepare claims p in the new site and makes its folders.
+func (w *siteWriter) prepare(p string) error {
 	if err := checkRel(p); err != nil {
 		return err
 	}
@@ -86,17 +141,7 @@ func (w *siteWriter) put(p string, data []byte) error {
 	if strings.HasSuffix(p, ".html") {
 		w.pages.Add(1)
 	}
-	rel := filepath.FromSlash(p)
-	dst := filepath.Join(w.tmp, rel)
-	old := filepath.Join(w.out, rel)
-	if same(old, data) {
-		if os.Link(old, dst) == nil {
-			return nil
-		}
-	} else {
-		w.written.Add(1)
-	}
-	return os.WriteFile(dst, data, 0o644)
+	return nil
 }
 
 // abort removes the temporary folder; the previous site is untouched.

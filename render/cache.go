@@ -1,0 +1,263 @@
+package render
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"hash"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Rebuilds skip the pages whose inputs did not change. After a build, the
+// state of every document page is kept below the git folder
+// (<gitdir>/rmm/site/, one file per output folder and audience): a key
+// that hashes everything the page is made from, the size and modification
+// time of the file written, its search entry and the files it copied. The
+// next build into the same folder computes each page's key first (cheap:
+// hashes, no Markdown); when it matches and the previous site still holds
+// that very file, the file is hard-linked into the new site instead of
+// rendered. Anything doubtful renders: a missing or unreadable state, a
+// different rmm (stateVersion), changed layouts, a file edited by hand.
+//
+// A page's key covers: the layouts, the site's navigation, the audience
+// and default sensitivity, the document's path and bytes, its history,
+// backlinks, the pages its references and front matter name (their page,
+// title and visibility), the baselines that hold it, its diagnostics, the
+// roles its kind needs, the bytes of a measure's data file, and the list
+// of files in the repository (links to them are copied or dropped).
+// Defined processes that tailor a standard always render: their page
+// depends on the whole standard and the tailoring matrix.
+
+const stateVersion = 1
+
+type buildState struct {
+	Version int
+	Pages   map[string]pageState // by output path
+}
+
+type pageState struct {
+	Key     [32]byte
+	Size    int64
+	ModTime int64 // nanoseconds
+	Search  *searchEntry
+	Assets  []string
+}
+
+// stateFile names the state of builds into out for an audience.
+func (s *site) stateFile() string {
+	h := sha256.Sum256([]byte(s.o.Out + "\x00" + s.o.Audience))
+	return filepath.Join(s.o.Repo.GitDir, "rmm", "site", binaryHex(h[:8])+".gob")
+}
+
+func binaryHex(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return string(out)
+}
+
+// loadState reads the state of the previous build; nil when there is
+// none or it cannot be used.
+func (s *site) loadState() *buildState {
+	f, err := os.Open(s.stateFile())
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var st buildState
+	if gob.NewDecoder(f).Decode(&st) != nil || st.Version != stateVersion {
+		return nil
+	}
+	return &st
+}
+
+// saveState writes the state of this build; a failure only costs the
+// next build its shortcut.
+func (s *site) saveState() {
+	p := s.stateFile()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return
+	}
+	var buf bytes.Buffer
+	st := buildState{Version: stateVersion, Pages: s.next}
+	if gob.NewEncoder(&buf).Encode(&st) != nil {
+		return
+	}
+	tmp := p + ".tmp"
+	if os.WriteFile(tmp, buf.Bytes(), 0o644) != nil {
+		return
+	}
+	if os.Rename(tmp, p) != nil {
+		os.Remove(tmp)
+	}
+}
+
+// record keeps the state of a page written or reused by this build.
+func (s *site) record(path string, st pageState) {
+	s.nextMu.Lock()
+	s.next[path] = st
+	s.nextMu.Unlock()
+}
+
+// keyHasher writes length-prefixed fields into a hash.
+type keyHasher struct{ h hash.Hash }
+
+func (k keyHasher) str(ss ...string) {
+	var n [8]byte
+	for _, s := range ss {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		k.h.Write(n[:])
+		k.h.Write([]byte(s))
+	}
+}
+
+func (k keyHasher) bytes(b []byte) {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+	k.h.Write(n[:])
+	k.h.Write(b)
+}
+
+// globalKey hashes what every page depends on; computed once.
+func (s *site) globalKey() []byte {
+	s.globalOnce.Do(func() {
+		h := sha256.New()
+		k := keyHasher{h}
+		k.str("rmm-page-v1", s.o.Audience, s.cfg.Sensitivity(), s.o.LiveReload)
+		k.bytes(s.in.tmpl.hash[:])
+		nav := *s.info
+		nav.Commit = "" // only the home page shows it, and it always renders
+		info, _ := json.Marshal(nav)
+		k.bytes(info)
+		var files []string
+		for p := range s.lib.Files {
+			if !strings.HasSuffix(p, ".md") {
+				files = append(files, p)
+			}
+		}
+		sort.Strings(files)
+		k.str(files...)
+		k.str(boolStr(s.in.histErr != nil), boolStr(s.in.history != nil && s.in.history.Incomplete()), boolStr(s.o.Rev == ""))
+		if s.in.histErr != nil {
+			k.str(s.in.histErr.Error())
+		}
+		s.global = h.Sum(nil)
+	})
+	return s.global
+}
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// pageKey hashes the inputs of a document's page; ok is false for pages
+// that always render.
+func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
+	d := p.d
+	if d.Kind == "process" && d.Tailors != "" {
+		return key, false
+	}
+	h := sha256.New()
+	k := keyHasher{h}
+	k.bytes(s.globalKey())
+	k.str(d.Path)
+	k.bytes(d.Raw)
+	for _, c := range p.history {
+		k.str(c.Hash, c.Author, c.Date.String(), c.Subject)
+	}
+	k.str("backlinks")
+	for _, b := range p.backlinks {
+		k.str(b.url, b.d.ID, b.d.Title, b.d.Kind)
+	}
+	k.str("refs")
+	for _, r := range d.Refs {
+		k.str(r.ID, r.Path)
+		if t := s.lib.Resolve(r); t != nil {
+			if tp := s.byID[t.ID]; tp != nil && tp.d == t {
+				k.str(tp.url, tp.d.Title)
+				continue
+			}
+		}
+		k.str("-")
+	}
+	k.str("names")
+	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source}} {
+		for _, id := range ids {
+			if l, ok := s.pageLink(id); ok {
+				k.str(id, l.URL, l.Text)
+			} else {
+				k.str(id, "-")
+			}
+		}
+	}
+	k.str("baselines")
+	for _, b := range s.baselinesOf(d) {
+		k.str(b.URL, b.Text, b.Extra)
+	}
+	k.str("diags")
+	for _, dg := range s.o.Diags {
+		if dg.Path == d.Path {
+			k.str(dg.String())
+		}
+	}
+	k.str("roles")
+	k.str(s.cfg.RequiredRoles(d.Kind)...)
+	if d.Kind == "measure" && d.Data != "" {
+		data, err := readData(s, d)
+		k.bytes(data)
+		if err != nil {
+			k.str(err.Error())
+		}
+	}
+	h.Sum(key[:0])
+	return key, true
+}
+
+// reuse hard-links the previous site's file for a page whose key did not
+// change; false when it must be rendered.
+func (s *site) reuse(w *siteWriter, p *page, key [32]byte) bool {
+	if s.prev == nil {
+		return false
+	}
+	st, ok := s.prev.Pages[p.url]
+	if !ok || st.Key != key || st.Search == nil {
+		return false
+	}
+	if !w.reuse(p.url, st.Size, st.ModTime) {
+		return false
+	}
+	s.mu.Lock()
+	if s.search == nil {
+		s.search = map[*page]*searchEntry{}
+	}
+	s.search[p] = st.Search
+	for _, a := range st.Assets {
+		s.assets[a] = "files/" + a
+	}
+	s.mu.Unlock()
+	s.record(p.url, st)
+	s.reused.Add(1)
+	return true
+}
+
+// cacheFields are the parts of site the cache needs.
+type cacheFields struct {
+	prev       *buildState
+	next       map[string]pageState
+	nextMu     sync.Mutex
+	global     []byte
+	globalOnce sync.Once
+	reused     atomic.Int64
+}
