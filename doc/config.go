@@ -40,6 +40,7 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 	}
 	m := root.Content[0]
 	var diags []Diagnostic
+	wrong := map[string]bool{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		c.Lines[k.Value] = k.Line
@@ -65,10 +66,11 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 			err = v.Decode(&c.Ignore)
 		}
 		if err != nil {
-			diags = append(diags, Errorf(ConfigFile, v.Line, "config", "%s has the wrong shape: %s", k.Value, strings.TrimPrefix(err.Error(), "yaml: ")))
+			diags = append(diags, Errorf(ConfigFile, v.Line, "config", "%s has the wrong shape: %s", k.Value, decodeMessage(err)))
+			wrong[k.Value] = true
 		}
 	}
-	if strings.TrimSpace(c.Organization) == "" {
+	if strings.TrimSpace(c.Organization) == "" && !wrong["organization"] {
 		diags = append(diags, Errorf(ConfigFile, 1, "config", "organization is required"))
 	}
 	if c.DefaultSensitivity != "" && !Contains(Sensitivities, c.DefaultSensitivity) {
@@ -91,6 +93,22 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 	}
 	SortDiagnostics(diags)
 	return c, diags
+}
+
+// decodeMessage shortens a yaml.v3 decoding error ("yaml: unmarshal
+// errors:\n  line 3: cannot unmarshal !!seq into string") to its first
+// finding, without the line the diagnostic carries already.
+func decodeMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:")
+	msg = strings.TrimSpace(msg)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if m := yamlLineRe.FindStringIndex(msg); m != nil && m[0] == 0 {
+		msg = msg[m[1]:]
+	}
+	return msg
 }
 
 // Sensitivity returns the default sensitivity (internal unless set).

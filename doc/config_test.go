@@ -44,7 +44,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"empty", "", 1, "must be a mapping"},
 		{"a list", "- a\n", 1, "must be a mapping"},
 		{"broken", "organization: X\nunits: [a\n", 2, "invalid YAML in rmm.yaml"},
-		{"wrong shape", "organization: X\nunits:\n  a: b\n", 3, "units has the wrong shape"},
+		{"wrong shape", "organization: X\nunits:\n  a: b\n", 3, "units has the wrong shape: cannot unmarshal !!map into []string"},
 		{"bad sensitivity", "organization: X\ndefault_sensitivity: secret\n", 2, `"secret" is not one of`},
 		{"approval role", "organization: X\napprovals:\n  policy: [boss]\n", 2, `role "boss"`},
 		{"approval kind", "organization: X\napprovals:\n  memo: [owner]\n", 2, `unknown kind "memo"`},
@@ -59,5 +59,12 @@ func TestParseConfigErrors(t *testing.T) {
 			}
 			t.Errorf("diags %v, want rmm.yaml:%d %q", diags, tc.line, tc.msg)
 		})
+	}
+}
+
+func TestConfigOrganizationOfWrongShape(t *testing.T) {
+	_, diags := ParseConfig([]byte("organization: [a, b]\n"))
+	if len(diags) != 1 || diags[0].String() != "rmm.yaml:1: error: organization has the wrong shape: cannot unmarshal !!seq into string [config]" {
+		t.Errorf("diags %v", diags)
 	}
 }
