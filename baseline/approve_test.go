@@ -77,6 +77,12 @@ func TestApprovePreservesBytes(t *testing.T) {
 			want: "---\nid: PLAN-A\nkind: plan\ntitle: A\nowner: olga@example.org\nstakeholders:\n- {who: sam@example.org, role: CISO, involvement: approve}\napprovals:\n- by: olga@example.org\n  role: owner\n  date: \"2026-01-01T00:00:00Z\"\n  fingerprint: abc\n- by: sam@example.org\n  role: stakeholder\n  date: \"2026-11-26T12:00:00Z\"\n  fingerprint: FP\n---" + body,
 		},
 		{
+			name: "byte order mark, no trailing newline after the body",
+			in:   "\ufeff---\nid: POL-A\nkind: policy\ntitle: Ä policy\nowner: olga@example.org\n---\nNo newline",
+			a:    doc.Approval{By: "dana@example.org", Role: "manager", Date: when},
+			want: "\ufeff---\nid: POL-A\nkind: policy\ntitle: Ä policy\nowner: olga@example.org\nstatus: approved\napprovals:\n  - by: dana@example.org\n    role: manager\n    date: \"2026-11-26T12:00:00Z\"\n    fingerprint: FP\n---\nNo newline",
+		},
+		{
 			name: "retired stays retired",
 			in:   "---\nid: POL-A\nkind: policy\ntitle: A\nowner: olga@example.org\nstatus: retired\n---" + body,
 			a:    doc.Approval{By: "dana@example.org", Role: "manager", Date: when},
