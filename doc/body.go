@@ -140,6 +140,10 @@ func itoa(i int) string {
 	return string(b[n:])
 }
 
+// atxHeading matches the start of an ATX heading line ("## Title", "#");
+// "#hashtag" followed by a "---" line is a setext heading.
+var atxHeading = regexp.MustCompile(`^ {0,3}#{1,6}(?:[ \t\r\n]|$)`)
+
 var checkBoxRe = regexp.MustCompile(`^\[[ xX]\]\s*`)
 
 var actionTail = regexp.MustCompile(`\(\s*@([^\s,()]+)\s*(?:,\s*due\s+(\d{4}-\d{2}-\d{2}))?\s*\)\s*$`)
@@ -168,7 +172,7 @@ func parseBody(d *Document) {
 			} else {
 				end = len(src)
 			}
-			if !bytes.HasPrefix(bytes.TrimLeft(src[s.Start:], " "), []byte("#")) {
+			if !atxHeading.Match(src[s.Start:]) {
 				// Setext heading: skip the underline too.
 				if i := bytes.IndexByte(src[end:], '\n'); i >= 0 {
 					end += i + 1

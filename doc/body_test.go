@@ -194,3 +194,14 @@ func TestEmptyHeadings(t *testing.T) {
 		}
 	}
 }
+
+func TestSetextHeadingStartingWithHash(t *testing.T) {
+	d := parseOK(t, "x.md", "#hashtag title\n---\ntext\n")
+	if len(d.Sections) != 1 {
+		t.Fatalf("%d sections", len(d.Sections))
+	}
+	s := d.Sections[0]
+	if s.Title != "#hashtag title" || string(d.Body[s.ContentStart:s.End]) != "text\n" {
+		t.Errorf("title %q content %q", s.Title, d.Body[s.ContentStart:s.End])
+	}
+}
