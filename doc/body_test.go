@@ -205,3 +205,19 @@ func TestSetextHeadingStartingWithHash(t *testing.T) {
 		t.Errorf("title %q content %q", s.Title, d.Body[s.ContentStart:s.End])
 	}
 }
+
+func TestReferencesInTablesAndHeadings(t *testing.T) {
+	d := parseOK(t, "x.md", "# About [[HEAD-REF]]\n\n| doc | note |\n|-----|------|\n| [[TABLE-REF]] | [p](p.md) |\n\n~~[[STRUCK]]~~ www.example.org/x.md\n")
+	want := []Ref{{ID: "HEAD-REF", Text: "[[HEAD-REF]]", Line: 1}, {ID: "TABLE-REF", Text: "[[TABLE-REF]]", Line: 5}, {Path: "p.md", Text: "p.md", Line: 5}, {ID: "STRUCK", Text: "[[STRUCK]]", Line: 7}}
+	if len(d.Refs) != len(want) {
+		t.Fatalf("refs %+v", d.Refs)
+	}
+	for i := range want {
+		if d.Refs[i] != want[i] {
+			t.Errorf("ref %d = %+v, want %+v", i, d.Refs[i], want[i])
+		}
+	}
+	if d.Sections[0].Title != "About HEAD-REF" {
+		t.Errorf("title %q", d.Sections[0].Title)
+	}
+}
