@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -64,7 +66,7 @@ type ServeOptions struct {
 	Root, GitDir string
 	// SkipDir leaves folders out of the watch (see WatchOptions).
 	SkipDir func(path string) bool
-	// Interval batches file events (default 50 ms).
+	// Interval batches file events (default 20 ms).
 	Interval time.Duration
 	// OnBuild, when not nil, is called after every build, from the
 	// goroutine that builds.
@@ -259,7 +261,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			html.EscapeString(title), html.EscapeString(title), html.EscapeString(body), ReloadScript)
 		return
 	}
+	if !s.exists(r.URL.Path) {
+		// Our own 404, which reloads when the page appears: a document
+		// being renamed, or saved by an editor that moves the old file
+		// away first.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not in the site</title></head>\n<body><h1>Not in the site</h1>\n<p><code>%s</code> is not in the site (yet). This page reloads when it appears. <a href=\"/\">Home</a></p>\n<script src=\"%s\"></script></body></html>\n",
+			html.EscapeString(r.URL.Path), ReloadScript)
+		return
+	}
 	s.files.ServeHTTP(w, r)
+}
+
+// exists reports whether the URL path names a file of the site, or a
+// folder with an index.html, as http.FileServer resolves it.
+func (s *Server) exists(urlPath string) bool {
+	p := filepath.Join(s.o.Dir, filepath.FromSlash(path.Clean("/"+urlPath)))
+	fi, err := os.Stat(p)
+	if err != nil {
+		return false
+	}
+	if fi.IsDir() {
+		_, err = os.Stat(filepath.Join(p, "index.html"))
+		return err == nil
+	}
+	return true
 }
 
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
@@ -324,7 +351,8 @@ func (s *Server) serveScript(w http.ResponseWriter) {
 // reloadJS reloads the page on "reload", and on "hello" when a build
 // finished after this script was fetched; a failed build shows a banner
 // (as text: the error may quote a document) until the next good one. The
-// scroll position survives the reload. While the event stream is open the
+// scroll position survives the reload, which happens only when the page is
+// still there (else the last version stays on screen). While the event stream is open the
 // page's <html> element carries data-rmm-live.
 const reloadJS = `// rmm serve: live reload
 (function () {
@@ -339,8 +367,14 @@ const reloadJS = `// rmm serve: live reload
     }
   } catch (e) {}
   function reload() {
-    try { sessionStorage.setItem(key, String(scrollY)); } catch (e) {}
-    location.reload();
+    // Reload only to a page that exists: a document being renamed or
+    // deleted leaves the last version on screen until it is back.
+    fetch(location.href, { method: "HEAD", cache: "no-store" }).then(function (r) {
+      if (r.ok) {
+        try { sessionStorage.setItem(key, String(scrollY)); } catch (e) {}
+        location.reload();
+      }
+    }, function () {});
   }
   var banner = null;
   function clearBanner() {

@@ -231,6 +231,21 @@ func TestServeKeepsTheLastGoodSiteWhenABuildFails(t *testing.T) {
 	}
 }
 
+func TestServeAnswersAMissingPageWithAPageThatWaitsForIt(t *testing.T) {
+	ts := startServer(t, "x")
+	ts.nextBuild(t)
+	code, body := get(t, ts.url+"/doc/<b>NEW</b>.html")
+	if code != http.StatusNotFound {
+		t.Errorf("GET a missing page = %d, want 404", code)
+	}
+	if !strings.Contains(body, ReloadScript) || strings.Contains(body, "<b>NEW") {
+		t.Errorf("the missing page's answer: %q", body)
+	}
+	if code, _ := get(t, ts.url+"/../../etc/passwd"); code != http.StatusNotFound {
+		t.Errorf("a path out of the site = %d, want 404", code)
+	}
+}
+
 func TestServeShowsTheErrorWhenNoBuildEverSucceeded(t *testing.T) {
 	ts := startServer(t, "BROKEN")
 	if ev := ts.nextBuild(t); ev.Err == nil {

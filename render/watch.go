@@ -26,8 +26,10 @@ import (
 // WatchOptions tune Watch.
 type WatchOptions struct {
 	// Interval is how long the watcher waits after the first event of a
-	// batch before handing the batch over (default 50 ms): an editor's save
-	// is several events within a millisecond or two.
+	// batch before handing the batch over (default 20 ms): an editor's save
+	// is several events within a millisecond or two, and it is added to
+	// every edit-to-reload. A straggler only makes one more batch; events
+	// that come while the reader is busy join the next batch.
 	Interval time.Duration
 	// SkipDir reports whether a folder (an absolute path) is left out with
 	// everything below it. .git is always handled as described above.
@@ -58,7 +60,7 @@ type Watcher struct {
 // refs/ are watched too.
 func Watch(root, gitDir string, opts WatchOptions) (*Watcher, error) {
 	if opts.Interval <= 0 {
-		opts.Interval = 50 * time.Millisecond
+		opts.Interval = 20 * time.Millisecond
 	}
 	root, err := filepath.Abs(root)
 	if err != nil {
