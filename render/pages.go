@@ -175,7 +175,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
+	// More workers than cores: a worker blocked creating a file (slow on a
+	// busy disk) leaves its core to another.
+	for n := 0; n < 4*runtime.GOMAXPROCS(0); n++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -26,6 +26,7 @@ import (
 // later build.
 type siteWriter struct {
 	out, tmp string
+	hasOld   bool // out holds a previous site
 	written  atomic.Int64
 	files    atomic.Int64
 	pages    atomic.Int64
@@ -41,8 +42,11 @@ func newSiteWriter(out string) (*siteWriter, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
+	hasOld := false
 	if fi, err := os.Lstat(out); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("%s exists and is not a folder", out)
+	} else if err == nil {
+		hasOld = true
 	}
 	cleanStale(parent, base)
 	tmp, err := os.MkdirTemp(parent, "."+base+".rmm-new-")
@@ -53,7 +57,7 @@ func newSiteWriter(out string) (*siteWriter, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	return &siteWriter{out: out, tmp: tmp, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
+	return &siteWriter{out: out, tmp: tmp, hasOld: hasOld, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
 }
 
 // put writes one file of the site and returns its size and modification
@@ -64,18 +68,29 @@ func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
 	}
 	rel := filepath.FromSlash(p)
 	dst := filepath.Join(w.tmp, rel)
-	old := filepath.Join(w.out, rel)
-	if same(old, data) {
-		if os.Link(old, dst) == nil {
+	if w.hasOld {
+		old := filepath.Join(w.out, rel)
+		if same(old, data) && os.Link(old, dst) == nil {
 			return statOf(dst)
 		}
-	} else {
-		w.written.Add(1)
 	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
+	w.written.Add(1)
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
 		return 0, 0, err
 	}
-	return statOf(dst)
+	_, err = f.Write(data)
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = f.Stat()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	return fi.Size(), fi.ModTime().UnixNano(), nil
 }
 
 func statOf(p string) (size, mod int64, err error) {
