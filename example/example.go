@@ -79,6 +79,14 @@ func Write(r *repo.Repo, runChecks Checker) (Result, error) {
 		return res, err
 	}
 	commits := map[string]string{}
+	names := map[string]string{} // email -> name, from authors and taggers
+	for _, st := range steps {
+		for _, who := range []string{st.Author, tagger(st)} {
+			if sig, err := repo.ParseSignature(who); err == nil {
+				names[sig.Email] = sig.Name
+			}
+		}
+	}
 	for _, st := range steps {
 		when, err := time.Parse(time.RFC3339, st.Date)
 		if err != nil {
@@ -97,17 +105,31 @@ func Write(r *repo.Repo, runChecks Checker) (Result, error) {
 				return res, fmt.Errorf("step %s: %w", st.Dir, err)
 			}
 		}
-		if len(st.Approve) > 0 {
-			if err := approve(r, st, when); err != nil {
-				return res, fmt.Errorf("step %s: %w", st.Dir, err)
-			}
+		if err := awaitApproval(r, st); err != nil {
+			return res, fmt.Errorf("step %s: %w", st.Dir, err)
 		}
 		h, err := r.CommitAll(st.Message, author, author)
 		if err != nil {
 			return res, fmt.Errorf("step %s: %w", st.Dir, err)
 		}
-		commits[st.Dir] = h
 		res.Commits++
+		// Each approver records their own approvals in a commit of their
+		// own, so that git's record of who wrote an approval matches who
+		// the file says approved (what baseline verify checks).
+		for i, g := range groupApprovals(st) {
+			signer := repo.Signature{Name: names[g.by], Email: g.by, When: when.Add(time.Duration(i+1) * 10 * time.Minute)}
+			if signer.Name == "" {
+				signer.Name = g.by
+			}
+			if err := approve(r, g.items, signer.When); err != nil {
+				return res, fmt.Errorf("step %s: %w", st.Dir, err)
+			}
+			if h, err = r.CommitAll(g.message(signer.Name), signer, signer); err != nil {
+				return res, fmt.Errorf("step %s: %w", st.Dir, err)
+			}
+			res.Commits++
+		}
+		commits[st.Dir] = h
 		if b := st.Baseline; b != nil {
 			tagger, err := repo.ParseSignature(b.Tagger)
 			if err != nil {
@@ -172,14 +194,14 @@ func copyOverlay(root, dir string, commits map[string]string) error {
 	})
 }
 
-// approve records the step's approvals with baseline.Approve.
-func approve(r *repo.Repo, st Step, when time.Time) error {
+// approve records approvals with baseline.Approve.
+func approve(r *repo.Repo, items []approval, when time.Time) error {
 	snap, err := r.Load("", doc.LoadOptions{})
 	if err != nil {
 		return err
 	}
 	cfg := snap.Lib.Config
-	for _, a := range st.Approve {
+	for _, a := range items {
 		d := snap.Lib.ByID[a.ID]
 		if d == nil {
 			return fmt.Errorf("approve %s: no such document", a.ID)
@@ -200,6 +222,82 @@ func approve(r *repo.Repo, st Step, when time.Time) error {
 		snap.Lib.ByID[a.ID] = nd
 	}
 	return nil
+}
+
+type approval struct{ ID, By, Role, Meaning string }
+
+type approvalGroup struct {
+	by    string
+	items []approval
+}
+
+func (g approvalGroup) message(name string) string {
+	ids := make([]string, len(g.items))
+	var body strings.Builder
+	for i, a := range g.items {
+		ids[i] = a.ID
+		fmt.Fprintf(&body, "- %s as %s", a.ID, a.Role)
+		if a.Meaning != "" {
+			fmt.Fprintf(&body, ": %s", a.Meaning)
+		}
+		body.WriteByte('\n')
+	}
+	subject := "Approve " + strings.Join(ids, ", ")
+	if len(ids) > 3 {
+		subject = fmt.Sprintf("Approve %s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
+	}
+	return fmt.Sprintf("%s\n\nApprovals recorded by %s with rmm approve:\n\n%s", subject, name, body.String())
+}
+
+// groupApprovals splits a step's approvals by approver, in order of first
+// appearance.
+func groupApprovals(st Step) []approvalGroup {
+	var out []approvalGroup
+	at := map[string]int{}
+	for _, a := range st.Approve {
+		i, ok := at[a.By]
+		if !ok {
+			i = len(out)
+			at[a.By] = i
+			out = append(out, approvalGroup{by: a.By})
+		}
+		out[i].items = append(out[i].items, approval{a.ID, a.By, a.Role, a.Meaning})
+	}
+	return out
+}
+
+// awaitApproval sets documents that the step approves to `status: review`
+// in the content commit: they become approved only when their approvals
+// are recorded, so no commit of the example claims an approval it lacks.
+func awaitApproval(r *repo.Repo, st Step) error {
+	if len(st.Approve) == 0 {
+		return nil
+	}
+	snap, err := r.Load("", doc.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	for _, a := range st.Approve {
+		d := snap.Lib.ByID[a.ID]
+		if d == nil || d.Status != "approved" {
+			continue
+		}
+		lines := strings.SplitAfter(string(d.Raw), "\n")
+		l := d.Lines["status"] - 1
+		lines[l] = strings.Replace(lines[l], "approved", "review", 1)
+		if err := os.WriteFile(filepath.Join(r.Root, filepath.FromSlash(d.Path)), []byte(strings.Join(lines, "")), 0o644); err != nil {
+			return err
+		}
+		d.Status = "review"
+	}
+	return nil
+}
+
+func tagger(st Step) string {
+	if st.Baseline != nil {
+		return st.Baseline.Tagger
+	}
+	return ""
 }
 
 // keepApprovals carries the approvals of the file an overlay replaces into
