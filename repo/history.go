@@ -502,16 +502,30 @@ func hDiffAll(db *hodb, commits []hcommit, jobs []int32) error {
 	return errors.Join(errs...)
 }
 
-// hDiffRange diffs part from its oldest commit to its newest, so that each
-// parent's trees are at hand when its child comes.
+// hDiffRange diffs part, in the order the pack stores the commits: git gc
+// writes the newest objects first and deltas older versions of a tree
+// against newer ones, fast-import the other way round. Going with the
+// deltas means each tree version is built from the one just used, still
+// in the cache; going against them rebuilds whole chains.
 func hDiffRange(db *hodb, commits []hcommit, part []int32) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("reading history: corrupt object data: %v", p)
 		}
 	}()
+	if len(part) == 0 {
+		return nil
+	}
 	d := newHDiffer(hNewReader(db, hReaderBudget))
-	for i := len(part) - 1; i >= 0; i-- {
+	newest, oldest := commits[part[0]].hash, commits[part[len(part)-1]].hash
+	pn, on, okn := db.locate(newest)
+	po, oo, oko := db.locate(oldest)
+	oldestFirst := okn && oko && pn == po && oo < on
+	for k := range part {
+		i := k
+		if oldestFirst {
+			i = len(part) - 1 - k
+		}
 		c := &commits[part[i]]
 		var parent hoid
 		if len(c.pidx) == 1 {

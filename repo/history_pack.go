@@ -238,6 +238,16 @@ func (db *hodb) close() {
 	db.mu.Unlock()
 }
 
+// locate returns the pack and offset of h.
+func (db *hodb) locate(h hoid) (int, int64, bool) {
+	for pi, p := range db.packs {
+		if off, ok := p.lookup(h); ok {
+			return pi, off, true
+		}
+	}
+	return 0, 0, false
+}
+
 // readFallback reads an object through go-git's storer: loose objects and
 // whatever the pack reader could not open.
 func (db *hodb) readFallback(h hoid) (hobjType, []byte, error) {
