@@ -245,10 +245,20 @@ func (d *hdiffer) one(mode, name, hash []byte) error {
 // diff records the paths that differ between the trees a and b.
 func (d *hdiffer) diff(a, b *hobj) error {
 	da, db := a.data, b.data
+	// When one tree was built from the other by a delta, the delta says how
+	// much of both ends it left alone.
+	var pre, suf int
+	switch {
+	case b.baseKey != 0 && b.baseKey == a.key:
+		pre, suf = b.pre, b.suf
+	case a.baseKey != 0 && a.baseKey == b.key:
+		pre, suf = a.pre, a.suf
+	}
+	pre = min(pre, len(da), len(db))
 	start := 0
 	indexed := len(da) >= hIdxMin && len(db) >= hIdxMin
 	if indexed {
-		p := hCommonPrefix(da, db)
+		p := pre + hCommonPrefix(da[pre:], db[pre:])
 		if p == len(da) && p == len(db) {
 			return nil
 		}
@@ -269,7 +279,8 @@ func (d *hdiffer) diff(a, b *hobj) error {
 		}
 		start = int(ref[k])
 	}
-	s := hCommonSuffix(da[start:], db[start:])
+	s := min(suf, len(da)-start, len(db)-start)
+	s += hCommonSuffix(da[start:len(da)-s], db[start:len(db)-s])
 
 	for len(d.mids) < 2*(d.depth+1) {
 		d.mids = append(d.mids, nil)

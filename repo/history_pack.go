@@ -302,6 +302,11 @@ type hobj struct {
 	hash       hoid   // for objects read through the fallback
 	used       uint64 // the reader's epoch when last handed out
 	acct       int    // bytes counted against the cache budget
+	// For an object built from a delta: its base's cache key, and how many
+	// leading and trailing bytes the delta copied unchanged from the base.
+	// The diff of a tree against its base starts from these.
+	baseKey  uint64
+	pre, suf int
 	prev, next *hobj
 }
 
@@ -548,11 +553,11 @@ func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error)
 		if err != nil {
 			return nil, err
 		}
-		out, err := hApplyDelta(base.data, r.delta, r.buf)
+		out, pre, suf, err := hApplyDelta(base.data, r.delta, r.buf)
 		if err != nil {
 			return nil, fmt.Errorf("%s: object at %d: %w", p.name, off, err)
 		}
-		o = &hobj{typ: base.typ, data: out, used: r.epoch}
+		o = &hobj{typ: base.typ, data: out, used: r.epoch, baseKey: base.key, pre: pre, suf: suf}
 	default:
 		return nil, fmt.Errorf("%s: bad object type %d at %d", p.name, t, off)
 	}
@@ -597,8 +602,10 @@ func (r *hreader) inflate(p *hpack, pos, size int, buf []byte) ([]byte, error) {
 }
 
 // hApplyDelta applies a git delta to base into a buffer of the exact target
-// size from alloc.
-func hApplyDelta(base, delta []byte, alloc func(int) []byte) ([]byte, error) {
+// size from alloc. pre and suf are the lengths of the target's leading and
+// trailing runs copied from the same place in the base (counted from its
+// start, and from its end).
+func hApplyDelta(base, delta []byte, alloc func(int) []byte) (out []byte, pre, suf int, err error) {
 	i := 0
 	varint := func() (uint64, bool) {
 		var v uint64
@@ -617,10 +624,13 @@ func hApplyDelta(base, delta []byte, alloc func(int) []byte) ([]byte, error) {
 	src, ok1 := varint()
 	dst, ok2 := varint()
 	if !ok1 || !ok2 || src != uint64(len(base)) || dst > 1<<40 {
-		return nil, errors.New("bad delta header")
+		return nil, 0, 0, errors.New("bad delta header")
 	}
-	out := alloc(int(dst))
+	out = alloc(int(dst))
 	n := 0
+	inPre := true
+	sufStart := 0 // where the run of copies aligned on the end starts
+	endShift := len(base) - len(out)
 	for i < len(delta) {
 		c := delta[i]
 		i++
@@ -629,7 +639,7 @@ func hApplyDelta(base, delta []byte, alloc func(int) []byte) ([]byte, error) {
 			for b := uint(0); b < 4; b++ {
 				if c&(1<<b) != 0 {
 					if i >= len(delta) {
-						return nil, errors.New("truncated delta")
+						return nil, 0, 0, errors.New("truncated delta")
 					}
 					off |= uint32(delta[i]) << (8 * b)
 					i++
@@ -638,7 +648,7 @@ func hApplyDelta(base, delta []byte, alloc func(int) []byte) ([]byte, error) {
 			for b := uint(0); b < 3; b++ {
 				if c&(0x10<<b) != 0 {
 					if i >= len(delta) {
-						return nil, errors.New("truncated delta")
+						return nil, 0, 0, errors.New("truncated delta")
 					}
 					sz |= uint32(delta[i]) << (8 * b)
 					i++
@@ -648,21 +658,33 @@ func hApplyDelta(base, delta []byte, alloc func(int) []byte) ([]byte, error) {
 				sz = 0x10000
 			}
 			if uint64(off)+uint64(sz) > uint64(len(base)) || n+int(sz) > len(out) {
-				return nil, errors.New("delta copies out of range")
+				return nil, 0, 0, errors.New("delta copies out of range")
+			}
+			if inPre {
+				if int(off) == n {
+					pre = n + int(sz)
+				} else {
+					inPre = false
+				}
+			}
+			if int(off) != n+endShift {
+				sufStart = n + int(sz)
 			}
 			n += copy(out[n:], base[off:off+sz])
 		} else if c != 0 {
 			if i+int(c) > len(delta) || n+int(c) > len(out) {
-				return nil, errors.New("delta inserts out of range")
+				return nil, 0, 0, errors.New("delta inserts out of range")
 			}
 			n += copy(out[n:], delta[i:i+int(c)])
 			i += int(c)
+			inPre = false
+			sufStart = n
 		} else {
-			return nil, errors.New("bad delta opcode")
+			return nil, 0, 0, errors.New("bad delta opcode")
 		}
 	}
 	if n != len(out) {
-		return nil, errors.New("delta result has the wrong size")
+		return nil, 0, 0, errors.New("delta result has the wrong size")
 	}
-	return out, nil
+	return out, pre, len(out) - sufStart, nil
 }

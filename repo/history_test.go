@@ -759,3 +759,46 @@ func BenchmarkLoadHistory(b *testing.B) {
 		}
 	}
 }
+
+// TestHistoryDeltaHints checks, for every object of real packs built from a
+// delta, that the unchanged ends the delta reports are unchanged.
+func TestHistoryDeltaHints(t *testing.T) {
+	r := newHRepo(t)
+	hFastImport(t, r, 300, 150, true)
+	for _, repack := range [][]string{nil, {"repack", "-q", "-a", "-d", "-f"}} {
+		if repack != nil {
+			r.git(repack...)
+		}
+		db, err := hOpenODB(r.gitDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd := hNewReader(db, 1<<30)
+		checked := 0
+		for pi, p := range db.packs {
+			for k := 0; k < p.n; k++ {
+				o, err := rd.read(hoid(p.hashes[k*20:k*20+20]), true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.baseKey == 0 {
+					continue
+				}
+				base := rd.byKey[o.baseKey]
+				if base == nil || o.baseKey>>48 != uint64(pi+1) {
+					t.Fatalf("base of %x not cached", p.hashes[k*20:k*20+20])
+				}
+				a, b := o.data, base.data
+				if o.pre > len(a) || o.suf > len(a) || !bytes.Equal(a[:o.pre], b[:o.pre]) ||
+					!bytes.Equal(a[len(a)-o.suf:], b[len(b)-o.suf:]) {
+					t.Fatalf("%x: pre %d suf %d wrong", p.hashes[k*20:k*20+20], o.pre, o.suf)
+				}
+				checked++
+			}
+		}
+		db.close()
+		if checked < 100 {
+			t.Errorf("only %d deltas checked", checked)
+		}
+	}
+}
