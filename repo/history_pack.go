@@ -298,15 +298,15 @@ type hobj struct {
 	// known (see treeIndex).
 	idx []int32
 
-	key        uint64 // cache key; 0 when not cached
-	hash       hoid   // for objects read through the fallback
-	used       uint64 // the reader's epoch when last handed out
-	acct       int    // bytes counted against the cache budget
+	key  uint64 // cache key; 0 when not cached
+	hash hoid   // for objects read through the fallback
+	used uint64 // the reader's epoch when last handed out
+	acct int    // bytes counted against the cache budget
 	// For an object built from a delta: its base's cache key, and how many
 	// leading and trailing bytes the delta copied unchanged from the base.
 	// The diff of a tree against its base starts from these.
-	baseKey  uint64
-	pre, suf int
+	baseKey    uint64
+	pre, suf   int
 	prev, next *hobj
 }
 
