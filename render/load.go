@@ -50,7 +50,9 @@ func load(ctx context.Context, o Options, res *Result) (*input, error) {
 		}
 		in.commit = h
 	}
-	if in.commit != "" {
+	if in.commit != "" && o.History != nil && o.History.Head() == in.commit {
+		in.history = o.History
+	} else if in.commit != "" {
 		h, err := repo.LoadHistory(o.Repo.GitDir, in.commit, HistoryCacheDir(o.Repo))
 		if err != nil {
 			in.histErr = err

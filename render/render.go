@@ -54,6 +54,10 @@ type Options struct {
 	// Snapshot, when not nil, is the library already loaded at Rev; Build
 	// then does not load it again.
 	Snapshot *repo.Snapshot
+	// History, when not nil, is the history pass already made from the
+	// commit published (or HEAD for the working tree); Build uses it when
+	// its Head is that commit.
+	History *repo.History
 }
 
 // Result tells what a build did.
