@@ -76,7 +76,8 @@ commits=$(git --git-dir "$gitdir" rev-list --count HEAD)
 paths=$(awk '$1 == "paths" {print $2}' "$tmp/out")
 printf 'corpus   %s: %s commits, %s paths\n' "$corpus" "$commits" "$paths"
 awk -v gs="$gs" -v gk="$gk" -v rs="$rs" -v rk="$rk" -v n="$runs" 'BEGIN {
-	printf "git log  %6.2f s  %7.0f MB peak RSS  (--name-status --no-merges, best of %d)\n", gs, gk / 1024, n
+	if (gk > 0) gm = sprintf("%7.0f MB", gk / 1024); else gm = "     n/a"
+	printf "git log  %6.2f s  %s peak RSS  (--name-status --no-merges, best of %d)\n", gs, gm, n
 	printf "rmm      %6.2f s  %7.0f MB peak RSS  (repo.LoadHistory, no cache, best of %d)\n", rs, rk / 1024, n
 	if (gk > 0) mem = sprintf("%.2f x git memory", rk / gk); else mem = "memory not measured"
 	printf "ratio    %6.2f x git time, %s\n", rs / gs, mem

@@ -290,12 +290,12 @@ func (db *hodb) readFallback(h hoid) (hobjType, []byte, error) {
 	return t, buf.Bytes(), nil
 }
 
-// object is a decoded object, as held by an hreader's cache.
+// hobj is a decoded object, as held by an hreader's cache.
 type hobj struct {
 	typ  hobjType
 	data []byte
 	// idx holds the offsets of a tree's entries followed by len(data), once
-	// known (see treeIndex).
+	// known (see history_diff.go).
 	idx []int32
 
 	key  uint64 // cache key; 0 when not cached
