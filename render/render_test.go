@@ -746,3 +746,38 @@ func TestRebuildReusesPages(t *testing.T) {
 	build(t, r, out, nil)
 	same("hand edit")
 }
+
+// Names that become file names (units, statuses, kinds) cannot lead out of
+// the output folder or collide: they are kept when safe, else slugged
+// with a hash.
+func TestNamesStayInside(t *testing.T) {
+	parent := t.TempDir()
+	r, _ := newLibrary(t, map[string]string{
+		"rmm.yaml": "organization: X\nunits: [\"../../evil\", \"a/b\", \"a-b\"]\n",
+		"p.md":     "---\nid: P-1\nkind: policy\ntitle: P\nowner: a@example.org\nunit: \"../../evil\"\nstatus: \"../x\"\n---\n\nText.\n",
+		"q.md":     "---\nid: Q-1\nkind: policy\ntitle: Q\nowner: a@example.org\nunit: a/b\n---\n\nText.\n",
+		"s.md":     "---\nid: S-1\nkind: policy\ntitle: S\nowner: a@example.org\nunit: a-b\n---\n\nText.\n",
+	})
+	out := filepath.Join(parent, "deep", "site")
+	build(t, r, out, nil)
+	files := siteFiles(t, out)
+	checkLinks(t, files)
+	var units []string
+	for p := range files {
+		if strings.HasPrefix(p, "unit/") || strings.HasPrefix(p, "status/") {
+			units = append(units, p)
+		}
+	}
+	sort.Strings(units)
+	if len(units) != 5 {
+		t.Errorf("unit and status pages %v, want 3 units and 2 statuses", units)
+	}
+	ents, _ := os.ReadDir(parent)
+	if len(ents) != 1 {
+		t.Errorf("the build wrote beside its output folder: %v", ents)
+	}
+	ents, _ = os.ReadDir(filepath.Join(parent, "deep"))
+	if len(ents) != 1 {
+		t.Errorf("the build wrote beside its output folder: %v", ents)
+	}
+}
