@@ -43,13 +43,7 @@ DIR must be new or empty.`,
 
 func demoRun(ctx context.Context, e *env, opts *demoOptions) error {
 	dir := opts.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "rmm-demo-")
-		if err != nil {
-			return usagef("%v", err)
-		}
-		dir = d
-	} else {
+	if dir != "" {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(e.dir, dir)
 		}
@@ -61,6 +55,19 @@ func demoRun(ctx context.Context, e *env, opts *demoOptions) error {
 			return failf("name a new folder, or leave DIR out for a temporary one", "cannot use %s for the demo: %v", dir, err)
 		}
 	}
+	so := opts.serveOptions
+	so.Audience = "internal"
+	// The port first: a taken port is known before the example is written.
+	ln, err := listen(e, &so)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "rmm-demo-"); err != nil {
+			return usagef("%v", err)
+		}
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
@@ -70,7 +77,5 @@ func demoRun(ctx context.Context, e *env, opts *demoOptions) error {
 	fmt.Fprintf(e.stdout, "Edit the documents in %s and the open page reloads.\n", dir)
 	se := *e
 	se.dir = dir
-	so := opts.serveOptions
-	so.Audience = "internal"
-	return serveRun(ctx, &se, &so)
+	return serveRun(ctx, &se, &so, ln)
 }

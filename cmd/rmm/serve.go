@@ -43,7 +43,7 @@ shows every document the audience may see to whoever reaches it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return serveRun(ctx, e, opts)
+			return serveRun(ctx, e, opts, nil)
 		},
 	}
 	addServeFlags(cmd, opts)
@@ -56,8 +56,10 @@ func addServeFlags(cmd *cobra.Command, opts *serveOptions) {
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:4000", "listen on `HOST:PORT` (port 0 picks a free one)")
 }
 
-// serveRun serves the library found from e.dir until ctx ends.
-func serveRun(ctx context.Context, e *env, opts *serveOptions) error {
+// serveRun serves the library found from e.dir until ctx ends, on ln when
+// it is not nil (demo opens it before writing the example), else on
+// opts.Addr.
+func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) error {
 	if !doc.Contains(doc.Sensitivities, opts.Audience) {
 		return usagef("--audience %q is not one of %s", opts.Audience, strings.Join(doc.Sensitivities, ", "))
 	}
@@ -77,13 +79,12 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return failf("", "cannot create the output folder: %v", err)
 	}
-	ln, err := render.Listen(opts.Addr)
-	if err != nil {
-		return failf("stop the other server, or choose another port with --addr 127.0.0.1:PORT", "%v", err)
+	if ln == nil {
+		if ln, err = listen(e, opts); err != nil {
+			return err
+		}
 	}
-	if !render.IsLoopback(opts.Addr) {
-		fmt.Fprintf(e.stderr, "rmm: warning: listening on %s, not loopback: anyone who can reach this machine sees every %s document\n", opts.Addr, opts.Audience)
-	}
+	defer ln.Close()
 
 	outRel := ""
 	if rel, err := filepath.Rel(r.Root, out); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
@@ -116,6 +117,18 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions) error {
 	}
 	fmt.Fprintln(e.stdout, "Stopped.")
 	return nil
+}
+
+// listen opens opts.Addr, warning when it is not loopback.
+func listen(e *env, opts *serveOptions) (net.Listener, error) {
+	ln, err := render.Listen(opts.Addr)
+	if err != nil {
+		return nil, failf("stop the other server, or choose another port with --addr 127.0.0.1:PORT", "%v", err)
+	}
+	if !render.IsLoopback(opts.Addr) {
+		fmt.Fprintf(e.stderr, "rmm: warning: listening on %s, not loopback: anyone who can reach this machine sees every %s document\n", opts.Addr, opts.Audience)
+	}
+	return ln, nil
 }
 
 // siteURL is the address to open in a browser: an unspecified host (all
