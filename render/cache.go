@@ -225,6 +225,36 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	return key, true
 }
 
+// dataKey keys a page other than a document's by its layout and data
+// (which hold everything the layout shows).
+func (s *site) dataKey(layout string, data *pageData) (key [32]byte, ok bool) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return key, false
+	}
+	h := sha256.New()
+	k := keyHasher{h}
+	k.bytes(s.globalKey())
+	k.str("data", layout)
+	k.bytes(b)
+	h.Sum(key[:0])
+	return key, true
+}
+
+// reuseFile hard-links the previous site's file p when its key did not
+// change.
+func (s *site) reuseFile(w *siteWriter, p string, key [32]byte) bool {
+	if s.prev == nil {
+		return false
+	}
+	st, ok := s.prev.Pages[p]
+	if !ok || st.Key != key || !w.reuse(p, st.Size, st.ModTime) {
+		return false
+	}
+	s.record(p, st)
+	return true
+}
+
 // reuse hard-links the previous site's file for a page whose key did not
 // change; false when it must be rendered.
 func (s *site) reuse(w *siteWriter, p *page, key [32]byte) bool {

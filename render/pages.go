@@ -209,6 +209,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 				}
 				data.Root = rootOf(jobs[i].path)
 				data.Site = s.info
+				if jobs[i].doc == nil {
+					// Other pages are keyed by their data.
+					if key, cacheable = s.dataKey(layout, data); cacheable && s.reuseFile(w, jobs[i].path, key) {
+						continue
+					}
+				}
 				c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
 				if err != nil {
 					errs[i] = fmt.Errorf("chrome.html: %w", err)
@@ -226,7 +232,11 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					continue
 				}
 				if cacheable {
-					s.record(jobs[i].path, pageState{Key: key, Size: size, ModTime: mod, Search: s.searchOf(jobs[i].doc), Assets: assets})
+					st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
+					if jobs[i].doc != nil {
+						st.Search = s.searchOf(jobs[i].doc)
+					}
+					s.record(jobs[i].path, st)
 				}
 			}
 		}()
