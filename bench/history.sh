@@ -5,7 +5,8 @@
 #
 #   bench/history.sh [CORPUS_DIR]
 #
-# CORPUS_DIR defaults to /tmp/rmm-bench-corpus; when it holds no repository
+# CORPUS_DIR (a working tree or a bare repository) defaults to
+# /tmp/rmm-bench-corpus; when it holds no repository
 # the reference corpus is generated there first (gencorpus.py DIR 10000 20000,
 # about a minute; kept for the next run). Environment: RUNS (default 3; the
 # best run of each side counts, runs alternate between the two), DOCS and
@@ -24,7 +25,7 @@ if [[ -z $gen ]]; then
 	done
 fi
 
-if [[ ! -d $corpus/.git ]]; then
+if [[ ! -d $corpus/.git && ! -f $corpus/HEAD ]]; then
 	[[ -n $gen ]] || { echo "history.sh: gencorpus.py not found; set GENCORPUS" >&2; exit 2; }
 	echo "generating corpus in $corpus (${DOCS:-10000} docs, ${COMMITS:-20000} commits)..." >&2
 	python3 "$gen" "$corpus" "${DOCS:-10000}" "${COMMITS:-20000}"
@@ -61,6 +62,7 @@ run() {
 }
 
 gitdir=$corpus/.git
+[[ -d $gitdir ]] || gitdir=$corpus # a bare repository
 for ((i = 0; i < runs; i++)); do
 	run git git --git-dir "$gitdir" log --name-status --no-merges --format=%H
 	run rmm "$tmp/historybench" "$gitdir"
