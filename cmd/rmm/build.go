@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -54,6 +55,12 @@ Check errors are printed as warnings and the site is built anyway, unless
 func buildRun(e *env, opts *buildOptions) error {
 	if !doc.Contains(doc.Sensitivities, opts.Audience) {
 		return usagef("--audience %q: use public, internal or restricted", opts.Audience)
+	}
+	if os.Getenv("GOGC") == "" {
+		// A build holds the whole library while it makes thousands of
+		// short-lived pages: collecting a little more often keeps its peak
+		// memory near the library's size for a few percent more CPU.
+		debug.SetGCPercent(60)
 	}
 	t0 := time.Now()
 	// The history pass first, before the library is in memory: its peak
