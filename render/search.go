@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Search runs in the browser over a data file the build writes,
@@ -76,20 +77,49 @@ func snippet(text string, n int) string {
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
-// distinctWords lowercases text and keeps each word once, in order.
+// distinctWords lowercases text and keeps each word (a run of letters and
+// digits, two or more bytes long) once, in order.
 func distinctWords(text string) string {
-	seen := map[string]bool{}
-	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if len(w) < 2 || seen[w] {
-			continue
+	lower := strings.ToLower(text)
+	seen := make(map[string]struct{}, 128)
+	var b strings.Builder
+	b.Grow(len(lower) / 4)
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end-start >= 2 {
+			w := lower[start:end]
+			if _, ok := seen[w]; !ok {
+				seen[w] = struct{}{}
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(w)
+			}
 		}
-		seen[w] = true
-		out = append(out, w)
+		start = -1
 	}
-	return strings.Join(out, " ")
+	for i := 0; i < len(lower); {
+		c := lower[i]
+		var word bool
+		size := 1
+		if c < utf8.RuneSelf {
+			word = ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z')
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(lower[i:])
+			word = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if word {
+			if start < 0 {
+				start = i
+			}
+		} else {
+			flush(i)
+		}
+		i += size
+	}
+	flush(len(lower))
+	return b.String()
 }
 
 // searchOf returns the search entry recorded for a page.
