@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -361,6 +362,39 @@ func TestSiteThroughServe(t *testing.T) {
 	before := get(t, ctx, chromedp.Evaluate[bool](`window.rmmBeforeEdit === true`))
 	if before {
 		t.Error("the page changed without reloading")
+	}
+
+	// A hidden page lets go of its event stream (a browser has few
+	// connections per server to share between tabs), and catches up with
+	// the builds it missed when it is shown again.
+	setHidden := func(hidden bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+			`Object.defineProperty(document, "hidden", {value: %t, configurable: true}); document.dispatchEvent(new Event("visibilitychange"))`, hidden))
+	}
+	do(t, ctx, "hide the page",
+		chromedp.Evaluate[chromedp.Void](`window.rmmBeforeEdit = true`),
+		setHidden(true),
+		chromedp.WaitNotPresent(chromedp.CSS(`html[data-rmm-live]`)),
+	)
+	marker2 := "Edited again while the page was hidden."
+	if err := os.WriteFile(file, []byte(edited+"\n"+marker2+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for ev := nextBuild(); !slices.Contains(ev.Changes, file); ev = nextBuild() {
+	}
+	if get(t, ctx, chromedp.Evaluate[bool](`document.body.innerText.includes(`+jsString(marker2)+`)`)) ||
+		!get(t, ctx, chromedp.Evaluate[bool](`window.rmmBeforeEdit === true`)) {
+		t.Error("a hidden page reloaded")
+	}
+	do(t, ctx, "show the page", setHidden(false))
+	shows = `document.body !== null && document.body.innerText.includes(` + jsString(marker2) + `)`
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](shows)); err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the page shown again never caught up with the edit made while it was hidden")
+		}
 	}
 }
 

@@ -380,16 +380,7 @@ const reloadJS = `// rmm serve: live reload
   function clearBanner() {
     if (banner) { banner.remove(); banner = null; }
   }
-  var es = new EventSource(%q);
-  es.addEventListener("open", function () {
-    document.documentElement.setAttribute("data-rmm-live", "");
-  });
-  es.addEventListener("hello", function (e) {
-    if (+e.data > gen) reload();
-  });
-  es.addEventListener("reload", reload);
-  es.addEventListener("ok", clearBanner);
-  es.addEventListener("error", function (e) {
+  function showError(e) {
     if (typeof e.data !== "string") return; // the connection dropped; EventSource retries
     clearBanner();
     banner = document.createElement("pre");
@@ -398,7 +389,34 @@ const reloadJS = `// rmm serve: live reload
     banner.style.cssText = "position:fixed;left:0;right:0;bottom:0;margin:0;padding:1em;max-height:40vh;overflow:auto;background:#fee;color:#600;border-top:3px solid #c00;font:13px monospace;white-space:pre-wrap;z-index:2147483647";
     banner.textContent = "rmm serve: the site could not be rebuilt; showing the last good build.\n\n" + e.data;
     document.body.appendChild(banner);
+  }
+  // Only a visible page holds a stream: a browser opens few connections
+  // to one server, and tabs left open must not use them up. A page shown
+  // again reconnects, and "hello" reloads it if a build happened meanwhile.
+  var es = null;
+  function connect() {
+    if (es) return;
+    es = new EventSource(%q);
+    es.addEventListener("open", function () {
+      document.documentElement.setAttribute("data-rmm-live", "");
+    });
+    es.addEventListener("hello", function (e) {
+      if (+e.data > gen) reload();
+    });
+    es.addEventListener("reload", reload);
+    es.addEventListener("ok", clearBanner);
+    es.addEventListener("error", showError);
+  }
+  function disconnect() {
+    if (!es) return;
+    es.close();
+    es = null;
+    document.documentElement.removeAttribute("data-rmm-live");
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) disconnect(); else connect();
   });
+  if (!document.hidden) connect();
 })();
 `
 
