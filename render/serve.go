@@ -71,6 +71,9 @@ type ServeOptions struct {
 	// OnBuild, when not nil, is called after every build, from the
 	// goroutine that builds.
 	OnBuild func(BuildEvent)
+	// OnWatchError, when not nil, is told of the watcher's errors (a
+	// folder that cannot be watched); serving goes on.
+	OnWatchError func(error)
 }
 
 // Server is a live preview. Its zero value is not usable: see NewServer.
@@ -165,8 +168,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 			close(s.quit)
 			return fmt.Errorf("serve: %w", err)
 		case err := <-errs:
-			if s.o.OnBuild != nil {
-				s.o.OnBuild(BuildEvent{Gen: s.generation(), Err: fmt.Errorf("watch: %w", err)})
+			if s.o.OnWatchError != nil {
+				s.o.OnWatchError(err)
 			}
 		case batch, ok := <-changes:
 			if !ok {

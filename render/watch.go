@@ -37,7 +37,8 @@ type WatchOptions struct {
 }
 
 // Watcher delivers batches of changed paths (absolute, sorted, each once)
-// on Changes until Close. Errors from the operating system go to Errors;
+// on Changes until Close; when the system dropped events, the batch holds
+// the root itself. Errors from the operating system go to Errors;
 // neither channel needs a reader for the other to flow, but a batch waits
 // until it is read, and new events join the pending batch meanwhile.
 type Watcher struct {
@@ -234,6 +235,19 @@ func (w *Watcher) loop() {
 		case err, ok := <-w.fw.Errors:
 			if !ok {
 				return
+			}
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				// Events were lost: say the whole tree changed.
+				pending[w.root] = true
+				if fire == nil && out == nil {
+					if timer == nil {
+						timer = time.NewTimer(w.opts.Interval)
+					} else {
+						timer.Reset(w.opts.Interval)
+					}
+					fire = timer.C
+				}
+				continue
 			}
 			select {
 			case w.errs <- err:

@@ -110,6 +110,9 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		Root: r.Root, GitDir: r.GitDir,
 		SkipDir: render.SkipOutput(r.Root, out, doc.DefaultOutput),
 		OnBuild: func(ev render.BuildEvent) { printBuild(e, r, ev) },
+		OnWatchError: func(err error) {
+			fmt.Fprintf(e.stderr, "rmm: warning: watching for changes: %v\n", err)
+		},
 	})
 	fmt.Fprintf(e.stdout, "Serving %s at %s (Ctrl+C to stop)\n", snap.Lib.Config.Organization, siteURL(ln.Addr()))
 	if err := srv.Run(ctx, ln); err != nil {
@@ -170,6 +173,9 @@ func describeChanges(r *repo.Repo, paths []string) string {
 			p = "git " + filepath.ToSlash(rel) // a commit, a checkout, a tag
 		} else if rel, err := filepath.Rel(r.Root, p); err == nil && !strings.HasPrefix(rel, "..") {
 			p = filepath.ToSlash(rel)
+			if p == "." {
+				p = "changes the system could not list" // events were dropped
+			}
 		}
 		names = append(names, p)
 	}
