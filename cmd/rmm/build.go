@@ -62,26 +62,13 @@ func buildRun(e *env, opts *buildOptions) error {
 		// memory near the library's size for a few percent more CPU.
 		debug.SetGCPercent(60)
 	}
-	t0 := time.Now()
-	// The history pass first, before the library is in memory: its peak
-	// and the library's do not add up.
-	var hist *repo.History
-	if r, err := e.openRepo(); err == nil {
-		rev := opts.At
-		if rev == "" {
-			rev = "HEAD"
-		}
-		if commit, err := r.Resolve(rev); err == nil {
-			hist, _ = repo.LoadHistory(r.GitDir, commit, render.HistoryCacheDir(r))
-		}
-	}
-	tHist := time.Since(t0)
-	t0 = time.Now()
-	r, snap, err := e.load(opts.At)
+	r, err := e.openRepo()
 	if err != nil {
 		return err
 	}
-	tLoad := time.Since(t0)
+	if _, _, err := r.Head(); errors.Is(err, repo.ErrEmpty) {
+		return failf("commit rmm.yaml and your documents first: git add -A && git commit", "%s: the repository has no commits yet", r.Root)
+	}
 	out := filepath.Join(r.Root, doc.DefaultOutput)
 	if opts.Output != "" {
 		out = opts.Output
@@ -97,6 +84,33 @@ func buildRun(e *env, opts *buildOptions) error {
 			return err
 		}
 	}
+	// An output folder inside the library is never read as documents.
+	outRel := ""
+	if rel, err := filepath.Rel(r.Root, out); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+		outRel = filepath.ToSlash(rel)
+	}
+
+	t0 := time.Now()
+	// The history pass first, before the library is in memory: its peak
+	// and the library's do not add up.
+	var hist *repo.History
+	rev := opts.At
+	if rev == "" {
+		rev = "HEAD"
+	}
+	if commit, err := r.Resolve(rev); err == nil {
+		hist, _ = repo.LoadHistory(r.GitDir, commit, render.HistoryCacheDir(r))
+	}
+	tHist := time.Since(t0)
+	t0 = time.Now()
+	snap, err := r.Load(opts.At, doc.LoadOptions{Output: outRel})
+	if errors.Is(err, repo.ErrNoRev) {
+		return failf("name a commit, a branch or a tag such as baseline/NAME", "%v", err)
+	}
+	if err != nil {
+		return failf("", "%v", err)
+	}
+	tLoad := time.Since(t0)
 	t0 = time.Now()
 	diags := e.runChecks(r, snap)
 	tCheck := time.Since(t0)
