@@ -143,8 +143,11 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 		if s.lib.ByID[d.ID] != d {
 			continue // a duplicate id: check reports it
 		}
-		if !doc.IDPattern.MatchString(d.ID) {
-			return nil, fmt.Errorf("%s:%d: id %q cannot name a page: it could escape the output folder", d.Path, d.Line("id"), d.ID)
+		if !doc.IDPattern.MatchString(d.ID) || strings.ContainsAny(d.ID, "/\\.") {
+			// The id names the page's file: one that could lead out of the
+			// output folder is refused, and the document not published.
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: id %q cannot name a page (it could leave the output folder); not published", d.Path, d.Line("id"), d.ID))
+			continue
 		}
 		p := &page{d: d, url: "doc/" + d.ID + ".html", retired: d.EffectiveStatus() == "retired"}
 		s.byID[d.ID] = p
