@@ -18,6 +18,27 @@
 // Layouts, CSS and JS are embedded from templates/site; a repository may
 // override any of them in .rmm/templates/site/. Every link in the output is
 // relative, so the site works from any folder, URL path or file://.
+//
+// The site's files:
+//
+//	index.html                 home: counts, recent changes
+//	doc/ID.html                a page per published document
+//	kind/KIND.html             current documents by kind (retired ones leave)
+//	area/CODE.html             by process area, with its practice coverage
+//	unit/NAME.html             by organizational unit
+//	status/STATUS.html         by status (status/retired.html is the archive)
+//	lessons.html               lessons learned library, with tags
+//	baselines.html             baselines, newest first
+//	baseline/NAME.html         a baseline's manifest and what changed
+//	tailoring.html             the tailoring matrix
+//	coverage.html              generic practice coverage by process area
+//	checks.html                what rmm check found
+//	assets/                    style.css, search.js, search-index.js
+//	files/PATH                 repository files that documents link to
+//
+// Names that are not ids (units, statuses, baselines) become file names
+// only when they are safe (see fileName); ids are safe by syntax. A rebuild
+// reuses the pages whose inputs did not change (cache.go).
 package render
 
 import (
