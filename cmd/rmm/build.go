@@ -80,9 +80,9 @@ func buildRun(e *env, opts *buildOptions) error {
 			out = filepath.Join(base, out)
 		}
 		out = filepath.Clean(out)
-		if err := checkOutput(r.Root, out); err != nil {
-			return err
-		}
+	}
+	if err := checkOutput(r.Root, out); err != nil {
+		return err
 	}
 	// An output folder inside the library is never read as documents.
 	outRel := ""
@@ -168,10 +168,10 @@ func buildRun(e *env, opts *buildOptions) error {
 func checkOutput(root, out string) error {
 	hint := "name an empty folder, or one an earlier rmm build wrote"
 	if out == root {
-		return failf(hint, "-o %s is the library's root: building there would replace it", out)
+		return failf(hint, "output folder %s is the library's root: building there would replace it", out)
 	}
 	if rel, err := filepath.Rel(out, root); err == nil && !strings.HasPrefix(rel, "..") {
-		return failf(hint, "-o %s holds the library (%s): building there would replace it", out, root)
+		return failf(hint, "output folder %s holds the library (%s): building there would replace it", out, root)
 	}
 	fi, err := os.Stat(out)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -181,7 +181,7 @@ func checkOutput(root, out string) error {
 		return usagef("%v", err)
 	}
 	if !fi.IsDir() {
-		return failf(hint, "-o %s is a file, not a folder", out)
+		return failf(hint, "output folder %s is a file, not a folder", out)
 	}
 	found := ""
 	_ = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
@@ -196,7 +196,7 @@ func checkOutput(root, out string) error {
 		return nil
 	})
 	if found != "" {
-		return failf(hint, "-o %s holds %s: it is not a site folder, building there would replace it", out, found)
+		return failf(hint, "output folder %s holds %s: it is not a site folder, building there would replace it", out, found)
 	}
 	return nil
 }
