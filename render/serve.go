@@ -206,7 +206,7 @@ func (s *Server) generation() int {
 func (s *Server) build(ctx context.Context, changes []string) {
 	start := time.Now()
 	res, err := s.o.Builder.Build(ctx)
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		return // stopping: the build was interrupted, not failed
 	}
 	s.mu.Lock()
