@@ -78,6 +78,10 @@ type Document struct {
 
 	// Fingerprint is the SHA-256 of the canonical content, see Fingerprint.
 	Fingerprint string
+
+	// parseDiags are the diagnostics Parse returned, kept so that a later
+	// Load can reuse the document (LoadOptions.Previous).
+	parseDiags []Diagnostic
 }
 
 // Line returns the line of a front matter key, or the first line of the

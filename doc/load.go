@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,6 +36,11 @@ type LoadOptions struct {
 	// Output is a folder to leave out besides DefaultOutput (e.g. `-o DIR`
 	// inside the repository), slash-separated from the root.
 	Output string
+	// Previous is an earlier load of the same tree (rmm serve passes the
+	// last one): a file whose bytes are unchanged reuses its Document
+	// instead of being parsed again. Documents are never modified after
+	// loading, so sharing them is safe.
+	Previous *Library
 }
 
 // ErrNoConfig is returned when the tree has no rmm.yaml.
@@ -108,7 +114,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i] = readDoc(fsys, paths[i])
+				docs[i], perDoc[i] = readDoc(fsys, paths[i], opts.Previous)
 			}
 		}()
 	}
@@ -146,7 +152,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	return lib, nil
 }
 
-func readDoc(fsys fs.FS, p string) (*Document, []Diagnostic) {
+func readDoc(fsys fs.FS, p string, prev *Library) (*Document, []Diagnostic) {
 	info, err := fs.Stat(fsys, p)
 	if err != nil {
 		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}
@@ -158,7 +164,16 @@ func readDoc(fsys fs.FS, p string) (*Document, []Diagnostic) {
 	if err != nil {
 		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}
 	}
-	return Parse(p, data)
+	if prev != nil {
+		if old := prev.ByPath[p]; old != nil && bytes.Equal(old.Raw, data) {
+			return old, old.parseDiags
+		}
+	}
+	d, diags := Parse(p, data)
+	if d != nil {
+		d.parseDiags = diags
+	}
+	return d, diags
 }
 
 // checkSymlink returns a message when the link at p points outside the

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func writeFiles(t *testing.T, root string, files map[string]string) {
@@ -91,5 +92,37 @@ func TestLoad(t *testing.T) {
 func TestLoadWithoutConfig(t *testing.T) {
 	if _, err := Load(os.DirFS(t.TempDir()), LoadOptions{}); err != ErrNoConfig {
 		t.Errorf("err = %v, want ErrNoConfig", err)
+	}
+}
+
+func TestLoadReusesUnchangedDocuments(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rmm.yaml": {Data: []byte("organization: X\n")},
+		"a.md":     {Data: []byte("---\nid: A\nkind: note\ntitle: A\n---\nbody [[B]]\n")},
+		"b.md":     {Data: []byte("---\nid: B\nkind: note\ntitle: B\nstatus: bogus: x\n---\n")},
+		"c.md":     {Data: []byte("---\nid: C\nkind: note\ntitle: C\ntags: {a: 1}\n---\n")},
+	}
+	first, err := Load(fsys, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys["b.md"] = &fstest.MapFile{Data: []byte("---\nid: B\nkind: note\ntitle: B2\n---\n")}
+	second, err := Load(fsys, LoadOptions{Previous: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ByPath["a.md"] != first.ByPath["a.md"] {
+		t.Error("unchanged a.md was parsed again")
+	}
+	if second.ByID["B"] == nil || second.ByID["B"].Title != "B2" {
+		t.Errorf("changed b.md was not read again: %+v", second.ByID["B"])
+	}
+	// The unchanged c.md keeps its type error; b.md's YAML error is gone.
+	var got []string
+	for _, d := range second.Diags {
+		got = append(got, d.Path+":"+d.Rule)
+	}
+	if len(got) != 1 || got[0] != "c.md:type" {
+		t.Errorf("diagnostics = %v, want only c.md's type error", got)
 	}
 }

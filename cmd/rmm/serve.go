@@ -91,15 +91,17 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		outRel = filepath.ToSlash(rel)
 	}
 	first := snap
+	var prev *doc.Library // the last load: unchanged files are not parsed again
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
 		if s == nil {
 			var err error
-			if s, err = r.Load("", doc.LoadOptions{Output: outRel}); err != nil {
+			if s, err = r.Load("", doc.LoadOptions{Output: outRel, Previous: prev}); err != nil {
 				return nil, err
 			}
 		}
+		prev = s.Lib
 		return render.Build(ctx, render.Options{
 			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
 			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s,
