@@ -72,24 +72,36 @@ measure() {
 	grep '^rmm: trace:' "$work/$name.err" >"$work/$name.trace" || true
 }
 
+# settle: removing thousands of files makes the next thousands of file
+# creations on the same disk slow for a while (ext4 with discard); every
+# timed step starts after the removals of the previous ones have settled,
+# and writes into a folder never used before.
+settle() {
+	rm -rf "$@"
+	sync
+	sleep "${SETTLE:-5}"
+}
+
 for ((i = 0; i < runs; i++)); do
 	# The C limit for the history pass.
 	measure gitlog git log --name-status --no-merges --format=%H
 	# hugo, as in ../shared/bench/README.md.
 	cp "$hugosite/hugo.toml" "$lib/"
 	cp -r "$hugosite/layouts" "$lib/"
-	rm -rf "$work/out/hugo"
-	measure hugo hugo --quiet -d "$work/out/hugo"
+	settle "$work/out/hugo-$((i - 1))"
+	measure hugo hugo --quiet -d "$work/out/hugo-$i"
 	rm -rf "$lib/hugo.toml" "$lib/layouts" "$lib/resources" "$lib/.hugo_build.lock"
 	# rmm cold: no previous site, no history cache.
-	rm -rf "$work/out/rmm" "$lib/.git/rmm"
-	measure cold env RMM_TRACE=1 "$rmm" build -o "$work/out/rmm"
+	settle "$work/out/rmm-$((i - 1))" "$lib/.git/rmm"
+	measure cold env RMM_TRACE=1 "$rmm" build -o "$work/out/rmm-$i"
 	# One more commit, then a rebuild over the previous site.
 	f=$(git -C "$lib" ls-files 'docs/lesson/*.md' | awk 'NR == 1')
 	echo "Bench edit $i: $(date +%s%N)." >>"$lib/$f"
 	git -C "$lib" -c user.name=Bench -c user.email=bench@example.org commit -q -am "Bench: one more commit ($i)"
-	measure rebuild env RMM_TRACE=1 "$rmm" build -o "$work/out/rmm"
+	settle
+	measure rebuild env RMM_TRACE=1 "$rmm" build -o "$work/out/rmm-$i"
 done
+last=$((runs - 1))
 
 read -r cw cu cs cm <"$work/cold"
 read -r rw ru rs rm_ <"$work/rebuild"
@@ -97,11 +109,11 @@ read -r hw hu hs hm <"$work/hugo"
 read -r gw gu gs gm <"$work/gitlog"
 pages=$(grep -o 'built [0-9]* pages' "$work/cold.out" | grep -o '[0-9]*')
 changed=$(grep -o '[0-9]* changed' "$work/rebuild.out" | grep -o '[0-9]*')
-hpages=$(find "$work/out/hugo" -name '*.html' | wc -l)
+hpages=$(find "$work/out/hugo-$last" -name '*.html' | wc -l)
 
 echo "corpus: $docs documents, $commits commits ($(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-34s %9s %9s %10s\n' step wall_s cpu_s peak_MB
-row() { printf '%-34s %9.2f %9.2f %10.0f\n' "$1" "$2" "$(awk -v u="$3" -v s="$4" 'BEGIN {print u + s}')" "$(awk -v m="$5" 'BEGIN {print m / 1024}')"; }
+printf '%-44s %8s %8s %8s %8s\n' step wall_s user_s sys_s peak_MB
+row() { printf '%-44s %8.2f %8.2f %8.2f %8.0f\n' "$1" "$2" "$3" "$4" "$(awk -v m="$5" 'BEGIN {print m / 1024}')"; }
 row "rmm build, cold ($pages pages)" "$cw" "$cu" "$cs" "$cm"
 row "rmm build after one commit ($changed changed)" "$rw" "$ru" "$rs" "$rm_"
 row "hugo ($hpages pages)" "$hw" "$hu" "$hs" "$hm"
