@@ -60,11 +60,17 @@ func newSiteWriter(out string) (*siteWriter, error) {
 	return &siteWriter{out: out, tmp: tmp, hasOld: hasOld, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
 }
 
+// testHookPut, when set by a test, is called after each file is written.
+var testHookPut func(p string)
+
 // put writes one file of the site and returns its size and modification
 // time; it is safe for concurrent use.
 func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
 	if err := w.prepare(p); err != nil {
 		return 0, 0, err
+	}
+	if testHookPut != nil {
+		defer testHookPut(p)
 	}
 	rel := filepath.FromSlash(p)
 	dst := filepath.Join(w.tmp, rel)
