@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // siteWriter writes a new site into a temporary folder beside out, file
@@ -192,8 +190,9 @@ func swap(tmp, out string) error {
 	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
 		return os.Rename(tmp, out)
 	}
-	// Atomic exchange: at every instant out is a whole site.
-	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, out, unix.RENAME_EXCHANGE); err == nil {
+	// Atomic exchange where the system has it: at every instant out is a
+	// whole site.
+	if exchange(tmp, out) == nil {
 		return os.RemoveAll(tmp) // tmp now holds the old site
 	}
 	old := tmp + "-old"
