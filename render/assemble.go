@@ -220,24 +220,28 @@ func (s *site) siteInfo() *siteInfo {
 	statuses := map[string]int{}
 	for _, p := range s.pages {
 		statuses[p.d.EffectiveStatus()]++
+		// Every kind, area and unit a published page names has its index
+		// page (so a retired document's links resolve); counts and the
+		// sidebar are of current documents.
+		n := 1
 		if p.retired {
-			continue
+			n = 0
 		}
-		kinds[p.d.Kind]++
+		kinds[p.d.Kind] += n
 		if p.d.ProcessArea != "" {
-			areas[p.d.ProcessArea]++
+			areas[p.d.ProcessArea] += n
 		}
 		if p.d.Unit != "" {
-			units[p.d.Unit]++
+			units[p.d.Unit] += n
 		}
 	}
 	for _, k := range doc.Kinds {
-		if kinds[k] > 0 {
+		if _, ok := kinds[k]; ok {
 			info.Kinds = append(info.Kinds, navItem{Key: k, Name: kindTitle(k), URL: "kind/" + k + ".html", Count: kinds[k]})
 		}
 	}
 	for k, n := range kinds {
-		if !doc.Contains(doc.Kinds, k) && n > 0 {
+		if !doc.Contains(doc.Kinds, k) {
 			info.Kinds = append(info.Kinds, navItem{Key: k, Name: k, URL: "kind/" + fileName(k) + ".html", Count: n})
 		}
 	}

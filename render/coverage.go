@@ -69,7 +69,9 @@ type coverageCell struct {
 func (s *site) coveragePage() *pageData {
 	v := &coverageView{Practices: practices}
 	for _, a := range s.info.Areas {
-		v.Rows = append(v.Rows, s.coverageOf(a.Key))
+		if a.Count > 0 {
+			v.Rows = append(v.Rows, s.coverageOf(a.Key))
+		}
 	}
 	return &pageData{Title: "Generic practice coverage", Nav: "coverage", Coverage: v}
 }

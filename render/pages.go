@@ -43,31 +43,32 @@ type pageData struct {
 }
 
 type docView struct {
-	ID, Kind, KindTitle, Title, Path string
-	Owner, Status, Sensitivity       string
-	Fingerprint, Control             string
-	ReviewEvery, Date                string
-	Area                             *link
-	Unit                             *link
-	Tags                             []string
-	Approvals                        []approvalView
-	MissingRoles                     []string
-	Baselines                        []link
-	History                          []historyRow
-	HistoryNote                      string
-	Backlinks                        []link
-	Relations                        []relation
-	Body                             template.HTML
-	StartsH1                         bool
-	Retired                          bool
-	SupersededBy                     *link
-	SupersededByText                 string
-	Chart                            template.HTML
-	ChartNote                        string
-	Measure                          *measureView
-	Tailoring                        *tailoredView
-	Actions                          []actionView
-	Diags                            []diagView
+	ID, Kind, KindTitle, KindURL, Title string
+	Path                                string
+	Owner, Status, Sensitivity          string
+	Fingerprint, Control                string
+	ReviewEvery, Date                   string
+	Area                                *link
+	Unit                                *link
+	Tags                                []string
+	Approvals                           []approvalView
+	MissingRoles                        []string
+	Baselines                           []link
+	History                             []historyRow
+	HistoryNote                         string
+	Backlinks                           []link
+	Relations                           []relation
+	Body                                template.HTML
+	StartsH1                            bool
+	Retired                             bool
+	SupersededBy                        *link
+	SupersededByText                    string
+	Chart                               template.HTML
+	ChartNote                           string
+	Measure                             *measureView
+	Tailoring                           *tailoredView
+	Actions                             []actionView
+	Diags                               []diagView
 }
 
 type approvalView struct {
@@ -292,7 +293,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		return nil, nil, err
 	}
 	s.setSearch(p, b.Text)
-	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), Title: d.Title, Path: d.Path,
+	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
 		Owner: d.Owner, Status: d.EffectiveStatus(), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
 		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, Retired: p.retired}

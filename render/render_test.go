@@ -757,6 +757,9 @@ func TestNamesStayInside(t *testing.T) {
 		"p.md":     "---\nid: P-1\nkind: policy\ntitle: P\nowner: a@example.org\nunit: \"../../evil\"\nstatus: \"../x\"\n---\n\nText.\n",
 		"q.md":     "---\nid: Q-1\nkind: policy\ntitle: Q\nowner: a@example.org\nunit: a/b\n---\n\nText.\n",
 		"s.md":     "---\nid: S-1\nkind: policy\ntitle: S\nowner: a@example.org\nunit: a-b\n---\n\nText.\n",
+		// Retired, alone in its area and unit; of a kind that is no kind.
+		"r.md": "---\nid: R-1\nkind: policy\ntitle: R\nowner: a@example.org\nstatus: retired\nprocess_area: ZZ\nunit: gone\n---\n\nText.\n",
+		"k.md": "---\nid: K-1\nkind: \"../k\"\ntitle: K\nowner: a@example.org\n---\n\nText.\n",
 	})
 	out := filepath.Join(parent, "deep", "site")
 	build(t, r, out, nil)
@@ -769,8 +772,8 @@ func TestNamesStayInside(t *testing.T) {
 		}
 	}
 	sort.Strings(units)
-	if len(units) != 5 {
-		t.Errorf("unit and status pages %v, want 3 units and 2 statuses", units)
+	if len(units) != 7 {
+		t.Errorf("unit and status pages %v, want 4 units and 3 statuses", units)
 	}
 	ents, _ := os.ReadDir(parent)
 	if len(ents) != 1 {
