@@ -191,7 +191,10 @@ func tailoringRule(ctx *check.Context) []doc.Diagnostic {
 				seen[key] = p
 			}
 		}
-		checkBase(ctx, p, errf)
+		warnf := func(key, rule, format string, args ...any) {
+			ds = append(ds, doc.Warnf(p.Path, p.Line(key), rule, format, args...))
+		}
+		checkBase(ctx, p, errf, warnf)
 		if std == nil || std.Kind != "standard" {
 			continue
 		}
@@ -202,8 +205,11 @@ func tailoringRule(ctx *check.Context) []doc.Diagnostic {
 }
 
 // checkBase reports a missing base or one that is not a commit of the
-// repository; it returns whether the base can be loaded.
-func checkBase(ctx *check.Context, p *doc.Document, errf func(key, rule, format string, args ...any)) bool {
+// repository; it returns whether the base can be loaded. In a shallow
+// clone a base older than the clone's history is a warning, not an error:
+// the commit exists, this clone just does not hold it (CI checkouts are
+// often shallow).
+func checkBase(ctx *check.Context, p *doc.Document, errf, warnf func(key, rule, format string, args ...any)) bool {
 	if _, ok := p.Lines["base"]; !ok {
 		return false // check's required rule reports it
 	}
@@ -219,6 +225,10 @@ func checkBase(ctx *check.Context, p *doc.Document, errf func(key, rule, format 
 		return false
 	}
 	if _, err := ctx.Repo.Resolve(p.Base); err != nil {
+		if ctx.Repo.IsShallow() {
+			warnf("base", RuleBase, "base %s is not in this shallow clone: suspect sections cannot be detected (run git fetch --unshallow)", p.Base)
+			return false
+		}
 		errf("base", RuleBase, "base %s is not a commit of this repository", p.Base)
 		return false
 	}
