@@ -171,6 +171,10 @@ func printStatus(e *env, lib *doc.Library, rep statusReport) {
 	}
 	if section("Suspect tailorings", len(rep.Suspect)) {
 		for _, c := range rep.Suspect {
+			if c.Problem != "" {
+				fmt.Fprintf(w, "  %s tailors %s for %s: %s\n", c.Process, c.Standard, c.Unit, c.Problem)
+				continue
+			}
 			fmt.Fprintf(w, "  %s tailors %s for %s: sections changed since base: %s\n", c.Process, c.Standard, c.Unit, strings.Join(c.Suspect, ", "))
 		}
 	}

@@ -378,7 +378,9 @@ func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
 			counts = []string{"no operation"}
 		}
 		line := fmt.Sprintf("%s × %s: %s (%s): %s", c.Standard, c.Unit, c.Process, c.Path, strings.Join(counts, ", "))
-		if c.State == tailor.Suspect {
+		if c.State == tailor.Suspect && c.Problem != "" {
+			line += "; suspect: " + c.Problem
+		} else if c.State == tailor.Suspect {
 			line += "; suspect: " + strings.Join(c.Suspect, ", ")
 		}
 		details = append(details, line)
