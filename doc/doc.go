@@ -11,6 +11,7 @@ package doc
 
 import (
 	"fmt"
+	"hash/crc32"
 	"regexp"
 	"sort"
 	"strings"
@@ -150,7 +151,12 @@ func IDFromPath(path string) string {
 		}
 	}
 	id := strings.TrimRight(b.String(), "-")
-	if id == "" || id[0] < 'A' || id[0] > 'Z' {
+	if id == "" {
+		// No ASCII letter or digit (e.g. 日本語.md): a short hash of the
+		// path keeps the id valid and different from other such paths.
+		return fmt.Sprintf("N-%08X", crc32.ChecksumIEEE([]byte(path)))
+	}
+	if id[0] < 'A' || id[0] > 'Z' {
 		id = "N-" + id
 	}
 	return id
