@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -75,6 +76,11 @@ func newRun(e *env, opts *newOptions) error {
 		return usagef("unknown unit %q: rmm.yaml units are %s", opts.Unit, strings.Join(cfg.Units, ", "))
 	}
 	id := opts.ID
+	if id == "" && !strings.ContainsFunc(opts.Title, func(r rune) bool {
+		return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		return usagef("cannot make an id from the title %q (it has no letter A-Z or digit): pass --id, e.g. --id IMC-PLAN", opts.Title)
+	}
 	if id == "" {
 		id = doc.IDFromPath(opts.Title)
 		if opts.Area != "" {
