@@ -210,7 +210,9 @@ func whoHolds(d *doc.Document, cfg *doc.Config, roles []string) string {
 			who = append(who, cfg.Roles[role]...)
 		}
 		sort.Strings(who)
-		if len(who) == 0 {
+		if len(who) == 0 && role != baseline.RoleOwner && role != baseline.RoleStakeholder {
+			parts = append(parts, role+": nobody; list an email under roles: "+role+" in rmm.yaml")
+		} else if len(who) == 0 {
 			parts = append(parts, role+": nobody")
 		} else {
 			parts = append(parts, role+": "+strings.Join(who, ", "))
