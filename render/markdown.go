@@ -104,7 +104,8 @@ func (l *linker) renderMarkdown(src []byte) (body, error) {
 	return b, nil
 }
 
-// plainText is the text of a body, for the search index.
+// plainText is the text of a body, for the search index; white space is
+// left as it is (snippet and distinctWords deal with it).
 func plainText(root ast.Node, src []byte) string {
 	var sb strings.Builder
 	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -136,7 +137,7 @@ func plainText(root ast.Node, src []byte) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	return strings.Join(strings.Fields(sb.String()), " ")
+	return sb.String()
 }
 
 // rewriteLinks points [[ID]] and relative .md links at the pages of their

@@ -61,8 +61,22 @@ func (s *site) searchIndex() []byte {
 	return buf.Bytes()
 }
 
+// snippet is the start of text, white space collapsed, cut at a word
+// boundary near n bytes.
 func snippet(text string, n int) string {
+	head, more := text, false
+	if len(head) > 4*n {
+		cut := 4 * n
+		for cut > 0 && !utf8Start(head[cut]) {
+			cut--
+		}
+		head, more = head[:cut], true
+	}
+	text = strings.Join(strings.Fields(head), " ")
 	if len(text) <= n {
+		if more {
+			return text + "…"
+		}
 		return text
 	}
 	cut := n
