@@ -96,6 +96,10 @@ func baselineCreateRun(e *env, opts *baselineCreateOptions) error {
 	m, err := baseline.Create(r, ctx, diags, opts.Name, opts.Message, tagger)
 	var refused *baseline.RefusedError
 	if errors.As(err, &refused) {
+		if _, terr := r.ReadTag(baseline.TagPrefix + opts.Name); terr == nil {
+			// Running it again can never succeed: baselines never move.
+			return failf("choose another name ('rmm baseline list' shows the names taken)", "%v", err)
+		}
 		return failf("fix these, commit, and run 'rmm baseline create "+opts.Name+"' again", "%v", err)
 	}
 	if err != nil {
