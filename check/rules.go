@@ -442,7 +442,11 @@ func measures(c *Context) []doc.Diagnostic {
 			p := path.Join(path.Dir(d.Path), d.Data)
 			if !c.Lib.Files[p] {
 				ds = append(ds, errf(d, "data", "measure", "data file %s does not exist", p))
+			} else {
+				ds = append(ds, measureData(c, d, p)...)
 			}
+		} else {
+			ds = append(ds, measureData(c, d, "")...)
 		}
 	}
 	return ds
