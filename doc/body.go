@@ -183,8 +183,14 @@ func parseBody(d *Document) {
 			s.ContentStart = end
 		} else {
 			// An empty ATX heading (`##`) has no text segment: it is the
-			// first line starting with '#' after the previous block.
-			s.Start, s.ContentStart = emptyHeading(src, blockEnd(h.PreviousSibling()))
+			// first line starting with '#' after the previous block (and
+			// after the previous heading, as a block without lines, such
+			// as a thematic break, gives no end).
+			from := blockEnd(h.PreviousSibling())
+			if len(d.Sections) > 0 {
+				from = max(from, d.Sections[len(d.Sections)-1].ContentStart)
+			}
+			s.Start, s.ContentStart = emptyHeading(src, from)
 		}
 		s.Line = lineAt(s.Start)
 		s.Title = plainText(h, src)
@@ -263,8 +269,17 @@ func blockEnd(n ast.Node) int {
 }
 
 // emptyHeading finds the line of an empty ATX heading at or after from.
+// When from is inside a line (the end of a heading's text), that line
+// belongs to the previous block: the search starts on the next one.
 func emptyHeading(src []byte, from int) (start, contentStart int) {
-	off := bytes.LastIndexByte(src[:min(from, len(src))], '\n') + 1
+	off := min(from, len(src))
+	if off > 0 && src[off-1] != '\n' {
+		if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
+			off += i + 1
+		} else {
+			off = len(src)
+		}
+	}
 	for off < len(src) {
 		line, rest, _ := cutLine(src[off:])
 		next := len(src) - len(rest)
