@@ -68,8 +68,9 @@ measure() {
 	line=$(tail -1 "$work/time")
 	if [[ ! -f $work/$name ]] || awk -v a="$line" -v b="$(cat "$work/$name")" 'BEGIN {split(a, x); split(b, y); exit !(x[1] < y[1])}'; then
 		echo "$line" >"$work/$name"
+		# The phases of the best run.
+		grep '^rmm: trace:' "$work/$name.err" >"$work/$name.trace" || true
 	fi
-	grep '^rmm: trace:' "$work/$name.err" >"$work/$name.trace" || true
 }
 
 # settle: removing thousands of files makes the next thousands of file
@@ -118,8 +119,8 @@ row "rmm build, cold ($pages pages)" "$cw" "$cu" "$cs" "$cm"
 row "rmm build after one commit ($changed changed)" "$rw" "$ru" "$rs" "$rm_"
 row "hugo ($hpages pages)" "$hw" "$hu" "$hs" "$hm"
 row "git log --name-status --no-merges" "$gw" "$gu" "$gs" "$gm"
-echo "rmm phases, cold:    $(sed 's/^rmm: trace: //' "$work/cold.trace")"
-echo "rmm phases, rebuild: $(sed 's/^rmm: trace: //' "$work/rebuild.trace")"
+echo "rmm phases (best run), cold:    $(sed 's/^rmm: trace: //' "$work/cold.trace")"
+echo "rmm phases (best run), rebuild: $(sed 's/^rmm: trace: //' "$work/rebuild.trace")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "ratios:"
 echo "  cold build / hugo wall      $(ratio "$cw" "$hw")   (target <= 0.5, aim 0.25)"
