@@ -68,7 +68,14 @@ type docView struct {
 	Measure                             *measureView
 	Tailoring                           *tailoredView
 	Actions                             []actionView
-	Diags                               []diagView
+	// Toc lists the body\'s sections (levels 2 and 3) of a long document.
+	Toc   []tocItem
+	Diags []diagView
+}
+
+type tocItem struct {
+	ID, Title string
+	Level     int
 }
 
 type approvalView struct {
@@ -340,6 +347,16 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		v.Backlinks = append(v.Backlinks, link{URL: b.url, Text: b.d.Title, ID: b.d.ID, Extra: b.d.Kind})
 	}
 	v.Relations = s.relations(d)
+	if d.Kind != "process" || d.Tailors == "" {
+		for _, sec := range d.Sections {
+			if sec.Level == 2 || sec.Level == 3 {
+				v.Toc = append(v.Toc, tocItem{ID: sec.ID, Title: sec.Title, Level: sec.Level})
+			}
+		}
+		if len(v.Toc) < 4 {
+			v.Toc = nil
+		}
+	}
 	for _, a := range d.Actions {
 		v.Actions = append(v.Actions, actionView{Text: a.Text, Owner: a.Owner, Due: a.Due, Done: a.Done})
 	}
