@@ -391,6 +391,9 @@ func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 		case "covers":
 			list(k, v, &d.Covers)
 		case "target":
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+				break // `target:` with no value is no target, not 0
+			}
 			var f float64
 			if v.Kind != yaml.ScalarNode || v.Decode(&f) != nil {
 				bad(k, v, "a number")
