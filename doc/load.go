@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"path"
 	"runtime"
@@ -41,6 +42,10 @@ type LoadOptions struct {
 	// instead of being parsed again. Documents are never modified after
 	// loading, so sharing them is safe.
 	Previous *Library
+	// Skip, when set, leaves out paths (and, for folders, all below them);
+	// package repo passes git's ignore rules for the working tree, so a
+	// file git does not track is not a document.
+	Skip func(p string, dir bool) bool
 }
 
 // ErrNoConfig is returned when the tree has no rmm.yaml.
@@ -80,6 +85,12 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			return nil
 		}
 		name := e.Name()
+		if opts.Skip != nil && opts.Skip(p, e.IsDir()) {
+			if e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		if e.IsDir() {
 			if strings.HasPrefix(name, ".") || p == DefaultOutput || (opts.Output != "" && p == opts.Output) || name == "node_modules" || cfg.Ignored(p) {
 				return fs.SkipDir
@@ -141,10 +152,19 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		}
 		lib.ByID[d.ID] = d
 	}
-	// Uncontrolled notes take the id made from their path only when no
-	// controlled document holds it: a note is never an error (SPEC 2).
+	// Uncontrolled notes take the id made from their path; when a
+	// controlled document (or another note) holds it already, a hash of
+	// the path is appended. A note is never an error (SPEC 2) and is
+	// always published.
 	for _, d := range lib.Docs {
-		if !d.HasFrontMatter && lib.ByID[d.ID] == nil {
+		if d.HasFrontMatter {
+			continue
+		}
+		d.ID = IDFromPath(d.Path) // a reused note may carry last load's suffix
+		if lib.ByID[d.ID] != nil {
+			d.ID = fmt.Sprintf("%s-%08X", d.ID, crc32.ChecksumIEEE([]byte(d.Path)))
+		}
+		if lib.ByID[d.ID] == nil {
 			lib.ByID[d.ID] = d
 		}
 	}

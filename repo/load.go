@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/rmm-pal/rmm/doc"
 )
@@ -29,6 +32,9 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 			return nil, err
 		}
 		fsys = wt
+		if opts.Skip == nil {
+			opts.Skip = r.gitIgnored()
+		}
 	} else {
 		commit, err := r.Resolve(rev)
 		if err != nil {
@@ -49,4 +55,26 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 	}
 	s.Lib, s.FS = lib, fsys
 	return s, nil
+}
+
+// gitIgnored returns a matcher of git's ignore rules (.gitignore files and
+// .git/info/exclude) for paths relative to the library root, or nil when
+// there are none. Files git ignores are not under version control, so they
+// are not documents of the working tree either.
+func (r *Repo) gitIgnored() func(string, bool) bool {
+	wt, err := r.Git.Worktree()
+	if err != nil {
+		return nil
+	}
+	ps, _ := gitignore.ReadPatterns(wt.Filesystem, nil)
+	if len(ps) == 0 {
+		return nil
+	}
+	m := gitignore.NewMatcher(ps)
+	return func(p string, dir bool) bool {
+		if r.Prefix != "" {
+			p = r.Prefix + "/" + p
+		}
+		return m.Match(strings.Split(p, "/"), dir)
+	}
 }
