@@ -130,6 +130,8 @@ func buildRun(e *env, opts *buildOptions) error {
 	}
 	if errs > 0 {
 		fmt.Fprintf(e.stderr, "rmm: warning: check found %s; building the site anyway\n", buildCount(errs, "error"))
+	} else if warns := len(diags); warns > 0 && !opts.Strict {
+		fmt.Fprintf(e.stderr, "rmm: check found %s: 'rmm check' lists them, so does the site's Checks page\n", buildCount(warns, "warning"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
