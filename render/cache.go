@@ -215,7 +215,7 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	k.str("roles")
 	k.str(s.cfg.RequiredRoles(d.Kind)...)
 	if d.Kind == "measure" && d.Data != "" {
-		data, err := readData(s, d)
+		_, data, err := readData(s, d)
 		k.bytes(data)
 		if err != nil {
 			k.str(err.Error())

@@ -1,8 +1,6 @@
 package render
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -10,11 +8,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	"github.com/yuin/goldmark/ast"
-	extast "github.com/yuin/goldmark/extension/ast"
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/text"
 
 	"github.com/rmm-pal/rmm/doc"
 )
@@ -26,10 +19,7 @@ import (
 // dashed line, dates on the x axis. Everything in the SVG is numbers or
 // escaped text.
 
-type point struct {
-	Date  string
-	Value float64
-}
+type point = doc.Point
 
 func (s *site) measure(d *doc.Document, v *docView) {
 	mv := &measureView{Unit: d.MeasureUnit, Direction: d.Direction}
@@ -37,19 +27,18 @@ func (s *site) measure(d *doc.Document, v *docView) {
 		mv.Target = strconv.FormatFloat(*d.Target, 'f', -1, 64)
 	}
 	v.Measure = mv
-	var pts []point
-	var err error
+	var csvPath string
+	var b []byte
 	if d.Data != "" {
-		var b []byte
-		b, err = readData(s, d)
-		if err == nil {
-			pts, err = parseCSV(b)
+		var err error
+		if csvPath, b, err = readData(s, d); err != nil {
+			v.ChartNote = "No chart: " + err.Error()
+			return
 		}
-	} else {
-		pts, err = tableData(d.Body)
 	}
-	if err != nil {
-		v.ChartNote = "No chart: " + err.Error()
+	pts, diags := doc.MeasureData(d, csvPath, b)
+	if len(diags) > 0 {
+		v.ChartNote = fmt.Sprintf("No chart: line %d: %s", diags[0].Line, diags[0].Message)
 		return
 	}
 	if len(pts) == 0 {
@@ -62,85 +51,15 @@ func (s *site) measure(d *doc.Document, v *docView) {
 }
 
 // readData reads a measure's data file, beside the document.
-func readData(s *site, d *doc.Document) ([]byte, error) {
+func readData(s *site, d *doc.Document) (string, []byte, error) {
 	p := path.Join(path.Dir(d.Path), d.Data)
 	if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(d.Data) {
-		return nil, fmt.Errorf("data %s is outside the repository", d.Data)
+		return "", nil, fmt.Errorf("data %s is outside the repository", d.Data)
 	}
-	return fs.ReadFile(s.in.snap.FS, p)
+	b, err := fs.ReadFile(s.in.snap.FS, p)
+	return p, b, err
 }
 
-func columns(header []string) (int, int) {
-	di, vi := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "date":
-			di = i
-		case "value":
-			vi = i
-		}
-	}
-	if di < 0 || vi < 0 {
-		return 0, 1
-	}
-	return di, vi
-}
-
-func parseCSV(b []byte) ([]point, error) {
-	r := csv.NewReader(bytes.NewReader(b))
-	r.FieldsPerRecord = -1
-	recs, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("data: %v", err)
-	}
-	return rowsToPoints(recs)
-}
-
-func rowsToPoints(recs [][]string) ([]point, error) {
-	if len(recs) == 0 {
-		return nil, nil
-	}
-	di, vi := columns(recs[0])
-	var pts []point
-	for i, rec := range recs[1:] {
-		if len(rec) <= max(di, vi) {
-			continue
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(rec[vi]), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("row %d: value %q is not a number", i+2, rec[vi])
-		}
-		pts = append(pts, point{Date: strings.TrimSpace(rec[di]), Value: f})
-	}
-	return pts, nil
-}
-
-// tableData reads the first Markdown table of a body.
-func tableData(body []byte) ([]point, error) {
-	root := markdown.Parser().Parse(text.NewReader(body), parser.WithContext(doc.NewParseContext()))
-	var tbl *extast.Table
-	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if t, ok := n.(*extast.Table); ok && entering {
-			tbl = t
-			return ast.WalkStop, nil
-		}
-		return ast.WalkContinue, nil
-	})
-	if tbl == nil {
-		return nil, nil
-	}
-	var recs [][]string
-	for row := tbl.FirstChild(); row != nil; row = row.NextSibling() {
-		var rec []string
-		for c := row.FirstChild(); c != nil; c = c.NextSibling() {
-			rec = append(rec, doc.PlainText(c, body))
-		}
-		recs = append(recs, rec)
-	}
-	return rowsToPoints(recs)
-}
-
-// niceStep rounds a step up to 1, 2 or 5 times a power of ten.
 func niceStep(raw float64) float64 {
 	if raw <= 0 || math.IsNaN(raw) || math.IsInf(raw, 0) {
 		return 1
