@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // MaxFileSize is the largest document rmm reads.
@@ -30,7 +31,29 @@ type Library struct {
 	Files map[string]bool
 	// Diags are the problems met while loading: bad files, duplicate ids.
 	Diags []Diagnostic
+
+	// started is when this load began, before any file was looked at;
+	// stamps is what a stat said of each document read (LoadOptions.Previous
+	// uses both to skip reading files that cannot have changed).
+	started time.Time
+	stamps  map[string]stamp
 }
+
+// stamp is what a stat says of a file: a file whose stamp is unchanged,
+// and was already old when the previous load began, is not read again.
+type stamp struct {
+	size         int64
+	mtime, ctime int64 // nanoseconds; ctime 0 where the system has none
+	ino          uint64
+}
+
+// racyWindow is how much older than the previous load's start a file's
+// times must be for its stamp to be trusted (git's "racily clean" rule):
+// a file written in the same tick of the file system's clock as the
+// previous load read it may have changed without its times showing it.
+// It is generous, for coarse file systems and a kernel clock that lags
+// time.Now; a file edited within it is only read once more.
+var racyWindow = 2 * time.Second
 
 // LoadOptions tune Load.
 type LoadOptions struct {
@@ -40,7 +63,10 @@ type LoadOptions struct {
 	// Previous is an earlier load of the same tree (rmm serve passes the
 	// last one): a file whose bytes are unchanged reuses its Document
 	// instead of being parsed again. Documents are never modified after
-	// loading, so sharing them is safe.
+	// loading, so sharing them is safe. A file whose size, modification
+	// and change times and inode are what the previous load saw, and were
+	// already older than that load's start (racyWindow), is not even read.
+	// Previous must come from the same fs.FS (the working tree).
 	Previous *Library
 	// Skip, when set, leaves out paths (and, for folders, all below them);
 	// package repo passes git's ignore rules for the working tree, so a
@@ -57,7 +83,7 @@ var ErrNoConfig = errors.New("no rmm.yaml at the root")
 // files become diagnostics; the error is for a missing rmm.yaml or a failure
 // to read the tree at all.
 func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
-	lib := &Library{ByID: map[string]*Document{}, ByPath: map[string]*Document{}, Files: map[string]bool{}}
+	lib := &Library{ByID: map[string]*Document{}, ByPath: map[string]*Document{}, Files: map[string]bool{}, started: time.Now()}
 	data, err := fs.ReadFile(fsys, ConfigFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoConfig
@@ -118,6 +144,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 
 	docs := make([]*Document, len(paths))
 	perDoc := make([][]Diagnostic, len(paths))
+	stamps := make([]stamp, len(paths))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -125,7 +152,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i] = readDoc(fsys, paths[i], opts.Previous)
+				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], opts.Previous)
 			}
 		}()
 	}
@@ -135,10 +162,14 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	close(next)
 	wg.Wait()
 
+	lib.stamps = make(map[string]stamp, len(paths))
 	for i, d := range docs {
 		lib.Diags = append(lib.Diags, perDoc[i]...)
 		if d == nil {
 			continue
+		}
+		if stamps[i] != (stamp{}) {
+			lib.stamps[d.Path] = stamps[i]
 		}
 		lib.Docs = append(lib.Docs, d)
 		lib.ByPath[d.Path] = d
@@ -172,28 +203,58 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	return lib, nil
 }
 
-func readDoc(fsys fs.FS, p string, prev *Library) (*Document, []Diagnostic) {
+// readDoc reads and parses the document at p, or reuses prev's; st is
+// the file's stamp (zero when there is none to trust).
+func readDoc(fsys fs.FS, p string, prev *Library) (d *Document, diags []Diagnostic, st stamp) {
 	info, err := fs.Stat(fsys, p)
 	if err != nil {
-		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}
+		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, st
 	}
 	if info.Size() > MaxFileSize {
-		return nil, []Diagnostic{Errorf(p, 1, "size", "file is %.1f MiB, over the limit of %d MiB", float64(info.Size())/(1<<20), MaxFileSize>>20)}
+		return nil, []Diagnostic{Errorf(p, 1, "size", "file is %.1f MiB, over the limit of %d MiB", float64(info.Size())/(1<<20), MaxFileSize>>20)}, st
+	}
+	st = stampOf(info)
+	var old *Document
+	if prev != nil {
+		old = prev.ByPath[p]
+	}
+	if old != nil && st.unchangedSince(prev.stamps[p], prev.started) {
+		return old, old.parseDiags, st
 	}
 	data, err := fs.ReadFile(fsys, p)
 	if err != nil {
-		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}
+		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, stamp{}
 	}
-	if prev != nil {
-		if old := prev.ByPath[p]; old != nil && bytes.Equal(old.Raw, data) {
-			return old, old.parseDiags
-		}
+	if old != nil && bytes.Equal(old.Raw, data) {
+		return old, old.parseDiags, st
 	}
-	d, diags := Parse(p, data)
+	d, diags = Parse(p, data)
 	if d != nil {
 		d.parseDiags = diags
 	}
-	return d, diags
+	return d, diags, st
+}
+
+// stampOf returns the stamp of a file on disk; zero (never trusted) when
+// the system says nothing of its change time and inode: git trees, and
+// systems other than Linux.
+func stampOf(info fs.FileInfo) stamp {
+	ctime, ino, ok := sysStamp(info)
+	if !ok || ctime <= 0 {
+		return stamp{}
+	}
+	return stamp{size: info.Size(), mtime: info.ModTime().UnixNano(), ctime: ctime, ino: ino}
+}
+
+// unchangedSince reports whether a file whose stamp is st now, and was
+// old when a load that began at started read it, can be trusted not to
+// have changed: same stamp, and times older than started by racyWindow.
+func (st stamp) unchangedSince(old stamp, started time.Time) bool {
+	if st == (stamp{}) || st != old || started.IsZero() {
+		return false
+	}
+	limit := started.Add(-racyWindow).UnixNano()
+	return st.mtime < limit && st.ctime < limit
 }
 
 // checkSymlink returns a message when the link at p points outside the

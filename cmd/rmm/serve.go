@@ -91,7 +91,8 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		outRel = filepath.ToSlash(rel)
 	}
 	first := snap
-	var prev *doc.Library // the last load: unchanged files are not parsed again
+	var prev *doc.Library  // the last load: unchanged files are not parsed again
+	var hist *repo.History // the last history pass
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
@@ -102,9 +103,16 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 			}
 		}
 		prev = s.Lib
+		// The history pass again only when HEAD moved.
+		if head, _, err := r.Head(); err == nil && (hist == nil || hist.Head() != head) {
+			if hist, err = repo.LoadHistory(r.GitDir, head, render.HistoryCacheDir(r)); err != nil {
+				hist = nil // render loads it again and reports the error
+			}
+		}
 		return render.Build(ctx, render.Options{
 			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
 			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s,
+			History: hist,
 		})
 	})
 	srv := render.NewServer(render.ServeOptions{
