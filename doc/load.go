@@ -99,6 +99,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	lib.Config = cfg
 
 	var paths []string
+	var infos []fs.FileInfo // by paths' index, nil when unknown
 	err = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			lib.Diags = append(lib.Diags, Errorf(p, 0, "read", "cannot read: %v", err))
@@ -134,13 +135,26 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		lib.Files[p] = true
 		if strings.HasSuffix(name, ".md") && !cfg.Ignored(p) {
 			paths = append(paths, p)
+			// A regular file's entry on disk knows its stat already
+			// (os.Root reads it with the folder); symlinks, and files of
+			// other file systems (a git tree's entries may not know their
+			// size), are stat'ed when read.
+			var info fs.FileInfo
+			if e.Type().IsRegular() {
+				if info, _ = e.Info(); info != nil {
+					if _, _, ok := sysStamp(info); !ok {
+						info = nil
+					}
+				}
+			}
+			infos = append(infos, info)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(paths)
+	sort.Sort(byPath{paths, infos})
 
 	docs := make([]*Document, len(paths))
 	perDoc := make([][]Diagnostic, len(paths))
@@ -152,7 +166,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], opts.Previous)
+				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], opts.Previous)
 			}
 		}()
 	}
@@ -203,12 +217,28 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	return lib, nil
 }
 
-// readDoc reads and parses the document at p, or reuses prev's; st is
-// the file's stamp (zero when there is none to trust).
-func readDoc(fsys fs.FS, p string, prev *Library) (d *Document, diags []Diagnostic, st stamp) {
-	info, err := fs.Stat(fsys, p)
-	if err != nil {
-		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, st
+// byPath sorts paths and their infos together.
+type byPath struct {
+	paths []string
+	infos []fs.FileInfo
+}
+
+func (b byPath) Len() int           { return len(b.paths) }
+func (b byPath) Less(i, j int) bool { return b.paths[i] < b.paths[j] }
+func (b byPath) Swap(i, j int) {
+	b.paths[i], b.paths[j] = b.paths[j], b.paths[i]
+	b.infos[i], b.infos[j] = b.infos[j], b.infos[i]
+}
+
+// readDoc reads and parses the document at p, or reuses prev's; info is
+// the file's stat when the walk knew it, else nil. st is the file's
+// stamp (zero when there is none to trust).
+func readDoc(fsys fs.FS, p string, info fs.FileInfo, prev *Library) (d *Document, diags []Diagnostic, st stamp) {
+	if info == nil {
+		var err error
+		if info, err = fs.Stat(fsys, p); err != nil {
+			return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, st
+		}
 	}
 	if info.Size() > MaxFileSize {
 		return nil, []Diagnostic{Errorf(p, 1, "size", "file is %.1f MiB, over the limit of %d MiB", float64(info.Size())/(1<<20), MaxFileSize>>20)}, st

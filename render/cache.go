@@ -7,6 +7,7 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"hash"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -108,30 +109,62 @@ func (s *site) record(path string, st pageState) {
 	s.nextMu.Unlock()
 }
 
-// keyHasher writes length-prefixed fields into a hash.
-type keyHasher struct{ h hash.Hash }
+// keyHasher writes length-prefixed fields into a hash, through a buffer:
+// a page's key is made of hundreds of short fields, and one Write per
+// field costs more than the hashing. The bytes hashed are the same as
+// without the buffer.
+type keyHasher struct {
+	h   hash.Hash
+	buf []byte
+}
 
-func (k keyHasher) str(ss ...string) {
-	var n [8]byte
+func newKeyHasher() *keyHasher {
+	return &keyHasher{h: sha256.New(), buf: make([]byte, 0, 4096)}
+}
+
+func (k *keyHasher) str(ss ...string) {
 	for _, s := range ss {
-		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-		k.h.Write(n[:])
-		k.h.Write([]byte(s))
+		k.buf = binary.LittleEndian.AppendUint64(k.buf, uint64(len(s)))
+		if len(s) > 1024 {
+			k.flush()
+			io.WriteString(k.h, s)
+			continue
+		}
+		k.buf = append(k.buf, s...)
+		if len(k.buf) >= 4096 {
+			k.flush()
+		}
 	}
 }
 
-func (k keyHasher) bytes(b []byte) {
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-	k.h.Write(n[:])
-	k.h.Write(b)
+func (k *keyHasher) bytes(b []byte) {
+	k.buf = binary.LittleEndian.AppendUint64(k.buf, uint64(len(b)))
+	if len(b) > 1024 {
+		k.flush()
+		k.h.Write(b)
+		return
+	}
+	k.buf = append(k.buf, b...)
+	if len(k.buf) >= 4096 {
+		k.flush()
+	}
+}
+
+func (k *keyHasher) flush() {
+	k.h.Write(k.buf)
+	k.buf = k.buf[:0]
+}
+
+// sum appends the hash of everything written to b.
+func (k *keyHasher) sum(b []byte) []byte {
+	k.flush()
+	return k.h.Sum(b)
 }
 
 // globalKey hashes what every page depends on; computed once.
 func (s *site) globalKey() []byte {
 	s.globalOnce.Do(func() {
-		h := sha256.New()
-		k := keyHasher{h}
+		k := newKeyHasher()
 		k.str("rmm-page-v1", s.o.Audience, s.cfg.Sensitivity(), s.o.LiveReload)
 		k.bytes(s.in.tmpl.hash[:])
 		nav := *s.info
@@ -150,7 +183,7 @@ func (s *site) globalKey() []byte {
 		if s.in.histErr != nil {
 			k.str(s.in.histErr.Error())
 		}
-		s.global = h.Sum(nil)
+		s.global = k.sum(nil)
 	})
 	return s.global
 }
@@ -169,8 +202,7 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	if d.Kind == "process" && d.Tailors != "" {
 		return key, false
 	}
-	h := sha256.New()
-	k := keyHasher{h}
+	k := newKeyHasher()
 	k.bytes(s.globalKey())
 	k.str(d.Path)
 	k.bytes(d.Raw)
@@ -221,7 +253,7 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 			k.str(err.Error())
 		}
 	}
-	h.Sum(key[:0])
+	k.sum(key[:0])
 	return key, true
 }
 
@@ -232,12 +264,11 @@ func (s *site) dataKey(layout string, data *pageData) (key [32]byte, ok bool) {
 	if err != nil {
 		return key, false
 	}
-	h := sha256.New()
-	k := keyHasher{h}
+	k := newKeyHasher()
 	k.bytes(s.globalKey())
 	k.str("data", layout)
 	k.bytes(b)
-	h.Sum(key[:0])
+	k.sum(key[:0])
 	return key, true
 }
 
