@@ -239,11 +239,7 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 		k.str(b.URL, b.Text, b.Extra)
 	}
 	k.str("diags")
-	for _, dg := range s.o.Diags {
-		if dg.Path == d.Path {
-			k.str(dg.String())
-		}
-	}
+	k.str(s.diagsOf(d.Path)...)
 	k.str("roles")
 	k.str(s.cfg.RequiredRoles(d.Kind)...)
 	if d.Kind == "measure" && d.Data != "" {
@@ -313,12 +309,25 @@ func (s *site) reuse(w *siteWriter, p *page, key [32]byte) bool {
 	return true
 }
 
+// diagsOf returns what check said of the file at p, in order, as text.
+func (s *site) diagsOf(p string) []string {
+	s.diagsOnce.Do(func() {
+		s.diagsByPath = map[string][]string{}
+		for _, dg := range s.o.Diags {
+			s.diagsByPath[dg.Path] = append(s.diagsByPath[dg.Path], dg.String())
+		}
+	})
+	return s.diagsByPath[p]
+}
+
 // cacheFields are the parts of site the cache needs.
 type cacheFields struct {
-	prev       *buildState
-	next       map[string]pageState
-	nextMu     sync.Mutex
-	global     []byte
-	globalOnce sync.Once
-	reused     atomic.Int64
+	diagsOnce   sync.Once
+	diagsByPath map[string][]string
+	prev        *buildState
+	next        map[string]pageState
+	nextMu      sync.Mutex
+	global      []byte
+	globalOnce  sync.Once
+	reused      atomic.Int64
 }

@@ -75,6 +75,12 @@ type Options struct {
 	// Snapshot, when not nil, is the library already loaded at Rev; Build
 	// then does not load it again.
 	Snapshot *repo.Snapshot
+	// RemoveOldLater removes the previous site in the background after
+	// the new one is swapped in, instead of before Build returns (rmm
+	// serve: open pages reload sooner). A removal cut short by the end of
+	// the process leaves a hidden folder beside Out that a later build
+	// removes.
+	RemoveOldLater bool
 	// History, when not nil, is the history pass already made from the
 	// commit published (or HEAD for the working tree); Build uses it when
 	// its Head is that commit.
@@ -173,6 +179,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
+	w.removeLater = o.RemoveOldLater
 	if err := s.render(ctx, w); err != nil {
 		w.abort()
 		return nil, phase(PhaseRender, err)

@@ -25,9 +25,12 @@ import (
 type siteWriter struct {
 	out, tmp string
 	hasOld   bool // out holds a previous site
-	written  atomic.Int64
-	files    atomic.Int64
-	pages    atomic.Int64
+	// removeLater removes the previous site in the background after the
+	// swap (Options.RemoveOldLater).
+	removeLater bool
+	written     atomic.Int64
+	files       atomic.Int64
+	pages       atomic.Int64
 
 	mu   sync.Mutex
 	dirs map[string]bool
@@ -168,7 +171,7 @@ func (w *siteWriter) abort() { os.RemoveAll(w.tmp) }
 
 // commit swaps the new site in.
 func (w *siteWriter) commit() error {
-	if err := swap(w.tmp, w.out); err != nil {
+	if err := swap(w.tmp, w.out, w.removeLater); err != nil {
 		w.abort()
 		return err
 	}
@@ -185,15 +188,23 @@ func same(p string, data []byte) bool {
 	return err == nil && bytes.Equal(b, data)
 }
 
-// swap puts the folder tmp in place of out and removes the old site.
-func swap(tmp, out string) error {
+// swap puts the folder tmp in place of out and removes the old site,
+// in the background when later is set.
+func swap(tmp, out string, later bool) error {
 	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
 		return os.Rename(tmp, out)
+	}
+	remove := os.RemoveAll
+	if later {
+		remove = func(p string) error {
+			go os.RemoveAll(p)
+			return nil
+		}
 	}
 	// Atomic exchange where the system has it: at every instant out is a
 	// whole site.
 	if exchange(tmp, out) == nil {
-		return os.RemoveAll(tmp) // tmp now holds the old site
+		return remove(tmp) // tmp now holds the old site
 	}
 	old := tmp + "-old"
 	if err := os.Rename(out, old); err != nil {
@@ -203,7 +214,7 @@ func swap(tmp, out string) error {
 		_ = os.Rename(old, out)
 		return err
 	}
-	return os.RemoveAll(old)
+	return remove(old)
 }
 
 // cleanStale removes temporary folders of earlier builds of out that were

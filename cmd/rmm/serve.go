@@ -112,7 +112,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		return render.Build(ctx, render.Options{
 			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
 			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s,
-			History: hist,
+			History: hist, RemoveOldLater: true,
 		})
 	})
 	srv := render.NewServer(render.ServeOptions{
