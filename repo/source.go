@@ -15,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 )
 
 // WorkTree returns the library's working tree as an fs.FS confined to the
@@ -118,19 +119,27 @@ func (t *TreeFS) walk(tree *object.Tree, dir string) error {
 func (t *TreeFS) blob(name string, e treeEntry) ([]byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	b, err := object.GetBlob(t.repo.Git.Storer, e.hash)
+	data, err := readBlob(t.repo.Git.Storer, e.hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	return data, nil
+}
+
+// readBlob reads a whole blob through go-git's storer.
+func readBlob(s storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
+	b, err := object.GetBlob(s, h)
+	if err != nil {
+		return nil, err
 	}
 	rd, err := b.Reader()
 	if err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		return nil, err
 	}
 	defer rd.Close()
-	data := make([]byte, 0, b.Size)
-	buf := bytes.NewBuffer(data)
+	buf := bytes.NewBuffer(make([]byte, 0, b.Size))
 	if _, err := io.Copy(buf, rd); err != nil {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }

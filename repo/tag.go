@@ -6,10 +6,8 @@ package repo
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -270,16 +268,11 @@ func (r *Repo) FileAt(commit, path string) (data []byte, ok bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
 	}
-	rd, err := f.Reader()
+	b, err := readBlob(r.Git.Storer, f.Blob.Hash)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
 	}
-	defer rd.Close()
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, rd); err != nil {
-		return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
-	}
-	return buf.Bytes(), true, nil
+	return b, true, nil
 }
 
 // FullPath turns a path relative to the library's root into one relative
@@ -350,20 +343,11 @@ func (f *FileReader) Read(commit, path string) (data []byte, ok bool, err error)
 			if !e.Mode.IsFile() {
 				return nil, false, nil
 			}
-			b, err := object.GetBlob(f.r.Git.Storer, e.Hash)
+			data, err := readBlob(f.r.Git.Storer, e.Hash)
 			if err != nil {
 				return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
 			}
-			rd, err := b.Reader()
-			if err != nil {
-				return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
-			}
-			defer rd.Close()
-			var buf bytes.Buffer
-			if _, err := io.Copy(&buf, rd); err != nil {
-				return nil, false, fmt.Errorf("read %s at %s: %w", path, tagShort(commit), err)
-			}
-			return buf.Bytes(), true, nil
+			return data, true, nil
 		}
 		if e.Mode != filemode.Dir {
 			return nil, false, nil
