@@ -72,6 +72,11 @@ type LoadOptions struct {
 	// package repo passes git's ignore rules for the working tree, so a
 	// file git does not track is not a document.
 	Skip func(p string, dir bool) bool
+	// Cache, when set, is a folder holding a persistent cache of parsed
+	// documents (see cache.go): a file whose bytes were parsed before, by
+	// the same rmm binary, is decoded from it instead of parsed again.
+	// Package repo passes <gitdir>/rmm/parse.
+	Cache string
 }
 
 // ErrNoConfig is returned when the tree has no rmm.yaml.
@@ -156,6 +161,10 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	sort.Sort(byPath{paths, infos})
 
+	var pc *parseCache
+	if opts.Cache != "" {
+		pc = openParseCache(opts.Cache)
+	}
 	docs := make([]*Document, len(paths))
 	perDoc := make([][]Diagnostic, len(paths))
 	stamps := make([]stamp, len(paths))
@@ -166,7 +175,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], opts.Previous)
+				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], opts.Previous, pc)
 			}
 		}()
 	}
@@ -175,6 +184,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	close(next)
 	wg.Wait()
+	if pc != nil {
+		pc.save()
+	}
 
 	lib.stamps = make(map[string]stamp, len(paths))
 	for i, d := range docs {
@@ -233,7 +245,7 @@ func (b byPath) Swap(i, j int) {
 // readDoc reads and parses the document at p, or reuses prev's; info is
 // the file's stat when the walk knew it, else nil. st is the file's
 // stamp (zero when there is none to trust).
-func readDoc(fsys fs.FS, p string, info fs.FileInfo, prev *Library) (d *Document, diags []Diagnostic, st stamp) {
+func readDoc(fsys fs.FS, p string, info fs.FileInfo, prev *Library, pc *parseCache) (d *Document, diags []Diagnostic, st stamp) {
 	if info == nil {
 		var err error
 		if info, err = fs.Stat(fsys, p); err != nil {
@@ -258,9 +270,19 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, prev *Library) (d *Document
 	if old != nil && bytes.Equal(old.Raw, data) {
 		return old, old.parseDiags, st
 	}
+	var key [32]byte
+	if pc != nil {
+		key = pc.key(p, data)
+		if d, diags, ok := pc.get(key, p, data); ok {
+			return d, diags, st
+		}
+	}
 	d, diags = Parse(p, data)
 	if d != nil {
 		d.parseDiags = diags
+	}
+	if pc != nil {
+		pc.put(key, d, diags)
 	}
 	return d, diags, st
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
@@ -22,8 +23,13 @@ type Snapshot struct {
 
 // Load reads the library at rev: "" for the working tree, else any
 // revision Resolve accepts. Working tree and commits go through the same
-// doc.Load.
+// doc.Load. Unless opts names a Cache or passes a Previous load (which
+// already spares the parsing), parsed documents are kept in and read from
+// the parse cache under the git folder (ParseCacheDir).
 func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
+	if opts.Cache == "" && opts.Previous == nil {
+		opts.Cache = r.ParseCacheDir()
+	}
 	var fsys fs.FS
 	s := &Snapshot{}
 	if rev == "" {
@@ -56,6 +62,9 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 	s.Lib, s.FS = lib, fsys
 	return s, nil
 }
+
+// ParseCacheDir is where Load keeps parsed documents: <gitdir>/rmm/parse.
+func (r *Repo) ParseCacheDir() string { return filepath.Join(r.GitDir, "rmm", "parse") }
 
 // gitIgnored returns a matcher of git's ignore rules (.gitignore files and
 // .git/info/exclude) for paths relative to the library root, or nil when

@@ -1,0 +1,790 @@
+package doc
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// The parse cache keeps what Parse computed for each file, so that a
+// later Load (another process: `rmm build`, `rmm check`) decodes it
+// instead of parsing again. It is one packed file, parse.pack, in the
+// folder LoadOptions.Cache names, replaced atomically (temp + rename).
+// An entry's key is the SHA-256 of the cache format, the identity of the
+// running binary (the parser may change between builds), the file's path
+// (Path and the note id depend on it) and its bytes. A cache that cannot
+// be read, or fails its checksum, is ignored and rewritten; it is never
+// an error.
+//
+// cacheFormat must change whenever Document, Section, Ref, Action,
+// Stakeholder, Approval or Diagnostic change, or the encoding below does.
+const cacheFormat = "rmm-parse-cache 1"
+
+const (
+	cacheFile  = "parse.pack"
+	cacheMagic = "RMMPARSE"
+	// cacheMaxAge is how many saves an entry no load used survives (the
+	// working tree and a few commits share the pack).
+	cacheMaxAge = 4
+)
+
+var cacheCRC = crc32.MakeTable(crc32.Castagnoli)
+
+// binaryID identifies the parser: the VCS revision of a clean build, else
+// the hash of the executable's bytes; computed once per process.
+var binaryID = sync.OnceValue(func() [32]byte {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" && modified == "false" {
+			return sha256.Sum256([]byte("vcs " + rev + " " + bi.Main.Path + " " + bi.GoVersion))
+		}
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		if f, err := os.Open(exe); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err == nil {
+				var id [32]byte
+				copy(id[:], h.Sum(nil))
+				return id
+			}
+		}
+	}
+	// Unknown binary: a random id, so nothing is reused.
+	return sha256.Sum256([]byte("unknown " + time.Now().String()))
+})
+
+// parseCache is the pack as read at the start of a Load plus the entries
+// this load adds or uses.
+type parseCache struct {
+	dir    string
+	prefix []byte // cacheFormat and binaryID, hashed into every key
+	old    map[[32]byte]cacheEntry
+
+	mu    sync.Mutex
+	used  map[[32]byte]bool
+	added map[[32]byte][]byte
+	bad   bool // the pack was unreadable or an entry did not decode
+}
+
+type cacheEntry struct {
+	age     uint64
+	payload []byte
+}
+
+// openParseCache reads the pack in dir; a missing or broken one gives an
+// empty cache.
+func openParseCache(dir string) *parseCache {
+	id := binaryID()
+	c := &parseCache{dir: dir, prefix: append([]byte(cacheFormat+"\x00"), id[:]...),
+		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte][]byte{}}
+	data, err := os.ReadFile(filepath.Join(dir, cacheFile))
+	if err != nil {
+		c.bad = !errors.Is(err, os.ErrNotExist)
+		return c
+	}
+	if !c.readPack(data) {
+		c.bad = true
+		c.old = map[[32]byte]cacheEntry{}
+	}
+	return c
+}
+
+// readPack parses the pack: magic, the key prefix's hash, entries
+// (key, age, payload length, payload), then a CRC-32C of all before it.
+func (c *parseCache) readPack(data []byte) bool {
+	if len(data) < len(cacheMagic)+32+4 || string(data[:len(cacheMagic)]) != cacheMagic {
+		return false
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, cacheCRC) != sum {
+		return false
+	}
+	pfx := sha256.Sum256(c.prefix)
+	if !bytes.Equal(body[len(cacheMagic):len(cacheMagic)+32], pfx[:]) {
+		return true // another binary's cache: start afresh
+	}
+	r := &reader{b: body[len(cacheMagic)+32:]}
+	for len(r.b) > 0 && r.err == nil {
+		var k [32]byte
+		copy(k[:], r.bytes(32))
+		age := r.uvarint()
+		n := r.uvarint()
+		p := r.bytes(int(n))
+		if r.err != nil {
+			return false
+		}
+		c.old[k] = cacheEntry{age, p}
+	}
+	return r.err == nil
+}
+
+// key is the cache key of the file at p with bytes data.
+func (c *parseCache) key(p string, data []byte) [32]byte {
+	h := sha256.New()
+	h.Write(c.prefix)
+	var n [binary.MaxVarintLen64]byte
+	h.Write(n[:binary.PutUvarint(n[:], uint64(len(p)))])
+	h.Write([]byte(p))
+	h.Write(data)
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// get returns the cached parse of the file at p, whose bytes are data.
+func (c *parseCache) get(k [32]byte, p string, data []byte) (*Document, []Diagnostic, bool) {
+	e, ok := c.old[k]
+	if !ok {
+		return nil, nil, false
+	}
+	d, diags, err := decodeParse(e.payload, p, data)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		c.bad = true
+		return nil, nil, false
+	}
+	c.used[k] = true
+	return d, diags, true
+}
+
+// put records a fresh parse; a document the encoding cannot hold (an
+// unexpected YAML value type) is simply not cached.
+func (c *parseCache) put(k [32]byte, d *Document, diags []Diagnostic) {
+	var w writer
+	if err := w.parse(d, diags); err != nil {
+		return
+	}
+	c.mu.Lock()
+	c.added[k] = w.b
+	c.mu.Unlock()
+}
+
+// save writes the pack when this load added entries or found it broken:
+// the entries added and used, and older ones not yet too old. Errors are
+// ignored: the cache is only ever a shortcut.
+func (c *parseCache) save() {
+	if len(c.added) == 0 && !c.bad {
+		return
+	}
+	var w writer
+	w.b = append(w.b, cacheMagic...)
+	pfx := sha256.Sum256(c.prefix)
+	w.b = append(w.b, pfx[:]...)
+	entry := func(k [32]byte, age uint64, p []byte) {
+		w.b = append(w.b, k[:]...)
+		w.uvarint(age)
+		w.uvarint(uint64(len(p)))
+		w.b = append(w.b, p...)
+	}
+	for k, p := range c.added {
+		entry(k, 0, p)
+	}
+	for k, e := range c.old {
+		if _, dup := c.added[k]; dup {
+			continue
+		}
+		switch {
+		case c.used[k]:
+			entry(k, 0, e.payload)
+		case e.age+1 < cacheMaxAge:
+			entry(k, e.age+1, e.payload)
+		}
+	}
+	w.b = binary.LittleEndian.AppendUint32(w.b, crc32.Checksum(w.b, cacheCRC))
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(c.dir, cacheFile+".tmp*")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(w.b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(c.dir, cacheFile))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+}
+
+// writer appends the encoding.
+type writer struct{ b []byte }
+
+var errUncacheable = errors.New("value the parse cache cannot hold")
+
+func (w *writer) uvarint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *writer) int(v int)        { w.b = binary.AppendVarint(w.b, int64(v)) }
+func (w *writer) str(s string)     { w.uvarint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *writer) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+// strs writes a string slice, keeping nil apart from empty.
+func (w *writer) strs(s []string) {
+	if s == nil {
+		w.uvarint(0)
+		return
+	}
+	w.uvarint(uint64(len(s)) + 1)
+	for _, x := range s {
+		w.str(x)
+	}
+}
+
+// count writes a slice length, keeping nil apart from empty.
+func (w *writer) count(n int, isNil bool) {
+	if isNil {
+		w.uvarint(0)
+	} else {
+		w.uvarint(uint64(n) + 1)
+	}
+}
+
+func (w *writer) diags(ds []Diagnostic) {
+	w.count(len(ds), ds == nil)
+	for _, d := range ds {
+		w.str(d.Path)
+		w.int(d.Line)
+		w.str(string(d.Severity))
+		w.str(d.Rule)
+		w.str(d.Message)
+	}
+}
+
+// Value tags of the front matter.
+const (
+	tNil byte = iota
+	tFalse
+	tTrue
+	tInt
+	tInt64
+	tUint64
+	tFloat
+	tString
+	tList
+	tMap
+	tAnyMap
+	tNilList
+	tNilMap
+)
+
+func (w *writer) value(v any) error {
+	switch x := v.(type) {
+	case nil:
+		w.b = append(w.b, tNil)
+	case bool:
+		if x {
+			w.b = append(w.b, tTrue)
+		} else {
+			w.b = append(w.b, tFalse)
+		}
+	case int:
+		w.b = append(w.b, tInt)
+		w.int(x)
+	case int64:
+		w.b = append(w.b, tInt64)
+		w.b = binary.AppendVarint(w.b, x)
+	case uint64:
+		w.b = append(w.b, tUint64)
+		w.uvarint(x)
+	case float64:
+		w.b = append(w.b, tFloat)
+		w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(x))
+	case string:
+		w.b = append(w.b, tString)
+		w.str(x)
+	case []any:
+		if x == nil {
+			w.b = append(w.b, tNilList)
+			return nil
+		}
+		w.b = append(w.b, tList)
+		w.uvarint(uint64(len(x)))
+		for _, e := range x {
+			if err := w.value(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		if x == nil {
+			w.b = append(w.b, tNilMap)
+			return nil
+		}
+		w.b = append(w.b, tMap)
+		w.uvarint(uint64(len(x)))
+		for k, e := range x {
+			w.str(k)
+			if err := w.value(e); err != nil {
+				return err
+			}
+		}
+	case map[any]any:
+		if x == nil {
+			return errUncacheable
+		}
+		w.b = append(w.b, tAnyMap)
+		w.uvarint(uint64(len(x)))
+		for k, e := range x {
+			if err := w.value(k); err != nil {
+				return err
+			}
+			if err := w.value(e); err != nil {
+				return err
+			}
+		}
+	default:
+		return errUncacheable
+	}
+	return nil
+}
+
+// parse writes one Parse result. Raw and Path are not stored (the caller
+// has them); Body is stored as its offset in Raw when it is a suffix of
+// it, as Parse makes it.
+func (w *writer) parse(d *Document, diags []Diagnostic) error {
+	w.diags(diags)
+	if d == nil {
+		w.bool(false)
+		return nil
+	}
+	w.bool(true)
+	w.bool(d.HasFrontMatter)
+	if d.Front == nil {
+		w.b = append(w.b, tNilMap)
+	} else if err := w.value(d.Front); err != nil {
+		return err
+	}
+	w.count(len(d.Lines), d.Lines == nil)
+	for k, l := range d.Lines {
+		w.str(k)
+		w.int(l)
+	}
+	w.int(d.FrontEnd)
+	w.int(d.BodyLine)
+	switch off := len(d.Raw) - len(d.Body); {
+	case d.Body == nil:
+		w.uvarint(0)
+	case len(d.Body) == 0:
+		w.uvarint(3) // empty, not nil
+	case off >= 0 && &d.Raw[off] == &d.Body[0]:
+		w.uvarint(1)
+		w.uvarint(uint64(off))
+	default:
+		w.uvarint(2)
+		w.str(string(d.Body))
+	}
+	for _, s := range []string{d.ID, d.Kind, d.Title, d.Owner, d.Status, d.ProcessArea, d.Unit, d.Sensitivity,
+		d.Control, d.ReviewEvery, d.SupersededBy, d.Tailors, d.Base, d.Evaluator, d.Date,
+		d.MeasureUnit, d.Direction, d.Data, d.Source, d.ImplementedIn, d.Fingerprint} {
+		w.str(s)
+	}
+	w.count(len(d.Stakeholders), d.Stakeholders == nil)
+	for _, s := range d.Stakeholders {
+		w.str(s.Who)
+		w.str(s.Role)
+		w.str(s.Involvement)
+		w.int(s.Line)
+	}
+	w.count(len(d.Approvals), d.Approvals == nil)
+	for _, a := range d.Approvals {
+		w.str(a.By)
+		w.str(a.Role)
+		w.str(a.Date)
+		w.str(a.Meaning)
+		w.str(a.Fingerprint)
+		w.int(a.Line)
+	}
+	w.strs(d.Tags)
+	w.strs(d.Evaluates)
+	w.strs(d.Covers)
+	w.strs(d.Affects)
+	w.strs(d.Cites)
+	if d.Target == nil {
+		w.bool(false)
+	} else {
+		w.bool(true)
+		w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(*d.Target))
+	}
+	index := make(map[*Section]int, len(d.Sections))
+	for i, s := range d.Sections {
+		index[s] = i
+	}
+	w.count(len(d.Sections), d.Sections == nil)
+	for _, s := range d.Sections {
+		if s == nil {
+			return errUncacheable
+		}
+		w.str(s.ID)
+		w.str(s.Title)
+		w.int(s.Level)
+		w.int(s.Line)
+		w.strs(s.Classes)
+		w.count(len(s.Attrs), s.Attrs == nil)
+		for k, v := range s.Attrs {
+			w.str(k)
+			w.str(v)
+		}
+		w.int(s.Start)
+		w.int(s.ContentStart)
+		w.int(s.OwnEnd)
+		w.int(s.End)
+		parent := -1
+		if s.Parent != nil {
+			i, ok := index[s.Parent]
+			if !ok {
+				return errUncacheable
+			}
+			parent = i
+		}
+		w.int(parent)
+	}
+	w.count(len(d.Refs), d.Refs == nil)
+	for _, r := range d.Refs {
+		w.str(r.ID)
+		w.str(r.Path)
+		w.str(r.Text)
+		w.int(r.Line)
+	}
+	w.count(len(d.Actions), d.Actions == nil)
+	for _, a := range d.Actions {
+		w.str(a.Text)
+		w.str(a.Owner)
+		w.str(a.Due)
+		w.bool(a.Done)
+		w.int(a.Line)
+	}
+	w.diags(d.parseDiags)
+	return nil
+}
+
+// reader decodes; the first error sticks and every later read returns
+// zero values.
+type reader struct {
+	b   []byte
+	err error
+}
+
+var errCorrupt = errors.New("corrupt parse cache entry")
+
+func (r *reader) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+	r.b = nil
+}
+
+func (r *reader) bytes(n int) []byte {
+	if n < 0 || n > len(r.b) {
+		r.fail()
+		return nil
+	}
+	p := r.b[:n:n]
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) int() int {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *reader) bool() bool { return r.byte() != 0 }
+
+func (r *reader) str() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	return string(r.bytes(int(n)))
+}
+
+// count reads a slice length written by writer.count: -1 for nil.
+func (r *reader) count() int {
+	n := r.uvarint()
+	if n > uint64(len(r.b))+1 { // every element takes at least a byte
+		r.fail()
+		return -1
+	}
+	return int(n) - 1
+}
+
+func (r *reader) strs() []string {
+	n := r.count()
+	if n < 0 {
+		return nil
+	}
+	s := make([]string, n)
+	for i := range s {
+		s[i] = r.str()
+	}
+	return s
+}
+
+func (r *reader) float() float64 {
+	p := r.bytes(8)
+	if p == nil {
+		return 0
+	}
+	return math.Float64frombits(binary.LittleEndian.Uint64(p))
+}
+
+func (r *reader) diags() []Diagnostic {
+	n := r.count()
+	if n < 0 {
+		return nil
+	}
+	ds := make([]Diagnostic, n)
+	for i := range ds {
+		ds[i] = Diagnostic{Path: r.str(), Line: r.int(), Severity: Severity(r.str()), Rule: r.str(), Message: r.str()}
+	}
+	return ds
+}
+
+func (r *reader) value(depth int) any {
+	if depth > 10000 {
+		r.fail()
+		return nil
+	}
+	switch t := r.byte(); t {
+	case tNil:
+		return nil
+	case tFalse:
+		return false
+	case tTrue:
+		return true
+	case tInt:
+		return r.int()
+	case tInt64:
+		v, n := binary.Varint(r.b)
+		if n <= 0 {
+			r.fail()
+			return nil
+		}
+		r.b = r.b[n:]
+		return v
+	case tUint64:
+		return r.uvarint()
+	case tFloat:
+		return r.float()
+	case tString:
+		return r.str()
+	case tNilList:
+		return []any(nil)
+	case tNilMap:
+		return map[string]any(nil)
+	case tList:
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+			return nil
+		}
+		l := make([]any, n)
+		for i := range l {
+			l[i] = r.value(depth + 1)
+		}
+		return l
+	case tMap:
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+			return nil
+		}
+		m := make(map[string]any, n)
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			k := r.str()
+			m[k] = r.value(depth + 1)
+		}
+		return m
+	case tAnyMap:
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+			return nil
+		}
+		m := make(map[any]any, n)
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			k := r.value(depth + 1)
+			switch k.(type) {
+			case []any, map[string]any, map[any]any:
+				r.fail() // unhashable: never written
+				return nil
+			}
+			m[k] = r.value(depth + 1)
+		}
+		return m
+	}
+	r.fail()
+	return nil
+}
+
+// decodeParse rebuilds a Parse result for the file at p with bytes raw.
+func decodeParse(payload []byte, p string, raw []byte) (d *Document, diags []Diagnostic, err error) {
+	r := &reader{b: payload}
+	diags = r.diags()
+	if !r.bool() {
+		if r.err == nil && len(r.b) != 0 {
+			r.fail()
+		}
+		return nil, diags, r.err
+	}
+	d = &Document{Path: p, Raw: raw}
+	d.HasFrontMatter = r.bool()
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	switch f := r.value(0).(type) {
+	case map[string]any:
+		d.Front = f
+	default:
+		r.fail()
+	}
+	if n := r.count(); n >= 0 {
+		d.Lines = make(map[string]int, n)
+		for i := 0; i < n && r.err == nil; i++ {
+			k := r.str()
+			d.Lines[k] = r.int()
+		}
+	}
+	d.FrontEnd = r.int()
+	d.BodyLine = r.int()
+	switch r.uvarint() {
+	case 0:
+	case 1:
+		off := r.uvarint()
+		if off > uint64(len(raw)) {
+			r.fail()
+			break
+		}
+		d.Body = raw[off:]
+	case 2:
+		d.Body = []byte(r.str())
+	case 3:
+		d.Body = []byte{}
+	default:
+		r.fail()
+	}
+	for _, s := range []*string{&d.ID, &d.Kind, &d.Title, &d.Owner, &d.Status, &d.ProcessArea, &d.Unit, &d.Sensitivity,
+		&d.Control, &d.ReviewEvery, &d.SupersededBy, &d.Tailors, &d.Base, &d.Evaluator, &d.Date,
+		&d.MeasureUnit, &d.Direction, &d.Data, &d.Source, &d.ImplementedIn, &d.Fingerprint} {
+		*s = r.str()
+	}
+	if n := r.count(); n >= 0 {
+		d.Stakeholders = make([]Stakeholder, n)
+		for i := range d.Stakeholders {
+			d.Stakeholders[i] = Stakeholder{Who: r.str(), Role: r.str(), Involvement: r.str(), Line: r.int()}
+		}
+	}
+	if n := r.count(); n >= 0 {
+		d.Approvals = make([]Approval, n)
+		for i := range d.Approvals {
+			d.Approvals[i] = Approval{By: r.str(), Role: r.str(), Date: r.str(), Meaning: r.str(), Fingerprint: r.str(), Line: r.int()}
+		}
+	}
+	d.Tags = r.strs()
+	d.Evaluates = r.strs()
+	d.Covers = r.strs()
+	d.Affects = r.strs()
+	d.Cites = r.strs()
+	if r.bool() {
+		t := r.float()
+		d.Target = &t
+	}
+	if n := r.count(); n >= 0 {
+		secs := make([]Section, n)
+		d.Sections = make([]*Section, n)
+		for i := range secs {
+			s := &secs[i]
+			s.ID, s.Title, s.Level, s.Line = r.str(), r.str(), r.int(), r.int()
+			s.Classes = r.strs()
+			if m := r.count(); m >= 0 {
+				s.Attrs = make(map[string]string, m)
+				for j := 0; j < m && r.err == nil; j++ {
+					k := r.str()
+					s.Attrs[k] = r.str()
+				}
+			}
+			s.Start, s.ContentStart, s.OwnEnd, s.End = r.int(), r.int(), r.int(), r.int()
+			if parent := r.int(); parent >= 0 {
+				if parent >= n {
+					r.fail()
+					break
+				}
+				s.Parent = &secs[parent]
+			}
+			d.Sections[i] = s
+		}
+	}
+	if n := r.count(); n >= 0 {
+		d.Refs = make([]Ref, n)
+		for i := range d.Refs {
+			d.Refs[i] = Ref{ID: r.str(), Path: r.str(), Text: r.str(), Line: r.int()}
+		}
+	}
+	if n := r.count(); n >= 0 {
+		d.Actions = make([]Action, n)
+		for i := range d.Actions {
+			d.Actions[i] = Action{Text: r.str(), Owner: r.str(), Due: r.str(), Done: r.bool(), Line: r.int()}
+		}
+	}
+	d.parseDiags = r.diags()
+	if r.err == nil && len(r.b) != 0 {
+		r.fail()
+	}
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	return d, diags, nil
+}
