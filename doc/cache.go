@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // The parse cache keeps what Parse computed for each file, so that a
@@ -548,7 +549,13 @@ func (r *reader) str() string {
 		r.fail()
 		return ""
 	}
-	return string(r.bytes(int(n)))
+	p := r.bytes(int(n))
+	if len(p) == 0 {
+		return ""
+	}
+	// The pack is read once and never written to, so its strings can share
+	// its bytes instead of being copied one by one.
+	return unsafe.String(&p[0], len(p))
 }
 
 // count reads a slice length written by writer.count: -1 for nil.
