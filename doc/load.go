@@ -103,6 +103,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	lib.Config = cfg
 
+	if opts.Cache != "" {
+		go binaryID() // hashing the executable overlaps the walk
+	}
 	var paths []string
 	var infos []fs.FileInfo // by paths' index, nil when unknown
 	err = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
