@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
 )
 
 // Rebuilds skip the pages whose inputs did not change. After a build, the
@@ -36,7 +39,8 @@ import (
 // Defined processes that tailor a standard always render: their page
 // depends on the whole standard and the tailoring matrix.
 
-const stateVersion = 1
+// 2: a page's key hashes the hashes of the document's bytes and history.
+const stateVersion = 2
 
 type buildState struct {
 	Version int
@@ -205,10 +209,10 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	k := newKeyHasher()
 	k.bytes(s.globalKey())
 	k.str(d.Path)
-	k.bytes(d.Raw)
-	for _, c := range p.history {
-		k.str(c.Hash, c.Author, c.Date.String(), c.Subject)
-	}
+	raw := s.rawHash(d)
+	k.bytes(raw[:])
+	hist := s.historyHash(p)
+	k.bytes(hist[:])
 	k.str("backlinks")
 	for _, b := range p.backlinks {
 		k.str(b.url, b.d.ID, b.d.Title, b.d.Kind)
@@ -251,6 +255,85 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	}
 	k.sum(key[:0])
 	return key, true
+}
+
+// KeyCache remembers the hash of each document's bytes from one build to
+// the next (Options.Keys). A load that finds a file unchanged hands back
+// the very same *doc.Document (doc.LoadOptions.Previous), and documents
+// are never modified after loading, so the pointer is the key. Each build
+// keeps only the documents it saw, so the cache does not grow with edits.
+// Safe for use by one build at a time.
+type KeyCache struct {
+	mu   sync.Mutex
+	prev map[*doc.Document][32]byte // the previous build's
+	next map[*doc.Document][32]byte // this build's
+	// The hash of each path's history in hist, the history pass the
+	// builds use until HEAD moves (a History is never modified).
+	hist     *repo.History
+	histSums map[string][32]byte
+}
+
+// NewKeyCache returns an empty cache.
+func NewKeyCache() *KeyCache { return &KeyCache{} }
+
+// start begins a build: what the last build saw becomes what this one may
+// reuse.
+func (c *KeyCache) start() {
+	c.mu.Lock()
+	if c.next != nil {
+		c.prev = c.next
+	}
+	c.next = map[*doc.Document][32]byte{}
+	c.mu.Unlock()
+}
+
+// rawHash is the SHA-256 of d.Raw, remembered in o.Keys when it is set.
+func (s *site) rawHash(d *doc.Document) [32]byte {
+	c := s.o.Keys
+	if c == nil {
+		return sha256.Sum256(d.Raw)
+	}
+	c.mu.Lock()
+	h, ok := c.prev[d]
+	c.mu.Unlock()
+	if !ok {
+		h = sha256.Sum256(d.Raw)
+	}
+	c.mu.Lock()
+	c.next[d] = h
+	c.mu.Unlock()
+	return h
+}
+
+// historyHash is the hash of the commits shown in a page's history,
+// remembered in o.Keys for as long as the builds use the same history pass.
+func (s *site) historyHash(p *page) [32]byte {
+	c := s.o.Keys
+	if c != nil && s.in.history != nil {
+		c.mu.Lock()
+		if c.hist != s.in.history {
+			c.hist, c.histSums = s.in.history, map[string][32]byte{}
+		}
+		h, ok := c.histSums[p.d.Path]
+		c.mu.Unlock()
+		if ok {
+			return h
+		}
+	}
+	k := newKeyHasher()
+	for _, c := range p.history {
+		k.str(c.Hash, c.Author, c.Date.String(), c.Subject)
+	}
+	var h [32]byte
+	k.sum(h[:0])
+	if c != nil && s.in.history != nil {
+		c.mu.Lock()
+		if c.hist == s.in.history {
+			c.histSums[p.d.Path] = h
+		}
+		c.mu.Unlock()
+	}
+	return h
 }
 
 // dataKey keys a page other than a document's by its layout and data

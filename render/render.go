@@ -15,6 +15,10 @@
 //     the previous site);
 //   - write: the temporary folder is swapped in for the previous site.
 //
+// rmm serve writes in place instead (Options.InPlace): no folder beside,
+// only the files whose bytes changed are renamed into the output folder,
+// and the ones no longer produced removed.
+//
 // Layouts, CSS and JS are embedded from templates/site; a repository may
 // override any of them in .rmm/templates/site/. Every link in the output is
 // relative, so the site works from any folder, URL path or file://.
@@ -81,6 +85,19 @@ type Options struct {
 	// the process leaves a hidden folder beside Out that a later build
 	// removes.
 	RemoveOldLater bool
+	// InPlace writes into Out itself instead of building beside it and
+	// swapping (rmm serve, whose output folder is private): only files
+	// whose bytes changed are written, each to a temporary file renamed
+	// over the old one, and files no longer produced are removed at the
+	// end. Readers see every file whole, but not the site as a whole:
+	// during a build, or after one that failed half-way, old and new pages
+	// mix. Fine for a preview; a published site (rmm build) keeps the swap
+	// (SPEC 6). RemoveOldLater has no effect then.
+	InPlace bool
+	// Keys, when not nil, is kept by the caller from one build to the
+	// next (rmm serve) and remembers what page keys hash of each document,
+	// so a rebuild does not hash the bytes of unchanged documents again.
+	Keys *KeyCache
 	// History, when not nil, is the history pass already made from the
 	// commit published (or HEAD for the working tree); Build uses it when
 	// its Head is that commit.
@@ -92,6 +109,7 @@ type Result struct {
 	Pages    int           // HTML pages in the site
 	Files    int           // files in the site
 	Written  int           // files whose bytes changed since the previous site
+	Removed  int           // files and folders an in-place build removed (Options.InPlace)
 	Reused   int           // document pages taken from the previous site without rendering
 	Duration time.Duration // wall time of the build
 	// Warnings are problems met while building that did not stop it (a
@@ -172,10 +190,13 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, phase(PhaseAssemble, err)
 	}
+	if o.Keys != nil {
+		o.Keys.start()
+	}
 	s.prev = s.loadState()
 	s.next = map[string]pageState{}
 	lap(PhaseAssemble)
-	w, err := newSiteWriter(o.Out)
+	w, err := newSiteWriter(o.Out, o.InPlace)
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
@@ -195,6 +216,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	s.saveState()
 	lap(PhaseWrite)
 	res.Written = int(w.written.Load())
+	res.Removed = int(w.removed.Load())
 	res.Files = int(w.files.Load())
 	res.Pages = int(w.pages.Load())
 	res.Reused = int(s.reused.Load())

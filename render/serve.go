@@ -87,6 +87,13 @@ type Server struct {
 	subs    map[chan sseMsg]bool
 	quit    chan struct{}
 	files   http.Handler
+	// site is held by a build from start to end (OnBuild included) and
+	// by every request for a file of the site once one build succeeded:
+	// a request made during a rebuild waits for it, so it never sees a
+	// site half updated (an in-place build, Options.InPlace, updates the
+	// served folder file by file), and the build is reported before its
+	// pages are served.
+	site sync.RWMutex
 }
 
 type sseMsg struct{ event, data string }
@@ -204,6 +211,8 @@ func (s *Server) generation() int {
 
 // build runs the builder once and tells open pages.
 func (s *Server) build(ctx context.Context, changes []string) {
+	s.site.Lock()
+	defer s.site.Unlock()
 	start := time.Now()
 	res, err := s.o.Builder.Build(ctx)
 	if err != nil && ctx.Err() != nil {
@@ -220,7 +229,7 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	} else {
 		s.good = true
 		s.lastErr = ""
-		if first || res == nil || res.Written > 0 {
+		if first || res == nil || res.Written > 0 || res.Removed > 0 {
 			msg = sseMsg{"reload", strconv.Itoa(s.gen)}
 		} else {
 			msg = sseMsg{"ok", strconv.Itoa(s.gen)} // nothing changed: clears an error banner
@@ -264,6 +273,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			html.EscapeString(title), html.EscapeString(title), html.EscapeString(body), ReloadScript)
 		return
 	}
+	s.site.RLock()
+	defer s.site.RUnlock()
 	if !s.exists(r.URL.Path) {
 		// Our own 404, which reloads when the page appears: a document
 		// being renamed, or saved by an editor that moves the old file

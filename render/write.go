@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,9 +23,21 @@ import (
 // one rename(2) exchange where the system has it, else two renames; a
 // build killed before leaves only a stray temporary folder, removed by a
 // later build.
+//
+// In place (Options.InPlace, rmm serve) the writer writes into out
+// itself: tmp is out, a file whose bytes did not change is left alone
+// (not even its modification time moves), a changed one is written to a
+// temporary file beside it and renamed over it, and commit removes the
+// files this build did not produce. A reader sees every file whole, old
+// or new, but during a build the site may mix old and new pages; a build
+// that fails half-way leaves such a mix (each file whole), which the next
+// good build repairs. That is enough for a preview; rmm build keeps the
+// swap (SPEC 6: an interrupted build leaves the previous site whole).
 type siteWriter struct {
 	out, tmp string
 	hasOld   bool // out holds a previous site
+	inPlace  bool
+	removed  atomic.Int64 // files removed by an in-place commit
 	// removeLater removes the previous site in the background after the
 	// swap (Options.RemoveOldLater).
 	removeLater bool
@@ -37,7 +50,7 @@ type siteWriter struct {
 	seen map[string]bool
 }
 
-func newSiteWriter(out string) (*siteWriter, error) {
+func newSiteWriter(out string, inPlace bool) (*siteWriter, error) {
 	out = filepath.Clean(out)
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -50,6 +63,12 @@ func newSiteWriter(out string) (*siteWriter, error) {
 		hasOld = true
 	}
 	cleanStale(parent, base)
+	if inPlace {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return nil, err
+		}
+		return &siteWriter{out: out, tmp: out, hasOld: hasOld, inPlace: true, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
+	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".rmm-new-")
 	if err != nil {
 		return nil, err
@@ -75,6 +94,9 @@ func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
 	}
 	rel := filepath.FromSlash(p)
 	dst := filepath.Join(w.tmp, rel)
+	if w.inPlace {
+		return w.putInPlace(dst, data)
+	}
 	if w.hasOld {
 		old := filepath.Join(w.out, rel)
 		if same(old, data) && os.Link(old, dst) == nil {
@@ -100,6 +122,45 @@ func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
 	return fi.Size(), fi.ModTime().UnixNano(), nil
 }
 
+// putInPlace leaves dst alone when it holds data already, else writes
+// data to a temporary file beside it and renames it over dst.
+func (w *siteWriter) putInPlace(dst string, data []byte) (size, mod int64, err error) {
+	if same(dst, data) {
+		return statOf(dst)
+	}
+	w.written.Add(1)
+	f, err := os.CreateTemp(filepath.Dir(dst), inPlaceTemp+"*")
+	if err != nil {
+		return 0, 0, err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		if err = os.Rename(tmp, dst); err != nil {
+			// A folder where the file goes (the previous site had pages
+			// below that name): replace it.
+			if fi, e := os.Lstat(dst); e == nil && fi.IsDir() && os.RemoveAll(dst) == nil {
+				err = os.Rename(tmp, dst)
+			}
+		}
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, 0, err
+	}
+	return statOf(dst)
+}
+
+// inPlaceTemp starts the names of the temporary files of an in-place
+// build; one left by a build that was killed is removed by the next.
+const inPlaceTemp = ".rmm-tmp-"
+
 func statOf(p string) (size, mod int64, err error) {
 	fi, err := os.Lstat(p)
 	if err != nil {
@@ -119,6 +180,9 @@ func (w *siteWriter) reuse(p string, size, mod int64) bool {
 	}
 	if w.prepare(p) != nil {
 		return false
+	}
+	if w.inPlace {
+		return true // the file is there already
 	}
 	if os.Link(old, filepath.Join(w.tmp, rel)) != nil {
 		w.mu.Lock()
@@ -151,7 +215,20 @@ func (w *siteWriter) prepare(p string) error {
 	}
 	var err error
 	for i := len(mk) - 1; i >= 0 && err == nil; i-- {
-		if e := os.Mkdir(filepath.Join(w.tmp, filepath.FromSlash(mk[i])), 0o755); e != nil && !os.IsExist(e) {
+		dir := filepath.Join(w.tmp, filepath.FromSlash(mk[i]))
+		e := os.Mkdir(dir, 0o755)
+		if e != nil && os.IsExist(e) && w.inPlace {
+			// In place, the folder may be there already; a file of the
+			// previous site by that name gives way.
+			if fi, ferr := os.Lstat(dir); ferr == nil && !fi.IsDir() {
+				if e = os.Remove(dir); e == nil {
+					e = os.Mkdir(dir, 0o755)
+				}
+			} else {
+				e = nil
+			}
+		}
+		if e != nil && !os.IsExist(e) {
 			err = e
 		}
 	}
@@ -167,15 +244,67 @@ func (w *siteWriter) prepare(p string) error {
 }
 
 // abort removes the temporary folder; the previous site is untouched.
-func (w *siteWriter) abort() { os.RemoveAll(w.tmp) }
+// In place there is no such folder: the files written so far stay (each
+// whole), the rest are the previous site's.
+func (w *siteWriter) abort() {
+	if w.inPlace {
+		return
+	}
+	os.RemoveAll(w.tmp)
+}
 
-// commit swaps the new site in.
+// commit swaps the new site in; in place, it removes the files and
+// folders this build did not produce.
 func (w *siteWriter) commit() error {
+	if w.inPlace {
+		return w.prune()
+	}
 	if err := swap(w.tmp, w.out, w.removeLater); err != nil {
 		w.abort()
 		return err
 	}
 	return nil
+}
+
+// prune removes from the output folder every file and folder the build
+// did not produce (pages of removed documents, temporary files of a killed
+// build, anything else).
+func (w *siteWriter) prune() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return filepath.WalkDir(w.out, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		rel, rerr := filepath.Rel(w.out, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			return nil
+		}
+		if e.IsDir() {
+			if !w.dirs[rel] {
+				w.removed.Add(1)
+				if err := os.RemoveAll(p); err != nil {
+					return err
+				}
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !w.seen[rel] {
+			w.removed.Add(1)
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // same reports whether the file at p holds exactly data.

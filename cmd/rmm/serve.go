@@ -93,6 +93,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	first := snap
 	var prev *doc.Library  // the last load: unchanged files are not parsed again
 	var hist *repo.History // the last history pass
+	keys := render.NewKeyCache()
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
@@ -112,7 +113,10 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		return render.Build(ctx, render.Options{
 			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
 			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s,
-			History: hist, RemoveOldLater: true,
+			// The preview's folder is private: it is written in place
+			// (each file renamed whole into it, nothing built beside), which
+			// is enough for a preview; rmm build keeps its atomic swap.
+			History: hist, InPlace: true, Keys: keys,
 		})
 	})
 	srv := render.NewServer(render.ServeOptions{
