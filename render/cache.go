@@ -73,6 +73,16 @@ func binaryHex(b []byte) string {
 // loadState reads the state of the previous build; nil when there is
 // none or it cannot be used.
 func (s *site) loadState() *buildState {
+	if c := s.o.Keys; c != nil {
+		// The state the last build of this process saved, still in memory.
+		c.mu.Lock()
+		st := c.state
+		ok := st != nil && c.stateFile == s.stateFile()
+		c.mu.Unlock()
+		if ok {
+			return st
+		}
+	}
 	f, err := os.Open(s.stateFile())
 	if err != nil {
 		return nil
@@ -87,14 +97,44 @@ func (s *site) loadState() *buildState {
 
 // saveState writes the state of this build; a failure only costs the
 // next build its shortcut.
+//
+// With o.Keys the state stays in memory for the next build, and the file
+// is written in the background (KeyCache.Wait waits for it); the state is
+// never modified once saved.
 func (s *site) saveState() {
 	p := s.stateFile()
+	st := &buildState{Version: stateVersion, Pages: s.next}
+	c := s.o.Keys
+	if c == nil {
+		writeState(p, st)
+		return
+	}
+	c.mu.Lock()
+	c.stateFile, c.state = p, st
+	c.saveGen++
+	gen := c.saveGen
+	c.mu.Unlock()
+	c.saving.Add(1)
+	go func() {
+		defer c.saving.Done()
+		c.saveMu.Lock()
+		defer c.saveMu.Unlock()
+		c.mu.Lock()
+		latest := c.saveGen == gen
+		c.mu.Unlock()
+		if latest { // else a later build's state replaces it anyway
+			writeState(p, st)
+		}
+	}()
+}
+
+// writeState writes st to the file p, whole or not at all.
+func writeState(p string, st *buildState) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return
 	}
 	var buf bytes.Buffer
-	st := buildState{Version: stateVersion, Pages: s.next}
-	if gob.NewEncoder(&buf).Encode(&st) != nil {
+	if gob.NewEncoder(&buf).Encode(st) != nil {
 		return
 	}
 	tmp := p + ".tmp"
@@ -271,7 +311,17 @@ type KeyCache struct {
 	// builds use until HEAD moves (a History is never modified).
 	hist     *repo.History
 	histSums map[string][32]byte
+	// The state of the last build (see saveState), and its writing.
+	stateFile string
+	state     *buildState
+	saveGen   int
+	saveMu    sync.Mutex
+	saving    sync.WaitGroup
 }
+
+// Wait waits until the state of the last build is written to disk; call
+// it before the process ends.
+func (c *KeyCache) Wait() { c.saving.Wait() }
 
 // NewKeyCache returns an empty cache.
 func NewKeyCache() *KeyCache { return &KeyCache{} }

@@ -61,6 +61,7 @@ func TestInPlaceEqualsCleanBuild(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "site")
 	keys := render.NewKeyCache()
+	t.Cleanup(keys.Wait) // before the repository's folder is removed
 	// As rmm serve does: one history pass until HEAD moves.
 	var hist *repo.History
 	loadHistory := func() {
@@ -192,4 +193,14 @@ func TestInPlaceEqualsCleanBuild(t *testing.T) {
 	if !strings.Contains(page(t, siteFiles(t, out), "doc/NEW-POL.html"), "Second commit") {
 		t.Error("the page's history does not show the commit")
 	}
+
+	// The state kept in memory was written to disk too: a new process
+	// (a new cache) reuses every page.
+	keys.Wait()
+	keys = render.NewKeyCache()
+	res = build(t, r, out, inPlace)
+	if res.Written != 0 || res.Reused == 0 {
+		t.Errorf("a restarted preview wrote %d files, reused %d pages", res.Written, res.Reused)
+	}
+	same("restart")
 }

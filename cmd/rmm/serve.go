@@ -94,6 +94,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	var prev *doc.Library  // the last load: unchanged files are not parsed again
 	var hist *repo.History // the last history pass
 	keys := render.NewKeyCache()
+	defer keys.Wait() // the build state written before the process ends
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
