@@ -71,7 +71,7 @@ if [[ ${VERIFY:-} == 1 ]]; then
 	"$tmp/historybench" -verify "$gitdir" | grep verify
 fi
 
-best() { sort -n "$tmp/$1" | head -1; }
+best() { sort -n "$tmp/$1" | sed -n 1p; }
 read -r gs gk < <(best git)
 read -r rs rk < <(best rmm)
 commits=$(git --git-dir "$gitdir" rev-list --count HEAD)

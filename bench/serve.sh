@@ -32,12 +32,12 @@ if [[ -z $lib ]]; then
 fi
 lib=$(cd "$lib" && pwd)
 
-doc=$(grep -rl --include='*.md' '^kind: policy' "$lib" | grep -v '/\.' | sort | head -1)
+doc=$(grep -rl --include='*.md' '^kind: policy' "$lib" | grep -v '/\.' | sort | sed -n 1p)
 if [[ -z $doc ]]; then
 	echo "serve.sh: no policy document in $lib" >&2
 	exit 1
 fi
-id=$(sed -n 's/^id: *//p' "$doc" | head -1)
+id=$(sed -n 's/^id: *//p' "$doc" | sed -n 1p)
 
 start=$(date +%s.%N)
 "$tmp/rmm" -C "$lib" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
