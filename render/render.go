@@ -79,12 +79,6 @@ type Options struct {
 	// Snapshot, when not nil, is the library already loaded at Rev; Build
 	// then does not load it again.
 	Snapshot *repo.Snapshot
-	// RemoveOldLater removes the previous site in the background after
-	// the new one is swapped in, instead of before Build returns (rmm
-	// serve: open pages reload sooner). A removal cut short by the end of
-	// the process leaves a hidden folder beside Out that a later build
-	// removes.
-	RemoveOldLater bool
 	// InPlace writes into Out itself instead of building beside it and
 	// swapping (rmm serve, whose output folder is private): only files
 	// whose bytes changed are written, each to a temporary file renamed
@@ -92,7 +86,7 @@ type Options struct {
 	// end. Readers see every file whole, but not the site as a whole:
 	// during a build, or after one that failed half-way, old and new pages
 	// mix. Fine for a preview; a published site (rmm build) keeps the swap
-	// (SPEC 6). RemoveOldLater has no effect then.
+	// (SPEC 6).
 	InPlace bool
 	// Keys, when not nil, is kept by the caller from one build to the
 	// next (rmm serve) and remembers what page keys hash of each document,
@@ -200,7 +194,6 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
-	w.removeLater = o.RemoveOldLater
 	if err := s.render(ctx, w); err != nil {
 		w.abort()
 		return nil, phase(PhaseRender, err)

@@ -38,12 +38,9 @@ type siteWriter struct {
 	hasOld   bool // out holds a previous site
 	inPlace  bool
 	removed  atomic.Int64 // files removed by an in-place commit
-	// removeLater removes the previous site in the background after the
-	// swap (Options.RemoveOldLater).
-	removeLater bool
-	written     atomic.Int64
-	files       atomic.Int64
-	pages       atomic.Int64
+	written  atomic.Int64
+	files    atomic.Int64
+	pages    atomic.Int64
 
 	mu   sync.Mutex
 	dirs map[string]bool
@@ -259,7 +256,7 @@ func (w *siteWriter) commit() error {
 	if w.inPlace {
 		return w.prune()
 	}
-	if err := swap(w.tmp, w.out, w.removeLater); err != nil {
+	if err := swap(w.tmp, w.out); err != nil {
 		w.abort()
 		return err
 	}
@@ -319,17 +316,11 @@ func same(p string, data []byte) bool {
 
 // swap puts the folder tmp in place of out and removes the old site,
 // in the background when later is set.
-func swap(tmp, out string, later bool) error {
+func swap(tmp, out string) error {
 	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
 		return os.Rename(tmp, out)
 	}
 	remove := os.RemoveAll
-	if later {
-		remove = func(p string) error {
-			go os.RemoveAll(p)
-			return nil
-		}
-	}
 	// Atomic exchange where the system has it: at every instant out is a
 	// whole site.
 	if exchange(tmp, out) == nil {
