@@ -687,7 +687,7 @@ func decodeParse(payload []byte, p string, raw []byte) (d *Document, diags []Dia
 		}
 		return nil, diags, r.err
 	}
-	d = &Document{Path: p, Raw: raw}
+	d = &Document{Path: p, Raw: raw, table: &tableData{}}
 	d.HasFrontMatter = r.bool()
 	if r.err != nil {
 		return nil, nil, r.err

@@ -82,6 +82,8 @@ type Document struct {
 	// parseDiags are the diagnostics Parse returned, kept so that a later
 	// Load can reuse the document (LoadOptions.Previous).
 	parseDiags []Diagnostic
+	// table is the measure data read from the body, see MeasureData.
+	table *tableData
 }
 
 // Line returns the line of a front matter key, or the first line of the
@@ -196,7 +198,7 @@ func Parse(path string, data []byte) (*Document, []Diagnostic) {
 		}
 		return nil, []Diagnostic{Errorf(path, lineOf(data, off), "utf8", "invalid UTF-8 (byte 0x%02x at offset %d)", data[off], off)}
 	}
-	d := &Document{Path: path, Raw: data, Lines: map[string]int{}}
+	d := &Document{Path: path, Raw: data, Lines: map[string]int{}, table: &tableData{}}
 	yamlText, closeLine, bodyOff, ok, closed := SplitFrontMatter(data)
 	var diags []Diagnostic
 	if !ok {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark/ast"
 	extast "github.com/yuin/goldmark/extension/ast"
@@ -31,7 +32,21 @@ func MeasureData(d *Document, csvPath string, csvBytes []byte) ([]Point, []Diagn
 	if csvPath != "" {
 		return csvPoints(csvPath, csvBytes)
 	}
-	return tablePoints(d)
+	// The table is read once per document: check and the site both ask,
+	// and rmm serve reuses unchanged documents across rebuilds.
+	t := d.table
+	if t == nil { // a Document made by hand, not by Parse
+		return tablePoints(d)
+	}
+	t.once.Do(func() { t.pts, t.diags = tablePoints(d) })
+	return t.pts, t.diags
+}
+
+// tableData memoises the data table of a measure's body.
+type tableData struct {
+	once  sync.Once
+	pts   []Point
+	diags []Diagnostic
 }
 
 func dataColumns(header []string) (int, int) {
