@@ -1,0 +1,266 @@
+// Package store is rmm's one way to write files safely, and the one home of
+// its persistent state.
+//
+// Start with WriteFile, which replaces a file whole (a unique temporary
+// file beside it, fsync, rename, fsync of the folder), and Update, which
+// edits a file the user owns under git's lock protocol: it takes
+// PATH.lock with O_EXCL, reads the file again, lets the caller compute the
+// new bytes from what is there now, writes them into the lock file and
+// renames it over PATH. Two rmm processes editing one file therefore never
+// lose each other's change: the second waits for the first and then works
+// on its result.
+//
+// Persistent state (the parse cache, the history cache, the site's page
+// state, the serve preview) lives below <gitdir>/rmm/, one folder per kind
+// (Dir). Every cache key starts with Prefix, which holds the identity of
+// the running binary (BinaryID): a cache written by another rmm is never
+// trusted. A damaged or foreign cache file is the reader's to ignore; the
+// next save replaces it whole.
+//
+// This package imports no other rmm package.
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dir is the folder of one kind of state below the git folder:
+// <gitdir>/rmm/<kind>.
+func Dir(gitDir, kind string) string { return filepath.Join(gitDir, "rmm", kind) }
+
+var (
+	idOnce     sync.Once
+	idValue    [32]byte
+	idOverride *[32]byte
+	idMu       sync.Mutex
+)
+
+// BinaryID identifies the running rmm: the VCS revision of a clean build,
+// else the SHA-256 of the executable's bytes. It is computed once per
+// process; call it early in a goroutine to overlap the hashing with other
+// work.
+func BinaryID() [32]byte {
+	idMu.Lock()
+	o := idOverride
+	idMu.Unlock()
+	if o != nil {
+		return *o
+	}
+	idOnce.Do(func() { idValue = computeBinaryID() })
+	return idValue
+}
+
+// SetBinaryIDForTest makes BinaryID return a value derived from s until
+// the returned function is called: tests use it to play a different rmm
+// build against caches the first one wrote.
+func SetBinaryIDForTest(s string) (restore func()) {
+	id := sha256.Sum256([]byte("test " + s))
+	idMu.Lock()
+	prev := idOverride
+	idOverride = &id
+	idMu.Unlock()
+	return func() {
+		idMu.Lock()
+		idOverride = prev
+		idMu.Unlock()
+	}
+}
+
+func computeBinaryID() [32]byte {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" && modified == "false" {
+			return sha256.Sum256([]byte("vcs " + rev + " " + bi.Main.Path + " " + bi.GoVersion))
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			defer f.Close()
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err == nil {
+				var id [32]byte
+				copy(id[:], h.Sum(nil))
+				return id
+			}
+		}
+	}
+	// Unknown binary: a random id, so nothing is reused.
+	return sha256.Sum256([]byte("unknown " + time.Now().String()))
+}
+
+// Prefix is what every cache key of a kind starts with: the kind, its
+// format version and the binary's identity.
+func Prefix(kind string, version int) []byte {
+	id := BinaryID()
+	return fmt.Appendf(nil, "rmm-store %s %d %x\x00", kind, version, id[:])
+}
+
+// WriteFile replaces the file at path with data, whole or not at all:
+// data goes to a temporary file with a unique name in the same folder,
+// is synced, and is renamed over path; then the folder is synced, so the
+// new name survives a crash. The folder is created when missing.
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".rmm-tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if err := writeSync(f, data, perm); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+// IsTemp reports whether a file name is one of WriteFile's temporary
+// files (left behind only by a process that was killed).
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".rmm-tmp-")
+}
+
+func writeSync(f *os.File, data []byte, perm fs.FileMode) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	// Some file systems cannot sync a folder; the rename is done anyway.
+	if errors.Is(err, os.ErrInvalid) || errors.Is(err, errors.ErrUnsupported) {
+		return nil
+	}
+	return err
+}
+
+// ErrBusy is returned when another process holds a file's lock for longer
+// than Update waits.
+var ErrBusy = errors.New("is being changed by another rmm or git")
+
+// ErrUnchanged, returned by an Update function, leaves the file as it is
+// and makes Update return nil.
+var ErrUnchanged = errors.New("no change")
+
+// LockWait is how long Update waits for another process's lock.
+var LockWait = 10 * time.Second
+
+// Update changes the file at path under git's lock protocol: it creates
+// path.lock exclusively (waiting up to LockWait while another process
+// holds it), reads the file as it is now, calls fn with those bytes, writes
+// what fn returns into the lock file, syncs it and renames it over path.
+// fn runs with the lock held, so it sees every change another Update made
+// before. When fn fails, the file is left as it was and fn's error is
+// returned; ErrUnchanged leaves it as well but gives nil. A symlink is
+// followed: its target is the file changed. The file keeps its mode.
+//
+// When the lock stays taken, the error wraps ErrBusy and names the lock
+// file, to be removed by hand if no process is running.
+func Update(path string, fn func(cur []byte) ([]byte, error)) error {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		path = p
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	lock := path + ".lock"
+	f, err := takeLock(lock, LockWait)
+	if err != nil {
+		return err
+	}
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(lock)
+		}
+	}()
+	cur, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := fn(cur)
+	if errors.Is(err, ErrUnchanged) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(out, cur) {
+		return nil
+	}
+	if err := writeSync(f, out, info.Mode().Perm()); err != nil {
+		return fmt.Errorf("write %s: %w", lock, err)
+	}
+	done = true
+	if err := os.Rename(lock, path); err != nil {
+		os.Remove(lock)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// takeLock creates lock exclusively, retrying while another process holds
+// it, for up to wait.
+func takeLock(lock string, wait time.Duration) (*os.File, error) {
+	deadline := time.Now().Add(wait)
+	delay := time.Millisecond
+	for {
+		f, err := os.OpenFile(lock, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s %w: %s exists; if no rmm or git is running, remove it", strings.TrimSuffix(lock, ".lock"), ErrBusy, lock)
+		}
+		time.Sleep(delay)
+		if delay < 50*time.Millisecond {
+			delay *= 2
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestWriteFileReplacesWholeAndLeavesNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "state")
+	for _, s := range []string{"one", "two, longer", "3"} {
+		if err := WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != s {
+			t.Fatalf("read %q, %v; want %q", got, err, s)
+		}
+	}
+	fi, _ := os.Stat(p)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	ents, _ := os.ReadDir(filepath.Dir(p))
+	if len(ents) != 1 {
+		t.Errorf("folder holds %d entries, want only the file: %v", len(ents), ents)
+	}
+}
+
+func TestWriteFileConcurrentWritersNeverCollide(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "state")
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs <- WriteFile(p, bytes.Repeat([]byte{byte('a' + i)}, 4096), 0o644)
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := os.ReadFile(p)
+	if len(got) != 4096 || bytes.Count(got, got[:1]) != 4096 {
+		t.Fatalf("file is a mix of writers: %q...", got[:16])
+	}
+}
+
+func TestUpdateSerialisesWriters(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "doc.md")
+	if err := os.WriteFile(p, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := Update(p, func(cur []byte) ([]byte, error) {
+				time.Sleep(time.Millisecond) // widen the window a lost update needs
+				return append(cur, 'x'), nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, _ := os.ReadFile(p)
+	if len(got) != n {
+		t.Fatalf("%d of %d updates kept", len(got), n)
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want 0640 kept", fi.Mode().Perm())
+	}
+	if _, err := os.Stat(p + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("lock left behind: %v", err)
+	}
+}
+
+func TestUpdateFailureLeavesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "doc.md")
+	os.WriteFile(p, []byte("keep"), 0o644)
+	boom := errors.New("boom")
+	if err := Update(p, func([]byte) ([]byte, error) { return []byte("lost"), boom }); !errors.Is(err, boom) {
+		t.Fatalf("err %v, want boom", err)
+	}
+	if err := Update(p, func([]byte) ([]byte, error) { return []byte("lost"), ErrUnchanged }); err != nil {
+		t.Fatalf("ErrUnchanged gave %v", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "keep" {
+		t.Fatalf("file is %q", got)
+	}
+	if _, err := os.Stat(p + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("lock left behind: %v", err)
+	}
+}
+
+func TestUpdateBusyLockNamesIt(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "doc.md")
+	os.WriteFile(p, []byte("a"), 0o644)
+	os.WriteFile(p+".lock", nil, 0o644)
+	defer func(w time.Duration) { LockWait = w }(LockWait)
+	LockWait = 30 * time.Millisecond
+	err := Update(p, func(cur []byte) ([]byte, error) { return []byte("b"), nil })
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), p+".lock") {
+		t.Fatalf("err %v, want ErrBusy naming the lock", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "a" {
+		t.Fatalf("file is %q", got)
+	}
+}
+
+func TestBinaryIDOverride(t *testing.T) {
+	real := BinaryID()
+	restore := SetBinaryIDForTest("other")
+	if BinaryID() == real {
+		t.Fatal("override did not change the id")
+	}
+	if bytes.Equal(Prefix("parse", 1), Prefix("parse", 2)) {
+		t.Fatal("version not in the prefix")
+	}
+	restore()
+	if BinaryID() != real {
+		t.Fatal("restore did not bring the id back")
+	}
+}
