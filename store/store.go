@@ -119,6 +119,18 @@ func Prefix(kind string, version int) []byte {
 // is synced, and is renamed over path; then the folder is synced, so the
 // new name survives a crash. The folder is created when missing.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, true)
+}
+
+// WriteCache is WriteFile without the syncs, for state that is only a
+// shortcut (a cache whose loss costs a slower run, never a wrong one):
+// the file is still replaced whole, under a unique temporary name, so two
+// processes saving at once never mix their bytes.
+func WriteCache(path string, data []byte) error {
+	return write(path, data, 0o644, false)
+}
+
+func write(path string, data []byte, perm fs.FileMode, durable bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -128,13 +140,16 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	tmp := f.Name()
-	if err := writeSync(f, data, perm); err != nil {
+	if err := writeClose(f, data, perm, durable); err != nil {
 		os.Remove(tmp)
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return err
+	}
+	if !durable {
+		return nil
 	}
 	return syncDir(dir)
 }
@@ -145,12 +160,12 @@ func IsTemp(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.Contains(name, ".rmm-tmp-")
 }
 
-func writeSync(f *os.File, data []byte, perm fs.FileMode) error {
+func writeClose(f *os.File, data []byte, perm fs.FileMode, durable bool) error {
 	_, err := f.Write(data)
 	if err == nil {
 		err = f.Chmod(perm)
 	}
-	if err == nil {
+	if err == nil && durable {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -231,7 +246,7 @@ func Update(path string, fn func(cur []byte) ([]byte, error)) error {
 	if bytes.Equal(out, cur) {
 		return nil
 	}
-	if err := writeSync(f, out, info.Mode().Perm()); err != nil {
+	if err := writeClose(f, out, info.Mode().Perm(), true); err != nil {
 		return fmt.Errorf("write %s: %w", lock, err)
 	}
 	done = true
