@@ -41,7 +41,7 @@ func ParseIdent(s string) (name, email string, err error) {
 	if name == "" {
 		return "", "", fmt.Errorf("identity %q has no name before <email>", s)
 	}
-	if strings.ContainsAny(name, "<>\n\r\x00") {
+	if strings.ContainsAny(s[:lt], "<>\n\r\x00") {
 		return "", "", fmt.Errorf("identity %q: the name holds <, > or a line break, which git fsck refuses", s)
 	}
 	if err := CheckEmail(email); err != nil {
