@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -55,10 +56,10 @@ func initRun(e *env, opts *initOptions) error {
 	if _, err := os.Stat(filepath.Join(dir, doc.ConfigFile)); err == nil {
 		return failf("", "%s already holds rmm.yaml: it is a library already", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("%v", err)
-	}
 	if opts.Example {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return usagef("%v", err)
+		}
 		entries, _ := os.ReadDir(dir)
 		for _, en := range entries {
 			if en.Name() != ".git" {
@@ -75,6 +76,19 @@ func initRun(e *env, opts *initOptions) error {
 		}
 		fmt.Fprintf(e.stdout, "Created the example library in %s: %d documents, %d commits, %d baselines\n", r.Root, res.Documents, res.Commits, res.Baselines)
 		return nil
+	}
+	// The first commit and every document's owner need a git identity:
+	// refuse before writing anything rather than leave a library that
+	// cannot be committed (the example brings its own authors).
+	who, ok := repo.IdentityAt(existingParent(dir))
+	if !ok {
+		return failf(identityHint, "rmm init commits the new library as you, and git has no user.email")
+	}
+	if err := doc.CheckEmail(who.Email); err != nil {
+		return failf(identityHint, "git's user.email: %v", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("%v", err)
 	}
 	org := opts.Organization
 	if org == "" {
@@ -101,14 +115,11 @@ ignore: ["drafts/**"]
 	}
 	for name, content := range files {
 		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			continue // never overwrite what is there
-		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return usagef("%v", err)
 		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return usagef("%v", err)
+		if err := createNew(p, []byte(content)); err != nil && !errors.Is(err, fs.ErrExist) {
+			return usagef("%v", err) // a file that is there already is kept as it is
 		}
 	}
 	r, err := repo.Init(dir)
@@ -116,11 +127,6 @@ ignore: ["drafts/**"]
 		return usagef("%v", err)
 	}
 	fmt.Fprintf(e.stdout, "Initialized a process asset library in %s\n", r.Root)
-	who, ok := r.Identity()
-	if !ok {
-		fmt.Fprintln(e.stderr, "rmm: hint: git has no user.email; commit the scaffold yourself: git add -A && git commit -m 'Start the library'")
-		return nil
-	}
 	if _, _, err := r.Head(); !errors.Is(err, repo.ErrEmpty) {
 		fmt.Fprintln(e.stderr, "rmm: hint: the repository has commits already; commit the new files yourself")
 		return nil
@@ -131,4 +137,38 @@ ignore: ["drafts/**"]
 	}
 	fmt.Fprintf(e.stdout, "Committed the scaffold as %s\n", h[:12])
 	return nil
+}
+
+// identityHint tells how to give git (and so rmm) an identity.
+const identityHint = `tell git who you are: git config --global user.name "Your Name" && git config --global user.email you@example.org`
+
+// existingParent is dir, or its nearest ancestor that exists.
+func existingParent(dir string) string {
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return dir
+		}
+		dir = up
+	}
+}
+
+// createNew writes a file that must not exist yet (O_EXCL): rmm never
+// overwrites a file it did not write.
+func createNew(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(p)
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -99,11 +100,14 @@ func newRun(e *env, opts *newOptions) error {
 	}
 	owner := opts.Owner
 	if owner == "" {
-		who, _ := r.Identity()
+		who, ok := r.Identity()
+		if !ok {
+			return failf("pass --owner EMAIL, or "+identityHint, "who owns the new %s? git has no user.email", opts.Kind)
+		}
 		owner = who.Email
 	}
-	if owner == "" {
-		owner = "owner@example.org"
+	if err := doc.CheckEmail(owner); err != nil {
+		return usagef("owner: %v", err)
 	}
 	rel := filepath.Join(kindFolders[opts.Kind], doc.Slug(opts.Title)+".md")
 	if opts.Kind == "process" && opts.Unit != "" {
@@ -126,10 +130,26 @@ func newRun(e *env, opts *newOptions) error {
 	if err != nil {
 		return failf("", "template for %s: %v", opts.Kind, err)
 	}
+	// A template of the repository's own may write front matter that does
+	// not read back as meant (a title with ": " in an unquoted value):
+	// refuse rather than write a broken document.
+	nd, diags := doc.Parse(filepath.ToSlash(rel), buf.Bytes())
+	if nd == nil || doc.HasErrors(diags) || nd.HasFrontMatter && (nd.ID != id || nd.Owner != "" && nd.Owner != owner) {
+		what := "it does not read back as the document asked for"
+		for _, d := range diags {
+			if d.Severity == doc.Error {
+				what = d.String()
+				break
+			}
+		}
+		return failf("quote the template's values, e.g. title: {{printf \"%q\" .Title}}", "%s writes a document rmm cannot use: %s", templateName(r.Root, opts.Kind), what)
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return usagef("%v", err)
 	}
-	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+	if err := createNew(dst, buf.Bytes()); errors.Is(err, fs.ErrExist) {
+		return failf("choose another title", "%s exists already", rel)
+	} else if err != nil {
 		return usagef("%v", err)
 	}
 	fmt.Fprintln(e.stdout, filepath.ToSlash(rel))
@@ -141,6 +161,14 @@ func statusFor(kind string) string {
 		return "proposed"
 	}
 	return "draft"
+}
+
+// templateName names the template kindTemplate reads, for messages.
+func templateName(root, kind string) string {
+	if _, err := os.Stat(filepath.Join(root, ".rmm", "templates", kind+".md")); err == nil {
+		return ".rmm/templates/" + kind + ".md"
+	}
+	return "the built-in " + kind + " template"
 }
 
 // kindTemplate reads .rmm/templates/KIND.md, else the embedded default.
