@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -42,12 +44,41 @@ func (e *exitError) Error() string { return e.msg }
 
 // failf is a refusal or failed check: exit 1.
 func failf(hint, format string, args ...any) error {
+	noteSite()
 	return &exitError{code: exitFailed, msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
 // usagef is bad usage: exit 2.
 func usagef(format string, args ...any) error {
+	noteSite()
 	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// internalf is an internal failure, one no input of the user's should
+// cause (a disk that fails, a bug): exit 2. Unlike failf and usagef, its
+// call sites need no testscript (errors_test.go).
+func internalf(format string, args ...any) error {
+	return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+}
+
+// noteSite records the source line of a failf or usagef call in the file
+// RMM_ERROR_SITES names, when set: the tests use it to find the errors a
+// user can meet that no testscript reaches (errors_test.go).
+func noteSite() {
+	p := os.Getenv("RMM_ERROR_SITES")
+	if p == "" {
+		return
+	}
+	_, file, line, ok := runtime.Caller(2)
+	if !ok {
+		return
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(f, "%s:%d\n", filepath.Base(file), line)
+	f.Close()
 }
 
 // errSilentFail exits 1 after output that already said why.

@@ -3,15 +3,30 @@ package main
 import (
 	"maps"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(errorSitesM{m}, map[string]func(){
 		"rmm": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// errorSitesM runs the tests with RMM_ERROR_SITES set for the scripts,
+// then checks that they reached every failf and usagef (errors_test.go).
+type errorSitesM struct{ m *testing.M }
+
+func (e errorSitesM) Run() int {
+	dir, err := os.MkdirTemp("", "rmm-error-sites-")
+	if err != nil {
+		return e.m.Run()
+	}
+	defer os.RemoveAll(dir)
+	errorSites = filepath.Join(dir, "sites")
+	return checkErrorSites(e.m.Run())
 }
 
 // TestScripts runs cmd/rmm/testdata/script/*.txtar: each holds a small

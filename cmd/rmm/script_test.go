@@ -19,6 +19,9 @@ func scriptParams() testscript.Params {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("RMM_NOW", "2026-11-26T12:00:00Z")
+			if errorSites != "" {
+				env.Setenv("RMM_ERROR_SITES", errorSites)
+			}
 			gitconfig := "[user]\n\tname = Test User\n\temail = test@example.org\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
 			return os.WriteFile(filepath.Join(env.WorkDir, ".gitconfig"), []byte(gitconfig), 0o644)
 		},
