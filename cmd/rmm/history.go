@@ -70,11 +70,11 @@ func historyRun(e *env, opts *historyOptions) error {
 	}
 	head, _, err := r.Head()
 	if err != nil {
-		return failf("", "%v", err)
+		return internalf("%v", err) // load read HEAD already
 	}
 	h, err := repo.LoadHistory(r.GitDir, head, render.HistoryCacheDir(r))
 	if err != nil {
-		return failf("", "read history: %v", err)
+		return internalf("read history: %v", err)
 	}
 	gp := p
 	if r.Prefix != "" {
@@ -116,15 +116,17 @@ func docPathArg(e *env, root, arg string) (string, error) {
 	cands = append(cands, filepath.Join(root, arg))
 	for i, c := range cands {
 		rel, err := filepath.Rel(root, c)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-			if i == len(cands)-1 {
-				return "", failf("", "%s is outside the library (%s)", arg, root)
-			}
+		inside := err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+		last := i == len(cands)-1
+		if !inside && last {
+			break
+		}
+		if !inside {
 			continue
 		}
-		if _, err := os.Stat(c); err == nil || i == len(cands)-1 {
+		if _, err := os.Stat(c); err == nil || last {
 			return filepath.ToSlash(rel), nil
 		}
 	}
-	return "", failf("", "%s is outside the library", arg)
+	return "", failf("name a document of the library by its id or its path", "%s is outside the library (%s)", arg, root)
 }

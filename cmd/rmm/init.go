@@ -58,7 +58,7 @@ func initRun(e *env, opts *initOptions) error {
 	}
 	if opts.Example {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return usagef("%v", err)
+			return failf("name a folder rmm can create", "cannot create %s: %v", dir, unwrapPath(err))
 		}
 		entries, _ := os.ReadDir(dir)
 		for _, en := range entries {
@@ -68,11 +68,11 @@ func initRun(e *env, opts *initOptions) error {
 		}
 		r, err := repo.Init(dir)
 		if err != nil {
-			return usagef("%v", err)
+			return internalf("%v", err)
 		}
 		res, err := example.Write(r, e.runChecks)
 		if err != nil {
-			return usagef("write the example: %v", err)
+			return internalf("write the example: %v", err)
 		}
 		fmt.Fprintf(e.stdout, "Created the example library in %s: %d documents, %d commits, %d baselines\n", r.Root, res.Documents, res.Commits, res.Baselines)
 		return nil
@@ -88,7 +88,7 @@ func initRun(e *env, opts *initOptions) error {
 		return failf(identityHint, "git's user.email: %v", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("%v", err)
+		return failf("name a folder rmm can create", "cannot create %s: %v", dir, unwrapPath(err))
 	}
 	org := opts.Organization
 	if org == "" {
@@ -116,15 +116,15 @@ ignore: ["drafts/**"]
 	for name, content := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return usagef("%v", err)
+			return internalf("%v", err)
 		}
 		if err := createNew(p, []byte(content)); err != nil && !errors.Is(err, fs.ErrExist) {
-			return usagef("%v", err) // a file that is there already is kept as it is
+			return internalf("%v", err) // a file that is there already is kept as it is
 		}
 	}
 	r, err := repo.Init(dir)
 	if err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	fmt.Fprintf(e.stdout, "Initialized a process asset library in %s\n", r.Root)
 	if _, _, err := r.Head(); !errors.Is(err, repo.ErrEmpty) {
@@ -133,7 +133,7 @@ ignore: ["drafts/**"]
 	}
 	h, err := r.CommitAll("Start the process asset library\n\nScaffold written by rmm init.", who, who)
 	if err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	fmt.Fprintf(e.stdout, "Committed the scaffold as %s\n", h[:12])
 	return nil
@@ -169,6 +169,16 @@ func createNew(p string, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(p)
+	}
+	return err
+}
+
+// unwrapPath drops the operation and path of a *fs.PathError, which the
+// message around it names already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
 	return err
 }

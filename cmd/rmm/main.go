@@ -179,6 +179,8 @@ func (e *env) openRepo() (*repo.Repo, error) {
 		return nil, failf("run 'git init' there, or 'rmm init' which does it", "%s has rmm.yaml but is not in a git repository", root)
 	}
 	if err != nil {
+		// A repository git cannot read (a broken .git/config, say): exit 2,
+		// as for damaged objects.
 		return nil, usagef("%v", err)
 	}
 	return r, nil

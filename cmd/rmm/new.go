@@ -114,9 +114,6 @@ func newRun(e *env, opts *newOptions) error {
 		rel = filepath.Join(kindFolders[opts.Kind], opts.Unit, doc.Slug(opts.Title)+".md")
 	}
 	dst := filepath.Join(r.Root, rel)
-	if _, err := os.Stat(dst); err == nil {
-		return failf("choose another title", "%s exists already", rel)
-	}
 	tmpl, err := kindTemplate(r.Root, opts.Kind)
 	if err != nil {
 		return err
@@ -128,7 +125,7 @@ func newRun(e *env, opts *newOptions) error {
 		"Status": statusFor(opts.Kind), "Date": now.Format("2006-01-02"), "Due": now.AddDate(0, 1, 0).Format("2006-01-02"),
 	})
 	if err != nil {
-		return failf("", "template for %s: %v", opts.Kind, err)
+		return failf("fix the template, or remove it to use rmm's own", "%s: %v", templateName(r.Root, opts.Kind), err)
 	}
 	// A template of the repository's own may write front matter that does
 	// not read back as meant (a title with ": " in an unquoted value):
@@ -145,12 +142,12 @@ func newRun(e *env, opts *newOptions) error {
 		return failf("quote the template's values, e.g. title: {{printf \"%q\" .Title}}", "%s writes a document rmm cannot use: %s", templateName(r.Root, opts.Kind), what)
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return usagef("%v", err)
+		return failf("", "cannot create %s: %v", filepath.ToSlash(filepath.Dir(rel)), unwrapPath(err))
 	}
 	if err := createNew(dst, buf.Bytes()); errors.Is(err, fs.ErrExist) {
 		return failf("choose another title", "%s exists already", rel)
 	} else if err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	fmt.Fprintln(e.stdout, filepath.ToSlash(rel))
 	return nil
@@ -179,7 +176,7 @@ func kindTemplate(root, kind string) (*template.Template, error) {
 		data, err = fs.ReadFile(templates.Kinds, kind+".md")
 		src = "built-in " + kind + " template"
 		if err != nil {
-			return nil, usagef("no template for %s", kind)
+			return nil, internalf("no template for %s", kind)
 		}
 	}
 	t, err := template.New(kind).Option("missingkey=zero").Parse(string(data))

@@ -26,7 +26,7 @@ other values come from the same lists 'rmm check' uses.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := json.MarshalIndent(frontMatterSchema(), "", "  ")
 			if err != nil {
-				return usagef("internal error: %v", err)
+				return internalf("internal error: %v", err)
 			}
 			fmt.Fprintln(e.stdout, string(b))
 			return nil
