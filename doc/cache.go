@@ -28,8 +28,8 @@ import (
 //
 // cacheVersion must change whenever Document, Section, Ref, Action,
 // Stakeholder, Approval or Diagnostic change, or the encoding below does
-// (within one build the binary's identity covers it; the version keeps a
-// build from a dirty tree honest).
+// (the binary's identity changes with any change to the code already;
+// the version is what a reader of the file, or a test, can name).
 const (
 	cacheKind    = "parse"
 	cacheVersion = 2 // 2: package store's file format
