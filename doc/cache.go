@@ -5,85 +5,54 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
-	"io"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sync"
-	"time"
 	"unsafe"
+
+	"github.com/rmm-pal/rmm/store"
 )
 
 // The parse cache keeps what Parse computed for each file, so that a
 // later Load (another process: `rmm build`, `rmm check`) decodes it
-// instead of parsing again. It is one packed file, parse.pack, in the
-// folder LoadOptions.Cache names, replaced atomically (temp + rename).
-// An entry's key is the SHA-256 of the cache format, the identity of the
-// running binary (the parser may change between builds), the file's path
-// (Path and the note id depend on it) and its bytes. A cache that cannot
-// be read, or fails its checksum, is ignored and rewritten; it is never
-// an error.
+// instead of parsing again. It is one file of package store's cache
+// format, parse.pack, in the folder LoadOptions.Cache names (package repo
+// passes store.Dir(gitdir, "parse")), replaced whole with
+// store.WriteCache: it is only a shortcut, so it is not synced. An
+// entry's key is the SHA-256 of store.Prefix (the cache's kind and
+// version, and the identity of the running binary: the parser may change
+// between builds), the file's path (Path and the note id depend on it)
+// and its bytes. A cache that cannot be read, is damaged or was written
+// by another rmm is ignored and rewritten; it is never an error.
 //
-// cacheFormat must change whenever Document, Section, Ref, Action,
-// Stakeholder, Approval or Diagnostic change, or the encoding below does.
-const cacheFormat = "rmm-parse-cache 1"
+// cacheVersion must change whenever Document, Section, Ref, Action,
+// Stakeholder, Approval or Diagnostic change, or the encoding below does
+// (the binary's identity changes with any change to the code already;
+// the version is what a reader of the file, or a test, can name).
+const (
+	cacheKind    = "parse"
+	cacheVersion = 2 // 2: package store's file format
+)
 
 const (
-	cacheFile  = "parse.pack"
-	cacheMagic = "RMMPARSE"
+	cacheFile = "parse.pack"
 	// cacheMaxAge is how many saves an entry no load used survives (the
 	// working tree and a few commits share the pack).
 	cacheMaxAge = 4
 )
 
-var cacheCRC = crc32.MakeTable(crc32.Castagnoli)
-
-// binaryID identifies the parser: the VCS revision of a clean build, else
-// the hash of the executable's bytes; computed once per process.
-var binaryID = sync.OnceValue(func() [32]byte {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		var rev, modified string
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				modified = s.Value
-			}
-		}
-		if rev != "" && modified == "false" {
-			return sha256.Sum256([]byte("vcs " + rev + " " + bi.Main.Path + " " + bi.GoVersion))
-		}
-	}
-	exe, err := os.Executable()
-	if err == nil {
-		if f, err := os.Open(exe); err == nil {
-			defer f.Close()
-			h := sha256.New()
-			if _, err := io.Copy(h, f); err == nil {
-				var id [32]byte
-				copy(id[:], h.Sum(nil))
-				return id
-			}
-		}
-	}
-	// Unknown binary: a random id, so nothing is reused.
-	return sha256.Sum256([]byte("unknown " + time.Now().String()))
-})
-
 // parseCache is the pack as read at the start of a Load plus the entries
 // this load adds or uses.
 type parseCache struct {
 	dir    string
-	prefix []byte // cacheFormat and binaryID, hashed into every key
+	prefix []byte // store.Prefix, hashed into every key
 	old    map[[32]byte]cacheEntry
 
 	mu    sync.Mutex
 	used  map[[32]byte]bool
 	added map[[32]byte][]byte
-	bad   bool // the pack was unreadable or an entry did not decode
+	bad   bool // the pack was unreadable, foreign, or an entry did not decode
 }
 
 type cacheEntry struct {
@@ -91,39 +60,27 @@ type cacheEntry struct {
 	payload []byte
 }
 
-// openParseCache reads the pack in dir; a missing or broken one gives an
-// empty cache.
+// openParseCache reads the pack in dir; a missing, broken or foreign one
+// gives an empty cache.
 func openParseCache(dir string) *parseCache {
-	id := binaryID()
-	c := &parseCache{dir: dir, prefix: append([]byte(cacheFormat+"\x00"), id[:]...),
+	c := &parseCache{dir: dir, prefix: store.Prefix(cacheKind, cacheVersion),
 		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte][]byte{}}
-	data, err := os.ReadFile(filepath.Join(dir, cacheFile))
+	body, err := store.ReadCache(filepath.Join(dir, cacheFile), cacheKind, cacheVersion)
 	if err != nil {
-		c.bad = !errors.Is(err, os.ErrNotExist)
+		c.bad = !errors.Is(err, fs.ErrNotExist)
 		return c
 	}
-	if !c.readPack(data) {
+	if !c.readPack(body) {
 		c.bad = true
 		c.old = map[[32]byte]cacheEntry{}
 	}
 	return c
 }
 
-// readPack parses the pack: magic, the key prefix's hash, entries
-// (key, age, payload length, payload), then a CRC-32C of all before it.
-func (c *parseCache) readPack(data []byte) bool {
-	if len(data) < len(cacheMagic)+32+4 || string(data[:len(cacheMagic)]) != cacheMagic {
-		return false
-	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, cacheCRC) != sum {
-		return false
-	}
-	pfx := sha256.Sum256(c.prefix)
-	if !bytes.Equal(body[len(cacheMagic):len(cacheMagic)+32], pfx[:]) {
-		return true // another binary's cache: start afresh
-	}
-	r := &reader{b: body[len(cacheMagic)+32:]}
+// readPack parses the pack's body: entries (key, age, payload length,
+// payload).
+func (c *parseCache) readPack(body []byte) bool {
+	r := &reader{b: body}
 	for len(r.b) > 0 && r.err == nil {
 		var k [32]byte
 		copy(k[:], r.bytes(32))
@@ -187,10 +144,7 @@ func (c *parseCache) save() {
 	if len(c.added) == 0 && !c.bad {
 		return
 	}
-	var w writer
-	w.b = append(w.b, cacheMagic...)
-	pfx := sha256.Sum256(c.prefix)
-	w.b = append(w.b, pfx[:]...)
+	w := writer{b: bytes.Clone(c.prefix)}
 	entry := func(k [32]byte, age uint64, p []byte) {
 		w.b = append(w.b, k[:]...)
 		w.uvarint(age)
@@ -211,24 +165,7 @@ func (c *parseCache) save() {
 			entry(k, e.age+1, e.payload)
 		}
 	}
-	w.b = binary.LittleEndian.AppendUint32(w.b, crc32.Checksum(w.b, cacheCRC))
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(c.dir, cacheFile+".tmp*")
-	if err != nil {
-		return
-	}
-	_, err = f.Write(w.b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(c.dir, cacheFile))
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
+	_ = store.WriteCache(filepath.Join(c.dir, cacheFile), store.Seal(w.b))
 }
 
 // writer appends the encoding.

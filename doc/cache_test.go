@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/example"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/store"
 )
 
 // trickyFiles are files whose parse goes off the beaten path.
@@ -269,6 +271,7 @@ func TestCacheCorruptIgnored(t *testing.T) {
 		if bytes.Equal(readPack(t, cache), bad) {
 			t.Errorf("%s cache was not rewritten", name)
 		}
+		checkRewritten(t, name, cache)
 		lib, err = doc.Load(fsys, doc.LoadOptions{Cache: cache})
 		if err != nil {
 			t.Fatal(err)
@@ -276,14 +279,136 @@ func TestCacheCorruptIgnored(t *testing.T) {
 		sameLibrary(t, name+" cache, rewritten", plain, lib)
 	}
 
+	// An unreadable file (for root, a garbage one) is rewritten.
+	pack := filepath.Join(cache, doc.ParseCacheFile)
+	if err := os.WriteFile(pack, []byte("garbage"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(pack, 0o000)
+	lib, err := doc.Load(fsys, doc.LoadOptions{Cache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameLibrary(t, "unreadable cache", plain, lib)
+	checkRewritten(t, "unreadable", cache)
+
+	// A folder where the pack should be: an empty one is replaced, one
+	// holding something is left alone; neither is an error.
+	os.Remove(pack)
+	if err := os.Mkdir(pack, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if lib, err = doc.Load(fsys, doc.LoadOptions{Cache: cache}); err != nil {
+		t.Fatal(err)
+	}
+	sameLibrary(t, "empty folder for a cache", plain, lib)
+	checkRewritten(t, "empty folder", cache)
+	os.Remove(pack)
+	writeTree(t, pack, map[string]string{"keep": "x"})
+	if lib, err = doc.Load(fsys, doc.LoadOptions{Cache: cache}); err != nil {
+		t.Fatal(err)
+	}
+	sameLibrary(t, "full folder for a cache", plain, lib)
+	if data, err := os.ReadFile(filepath.Join(pack, "keep")); err != nil || string(data) != "x" {
+		t.Errorf("a folder in the cache's place was touched: %q, %v", data, err)
+	}
+
 	// A cache folder that cannot be written is no error either.
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lib, err := doc.Load(fsys, doc.LoadOptions{Cache: filepath.Join(file, "sub")})
+	lib, err = doc.Load(fsys, doc.LoadOptions{Cache: filepath.Join(file, "sub")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameLibrary(t, "unwritable cache", plain, lib)
+}
+
+// checkRewritten fails unless the pack in cache is one this binary wrote
+// and a load uses it whole.
+func checkRewritten(t *testing.T, what, cache string) {
+	t.Helper()
+	if _, err := store.ReadCache(filepath.Join(cache, doc.ParseCacheFile), doc.ParseCacheKind, doc.ParseCacheVersion); err != nil {
+		t.Errorf("%s: the cache was not rewritten valid: %v", what, err)
+	}
+}
+
+// A cache written by another rmm binary, or in another format version, is
+// ignored, even when its entries are keyed the way this binary keys the
+// files, and rewritten as this binary's.
+func TestCacheForeignIgnored(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, trickyFiles)
+	fsys := os.DirFS(root)
+	plain, err := doc.Load(fsys, doc.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoy := func(s string) string { return strings.ReplaceAll(s, "o", "0") }
+	decoyed := func(lib *doc.Library) int {
+		n := 0
+		for i, d := range lib.Docs {
+			if d.Title != plain.Docs[i].Title {
+				n++
+			}
+		}
+		return n
+	}
+	load := func(cache string) *doc.Library {
+		t.Helper()
+		lib, err := doc.Load(fsys, doc.LoadOptions{Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lib
+	}
+
+	// With this binary's own header the forged entries are used: the
+	// checks below can fail.
+	cache := t.TempDir()
+	if err := doc.ForgeParseCache(cache, store.Prefix(doc.ParseCacheKind, doc.ParseCacheVersion), trickyFiles, decoy); err != nil {
+		t.Fatal(err)
+	}
+	if decoyed(load(cache)) == 0 {
+		t.Fatal("test bug: a forged cache with this binary's header is not used")
+	}
+
+	restore := store.SetBinaryIDForTest("other")
+	otherBinary := store.Prefix(doc.ParseCacheKind, doc.ParseCacheVersion)
+	restore()
+	for name, header := range map[string][]byte{
+		"other binary":  otherBinary,
+		"other version": store.Prefix(doc.ParseCacheKind, doc.ParseCacheVersion+1),
+		"other kind":    store.Prefix("history", doc.ParseCacheVersion),
+		"no header":     nil,
+	} {
+		cache := t.TempDir()
+		if err := doc.ForgeParseCache(cache, header, trickyFiles, decoy); err != nil {
+			t.Fatal(err)
+		}
+		lib := load(cache)
+		if n := decoyed(lib); n > 0 {
+			t.Errorf("%s: %d documents taken from the foreign cache", name, n)
+		}
+		sameLibrary(t, name, plain, lib)
+		checkRewritten(t, name, cache)
+		written := readPack(t, cache)
+		sameLibrary(t, name+", rewritten", plain, load(cache))
+		if !bytes.Equal(written, readPack(t, cache)) {
+			t.Errorf("%s: the rewritten cache missed documents", name)
+		}
+	}
+
+	// A genuine cache of another binary: ignored and replaced.
+	cache = t.TempDir()
+	restore = store.SetBinaryIDForTest("other")
+	load(cache)
+	restore()
+	foreign := readPack(t, cache)
+	sameLibrary(t, "another binary's cache", plain, load(cache))
+	if bytes.Equal(foreign, readPack(t, cache)) {
+		t.Error("another binary's cache was not replaced")
+	}
+	checkRewritten(t, "another binary's cache", cache)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rmm-pal/rmm/store"
 )
 
 // MaxFileSize is the largest document rmm reads.
@@ -104,7 +106,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	lib.Config = cfg
 
 	if opts.Cache != "" {
-		go binaryID() // hashing the executable overlaps the walk
+		go store.BinaryID() // hashing the executable overlaps the walk
 	}
 	var paths []string
 	var infos []fs.FileInfo // by paths' index, nil when unknown

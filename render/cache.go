@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/store"
 )
 
 // Rebuilds skip the pages whose inputs did not change. After a build, the
@@ -27,24 +27,36 @@ import (
 // next build into the same folder computes each page's key first (cheap:
 // hashes, no Markdown); when it matches and the previous site still holds
 // that very file, the file is hard-linked into the new site instead of
-// rendered. Anything doubtful renders: a missing or unreadable state, a
-// different rmm (stateVersion), changed layouts, a file edited by hand.
+// rendered. Anything doubtful renders: a missing, damaged or unreadable
+// state, changed layouts, a file edited by hand, and a different rmm: the
+// state is one of package store's cache files, whose header names the
+// binary that wrote it, and every page's key starts with store.Prefix, so
+// a fix to rmm's rendering reaches every page after an upgrade.
 //
-// A page's key covers: the layouts, the site's navigation, the audience
-// and default sensitivity, the document's path and bytes, its history,
-// backlinks, the pages its references and front matter name (their page,
-// title and visibility), the baselines that hold it, its diagnostics, the
-// roles its kind needs, the bytes of a measure's data file, and the list
-// of files in the repository (links to them are copied or dropped).
+// The state is written with store.WriteCache (a unique temporary name and
+// a rename, no sync): two builds saving at once never mix their bytes,
+// and a state lost in a crash only costs the next build its shortcut.
+//
+// A page's key covers: the binary and stateVersion, the layouts, the
+// site's navigation, the audience and default sensitivity, the
+// document's path and bytes, its history, backlinks, the pages its
+// references and front matter name (their page, title and visibility),
+// the baselines that hold it, its diagnostics, the roles its kind needs,
+// the bytes of a measure's data file, and the list of files in the
+// repository (links to them are copied or dropped).
 // Defined processes that tailor a standard always render: their page
 // depends on the whole standard and the tailoring matrix.
 
+// stateKind and stateVersion name the page state in package store.
 // 2: a page's key hashes the hashes of the document's bytes and history.
-const stateVersion = 2
+// 3: package store's file format; keys start with store.Prefix.
+const (
+	stateKind    = "site"
+	stateVersion = 3
+)
 
 type buildState struct {
-	Version int
-	Pages   map[string]pageState // by output path
+	Pages map[string]pageState // by output path
 }
 
 type pageState struct {
@@ -58,7 +70,7 @@ type pageState struct {
 // stateFile names the state of builds into out for an audience.
 func (s *site) stateFile() string {
 	h := sha256.Sum256([]byte(s.o.Out + "\x00" + s.o.Audience))
-	return filepath.Join(s.o.Repo.GitDir, "rmm", "site", binaryHex(h[:8])+".gob")
+	return filepath.Join(store.Dir(s.o.Repo.GitDir, stateKind), binaryHex(h[:8])+".gob")
 }
 
 func binaryHex(b []byte) string {
@@ -83,13 +95,18 @@ func (s *site) loadState() *buildState {
 			return st
 		}
 	}
-	f, err := os.Open(s.stateFile())
+	return readState(s.stateFile())
+}
+
+// readState reads the state in the file p; nil when there is none, or it
+// is damaged or another rmm's.
+func readState(p string) *buildState {
+	body, err := store.ReadCache(p, stateKind, stateVersion)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
 	var st buildState
-	if gob.NewDecoder(f).Decode(&st) != nil || st.Version != stateVersion {
+	if gob.NewDecoder(bytes.NewReader(body)).Decode(&st) != nil {
 		return nil
 	}
 	return &st
@@ -103,7 +120,7 @@ func (s *site) loadState() *buildState {
 // never modified once saved.
 func (s *site) saveState() {
 	p := s.stateFile()
-	st := &buildState{Version: stateVersion, Pages: s.next}
+	st := &buildState{Pages: s.next}
 	c := s.o.Keys
 	if c == nil {
 		writeState(p, st)
@@ -128,22 +145,14 @@ func (s *site) saveState() {
 	}()
 }
 
-// writeState writes st to the file p, whole or not at all.
+// writeState writes st to the file p, whole or not at all; a failure
+// only costs the next build its shortcut.
 func writeState(p string, st *buildState) {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	buf := bytes.NewBuffer(store.Prefix(stateKind, stateVersion))
+	if gob.NewEncoder(buf).Encode(st) != nil {
 		return
 	}
-	var buf bytes.Buffer
-	if gob.NewEncoder(&buf).Encode(st) != nil {
-		return
-	}
-	tmp := p + ".tmp"
-	if os.WriteFile(tmp, buf.Bytes(), 0o644) != nil {
-		return
-	}
-	if os.Rename(tmp, p) != nil {
-		os.Remove(tmp)
-	}
+	_ = store.WriteCache(p, store.Seal(buf.Bytes()))
 }
 
 // record keeps the state of a page written or reused by this build.
@@ -209,7 +218,8 @@ func (k *keyHasher) sum(b []byte) []byte {
 func (s *site) globalKey() []byte {
 	s.globalOnce.Do(func() {
 		k := newKeyHasher()
-		k.str("rmm-page-v1", s.o.Audience, s.cfg.Sensitivity(), s.o.LiveReload)
+		k.bytes(store.Prefix(stateKind, stateVersion)) // the binary renders the page
+		k.str(s.o.Audience, s.cfg.Sensitivity(), s.o.LiveReload)
 		k.bytes(s.in.tmpl.hash[:])
 		nav := *s.info
 		nav.Commit = "" // only the home page shows it, and it always renders

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/store"
 )
 
 // input is what the load phase gathers.
@@ -25,8 +26,8 @@ type input struct {
 }
 
 // HistoryCacheDir is where the history pass keeps its cache, below the
-// git folder.
-func HistoryCacheDir(r *repo.Repo) string { return filepath.Join(r.GitDir, "rmm", "history") }
+// git folder: store.Dir(gitdir, "history").
+func HistoryCacheDir(r *repo.Repo) string { return store.Dir(r.GitDir, "history") }
 
 func load(ctx context.Context, o Options, res *Result) (*input, error) {
 	in := &input{snap: o.Snapshot}

@@ -4,25 +4,33 @@ package repo
 // walked, what the walk and the lists need (tree, parents, dates, author,
 // subject, changed paths). Commits are immutable, so a record keyed by hash
 // stays true; only the grafts of a shallow clone change what a commit's
-// parents are, so each record remembers whether it was grafted. The file is
-// written whole to a temporary name and renamed; one that fails its checksum
-// or does not parse is ignored.
+// parents are, so each record remembers whether it was grafted. What a
+// record holds is computed by rmm's own code (the diff, the parsing of
+// commit objects), so the file is one of package store's cache files: its
+// header names the kind, the format version and the binary that wrote it,
+// and one written by another rmm, damaged, or not a file is ignored and
+// rewritten. It is replaced whole with store.WriteCache (not synced: a
+// lost cache only costs a slower walk).
 
 import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/rmm-pal/rmm/store"
 )
 
-const hCacheFile = "history-v1"
-
-var hCacheMagic = []byte("RMMHIST1")
-
-var hCRC = crc32.MakeTable(crc32.Castagnoli)
+const (
+	hCacheFile    = "history.pack"
+	hCacheKind    = "history"
+	hCacheVersion = 2 // 2: package store's file format
+	// hCacheLegacy is the file of rmm before version 2, removed when the
+	// cache is saved.
+	hCacheLegacy = "history-v1"
+)
 
 type hcacheRec struct {
 	tree    hoid
@@ -60,16 +68,17 @@ func (c *hcache) get(h hoid) (*hcacheRec, bool) {
 	return r, ok
 }
 
-// hLoadCache reads the cache in dir; nil when there is none or it is unusable.
+// hLoadCache reads the cache in dir; nil when there is none or it is
+// unusable or foreign.
 func hLoadCache(dir string) *hcache {
 	if dir == "" {
 		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(dir, hCacheFile))
+	body, err := store.ReadCache(filepath.Join(dir, hCacheFile), hCacheKind, hCacheVersion)
 	if err != nil {
 		return nil
 	}
-	c, err := hDecodeCache(data)
+	c, err := hDecodeCache(body)
 	if err != nil {
 		return nil
 	}
@@ -133,15 +142,10 @@ func (d *hdec) count(min int) int {
 	return int(n)
 }
 
-func hDecodeCache(data []byte) (*hcache, error) {
-	if len(data) < len(hCacheMagic)+4 || !bytes.Equal(data[:len(hCacheMagic)], hCacheMagic) {
-		return nil, errHistCache
-	}
-	body := data[:len(data)-4]
-	if crc32.Checksum(body, hCRC) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return nil, errHistCache
-	}
-	d := &hdec{b: body[len(hCacheMagic):]}
+// hDecodeCache decodes the body of a cache file (store.ReadCache checked
+// its header and checksum).
+func hDecodeCache(body []byte) (*hcache, error) {
+	d := &hdec{b: body}
 	strs := make([]string, d.count(1))
 	for i := range strs {
 		strs[i] = string(d.bytes(d.uvarint()))
@@ -195,7 +199,6 @@ func (c *hcache) save(dir string, commits []hcommit) {
 			recs[h] = r
 		}
 	}
-	order := make([]hoid, 0, len(commits))
 	for i := range commits {
 		cm := &commits[i]
 		if cm.cached {
@@ -207,6 +210,16 @@ func (c *hcache) save(dir string, commits []hcommit) {
 			subject: cm.subject, grafted: cm.grafted, changes: cm.changes,
 		}
 	}
+	data := hEncodeCache(store.Prefix(hCacheKind, hCacheVersion), recs)
+	if store.WriteCache(filepath.Join(dir, hCacheFile), data) == nil {
+		_ = os.Remove(filepath.Join(dir, hCacheLegacy))
+	}
+}
+
+// hEncodeCache returns the bytes of a cache file holding recs, after
+// header (store.Prefix).
+func hEncodeCache(header []byte, recs map[hoid]*hcacheRec) []byte {
+	order := make([]hoid, 0, len(recs))
 	for h := range recs {
 		order = append(order, h)
 	}
@@ -250,8 +263,8 @@ func (c *hcache) save(dir string, commits []hcommit) {
 			body = binary.AppendUvarint(body, intern(p))
 		}
 	}
-	out := make([]byte, 0, len(body)+len(strs)*24+64)
-	out = append(out, hCacheMagic...)
+	out := make([]byte, 0, len(header)+len(body)+len(strs)*24+64)
+	out = append(out, header...)
 	out = binary.AppendUvarint(out, uint64(len(strs)))
 	for _, s := range strs {
 		out = binary.AppendUvarint(out, uint64(len(s)))
@@ -259,28 +272,7 @@ func (c *hcache) save(dir string, commits []hcommit) {
 	}
 	out = binary.AppendUvarint(out, uint64(len(order)))
 	out = append(out, body...)
-	out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, hCRC))
-
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, hCacheFile+".*.tmp")
-	if err != nil {
-		return
-	}
-	_, err = f.Write(out)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(dir, hCacheFile))
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
+	return store.Seal(out)
 }
 
 func hSortOids(hs []hoid) {

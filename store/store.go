@@ -14,8 +14,10 @@
 // state, the serve preview) lives below <gitdir>/rmm/, one folder per kind
 // (Dir). Every cache key starts with Prefix, which holds the identity of
 // the running binary (BinaryID): a cache written by another rmm is never
-// trusted. A damaged or foreign cache file is the reader's to ignore; the
-// next save replaces it whole.
+// trusted. Cache files start with the same Prefix and end with a checksum
+// (Seal); ReadCache returns ErrDamaged for one that is damaged or foreign,
+// which its reader ignores, and the next save (WriteCache) replaces it
+// whole.
 //
 // This package imports no other rmm package.
 package store
@@ -23,8 +25,10 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -108,10 +112,64 @@ func computeBinaryID() [32]byte {
 }
 
 // Prefix is what every cache key of a kind starts with: the kind, its
-// format version and the binary's identity.
+// format version and the binary's identity. It is also the header of the
+// kind's cache files (see Seal).
 func Prefix(kind string, version int) []byte {
 	id := BinaryID()
 	return fmt.Appendf(nil, "rmm-store %s %d %x\x00", kind, version, id[:])
+}
+
+// A cache file is Prefix(kind, version), a body, and a CRC-32C of both:
+// start the bytes with Prefix, append the body, end them with Seal and
+// write them with WriteCache; ReadCache gives the body back only to the
+// same kind, version and binary, and only when every byte is intact.
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// Seal appends the checksum that ends a cache file to b, which starts
+// with Prefix.
+func Seal(b []byte) []byte {
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+}
+
+// ErrDamaged is returned by ReadCache for a cache file that cannot be
+// trusted: damaged, cut short, of another format version or another rmm
+// binary, or not a regular file. Its reader ignores it; the next save
+// replaces it.
+var ErrDamaged = errors.New("cache damaged or written by another rmm")
+
+// Unseal returns the body of data, the bytes of a cache file of kind and
+// version; ErrDamaged unless this binary sealed it and it is intact. The
+// body shares data's bytes.
+func Unseal(kind string, version int, data []byte) ([]byte, error) {
+	p := Prefix(kind, version)
+	if len(data) < len(p)+4 || !bytes.HasPrefix(data, p) {
+		return nil, ErrDamaged
+	}
+	n := len(data) - 4
+	if crc32.Checksum(data[:n], crcTable) != binary.LittleEndian.Uint32(data[n:]) {
+		return nil, ErrDamaged
+	}
+	return data[len(p):n:n], nil
+}
+
+// ReadCache reads the cache file at path and returns its body (Unseal).
+// A missing file gives an error wrapping fs.ErrNotExist; anything that
+// is not a regular file (a folder, a pipe that would block, a symlink)
+// gives ErrDamaged without being opened.
+func ReadCache(path, kind string, version int) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, ErrDamaged
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Unseal(kind, version, data)
 }
 
 // WriteFile replaces the file at path with data, whole or not at all:
@@ -119,18 +177,37 @@ func Prefix(kind string, version int) []byte {
 // is synced, and is renamed over path; then the folder is synced, so the
 // new name survives a crash. The folder is created when missing.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
-	return write(path, data, perm, true)
+	return write(path, data, perm, replaceDurable)
+}
+
+// WriteNew is WriteFile for a file that must not exist yet: the synced
+// temporary file is linked to path, which fails, leaving whatever is
+// there, with an error wrapping fs.ErrExist when another process (or the
+// user) made path meanwhile. Use it where rmm must never replace a file
+// it did not write.
+func WriteNew(path string, data []byte, perm fs.FileMode) error {
+	return write(path, data, perm, create)
 }
 
 // WriteCache is WriteFile without the syncs, for state that is only a
 // shortcut (a cache whose loss costs a slower run, never a wrong one):
 // the file is still replaced whole, under a unique temporary name, so two
-// processes saving at once never mix their bytes.
+// processes saving at once never mix their bytes. An empty folder where
+// the file should be is removed first (one with anything in it is left
+// alone, and the write fails).
 func WriteCache(path string, data []byte) error {
-	return write(path, data, 0o644, false)
+	return write(path, data, 0o644, replaceCache)
 }
 
-func write(path string, data []byte, perm fs.FileMode, durable bool) error {
+type writeMode int
+
+const (
+	replaceDurable writeMode = iota
+	replaceCache
+	create
+)
+
+func write(path string, data []byte, perm fs.FileMode, mode writeMode) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -140,18 +217,47 @@ func write(path string, data []byte, perm fs.FileMode, durable bool) error {
 		return err
 	}
 	tmp := f.Name()
+	durable := mode != replaceCache
 	if err := writeClose(f, data, perm, durable); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	switch mode {
+	case create:
+		err = os.Link(tmp, path)
 		os.Remove(tmp)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			// A file system without hard links: create path exclusively
+			// and write it in place (still never over another file).
+			err = createExcl(path, data, perm)
+		}
+	default:
+		err = os.Rename(tmp, path)
+		if err != nil && mode == replaceCache {
+			if fi, lerr := os.Lstat(path); lerr == nil && fi.IsDir() && os.Remove(path) == nil {
+				err = os.Rename(tmp, path)
+			}
+		}
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}
+	if err != nil || !durable {
 		return err
 	}
-	if !durable {
-		return nil
-	}
 	return syncDir(dir)
+}
+
+func createExcl(path string, data []byte, perm fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if err := writeClose(f, data, perm, true); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 // IsTemp reports whether a file name is one of WriteFile's temporary

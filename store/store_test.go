@@ -137,3 +137,110 @@ func TestBinaryIDOverride(t *testing.T) {
 		t.Fatal("restore did not bring the id back")
 	}
 }
+
+// A sealed cache file reads back only for its own kind, version and
+// binary, and only when intact.
+func TestReadCacheRefusesDamagedAndForeign(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "k", "state")
+	good := Seal(append(Prefix("k", 1), "the body"...))
+	if err := WriteCache(p, good); err != nil {
+		t.Fatal(err)
+	}
+	body, err := ReadCache(p, "k", 1)
+	if err != nil || string(body) != "the body" {
+		t.Fatalf("ReadCache = %q, %v", body, err)
+	}
+	if _, err := ReadCache(filepath.Join(dir, "none"), "k", 1); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v, want ErrNotExist", err)
+	}
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)-6] ^= 1
+	restore := SetBinaryIDForTest("other")
+	foreign := Seal(append(Prefix("k", 1), "the body"...))
+	restore()
+	for name, data := range map[string][]byte{
+		"empty":       {},
+		"garbage":     []byte("not a cache file at all"),
+		"truncated":   good[:len(good)-1],
+		"flipped":     flipped,
+		"other kind":  Seal(append(Prefix("j", 1), "the body"...)),
+		"old version": Seal(append(Prefix("k", 0), "the body"...)),
+		"foreign":     foreign,
+		"unsealed":    append(Prefix("k", 1), "the body...."...),
+	} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if body, err := ReadCache(p, "k", 1); !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s: ReadCache = %q, %v; want ErrDamaged", name, body, err)
+		}
+	}
+	// Not a regular file: refused without being read.
+	os.Remove(p)
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadCache(p, "k", 1); !errors.Is(err, ErrDamaged) {
+		t.Errorf("folder: %v, want ErrDamaged", err)
+	}
+	// An empty folder in the way of a cache is replaced; a full one is not.
+	if err := WriteCache(p, good); err != nil {
+		t.Fatalf("WriteCache over an empty folder: %v", err)
+	}
+	if body, err := ReadCache(p, "k", 1); err != nil || string(body) != "the body" {
+		t.Fatalf("after replacing the folder: %q, %v", body, err)
+	}
+	os.Remove(p)
+	os.MkdirAll(filepath.Join(p, "inside"), 0o755)
+	if err := WriteCache(p, good); err == nil {
+		t.Error("WriteCache replaced a folder that holds something")
+	}
+	if _, err := os.Stat(filepath.Join(p, "inside")); err != nil {
+		t.Errorf("the full folder was touched: %v", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
+		t.Errorf("a temporary file was left: %v", ents)
+	}
+}
+
+// WriteNew never replaces a file, and of many racing to create one,
+// exactly one wins.
+func TestWriteNewNeverReplaces(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "hooks", "pre-commit")
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = WriteNew(p, bytes.Repeat([]byte{byte('a' + i)}, 4096), 0o755)
+		}(i)
+	}
+	wg.Wait()
+	won := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && won >= 0:
+			t.Fatalf("writers %d and %d both created the file", won, i)
+		case err == nil:
+			won = i
+		case !errors.Is(err, os.ErrExist):
+			t.Fatalf("writer %d: %v, want ErrExist", i, err)
+		}
+	}
+	if won < 0 {
+		t.Fatal("no writer created the file")
+	}
+	got, _ := os.ReadFile(p)
+	if !bytes.Equal(got, bytes.Repeat([]byte{byte('a' + won)}, 4096)) {
+		t.Fatalf("the file is not the winner's: %q...", got[:8])
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o755 {
+		t.Errorf("mode %v, want 0755", fi.Mode().Perm())
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
+		t.Errorf("temporary files left: %v", ents)
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/store"
 )
 
 func init() { register(newHooksCmd) }
@@ -69,51 +72,68 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// errNotOurs is what the hook's update returns for a hook rmm did not write.
+var errNotOurs = errors.New("not written by rmm")
+
+// hooksInstallRun writes the hook. It never replaces a hook rmm did not
+// write, even one that appears while it runs: a new hook is linked into
+// place (store.WriteNew), which fails when the file exists by then; rmm's
+// own hook is changed under git's lock protocol (store.Update), which
+// reads it again with the lock held and checks the marker there. Both
+// sync the file and its folder: a hook is a file the user relies on.
 func hooksInstallRun(e *env) error {
 	r, err := e.openRepo()
 	if err != nil {
 		return err
 	}
-	dir := r.HooksDir()
-	path := filepath.Join(dir, "pre-commit")
+	path := filepath.Join(r.HooksDir(), "pre-commit")
 	want := []byte(hookScript(r.Prefix))
-	old, err := os.ReadFile(path)
+	verb := "installed"
+	err = store.WriteNew(path, want, 0o755)
+	if errors.Is(err, fs.ErrExist) {
+		verb = "updated"
+		err = store.Update(path, func(cur []byte) ([]byte, error) {
+			switch {
+			case bytes.Equal(cur, want):
+				verb = ""
+				return nil, store.ErrUnchanged
+			case !bytes.Contains(cur, []byte(hookMarker)):
+				return nil, errNotOurs
+			}
+			return want, nil
+		})
+	}
 	switch {
-	case err == nil && bytes.Equal(old, want):
-		fmt.Fprintf(e.stdout, "%s is installed already\n", path)
-		return nil
-	case err == nil && !bytes.Contains(old, []byte(hookMarker)):
+	case errors.Is(err, errNotOurs):
 		return failf("add 'rmm check' to it yourself, or move it away and run 'rmm hooks install' again",
 			"%s exists and was not written by rmm: leaving it alone", path)
-	case err != nil && !errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, store.ErrBusy):
+		return failf("try again", "%v", err)
+	case err != nil && isDir(path):
+		return failf("move it away and run 'rmm hooks install' again",
+			"%s is a folder, not a hook: leaving it alone", path)
+	case err != nil:
 		return usagef("%v", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("%v", err)
+	// git runs only an executable hook; Update keeps the mode rmm's hook
+	// had, which someone may have changed.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o100 == 0 {
+		if err := os.Chmod(path, fi.Mode().Perm()|0o755); err != nil {
+			return usagef("%v", err)
+		}
+		if verb == "" {
+			verb = "updated"
+		}
 	}
-	f, err := os.CreateTemp(dir, ".pre-commit.rmm-*")
-	if err != nil {
-		return usagef("%v", err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(want); err != nil {
-		f.Close()
-		return usagef("%v", err)
-	}
-	if err := f.Chmod(0o755); err != nil {
-		f.Close()
-		return usagef("%v", err)
-	}
-	if err := f.Close(); err != nil {
-		return usagef("%v", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return usagef("%v", err)
-	}
-	verb := "installed"
-	if old != nil {
-		verb = "updated"
+	if verb == "" {
+		fmt.Fprintf(e.stdout, "%s is installed already\n", path)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "%s %s: it runs 'rmm check' on the staged tree before each commit\n", verb, path)
 	return nil
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
