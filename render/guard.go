@@ -45,7 +45,7 @@ func (e *OutputError) Error() string { return "output folder " + e.Dir + " " + e
 
 // Hints of the refusals.
 const (
-	hintPlace   = "name a new or empty folder, such as _site below the library's root (the default)"
+	hintPlace   = "name a new or empty folder for the site, or leave -o out for the default"
 	hintNotOurs = "name a new or empty folder, or one rmm wrote before; delete %s yourself if it is an old rmm site"
 )
 
