@@ -68,6 +68,14 @@ type ownedDir struct {
 	// rmm leaves it (written by an older rmm, or with files rmm did not
 	// write); the writer empties it.
 	reset bool
+	// What the folder held when the guard looked, slash paths relative
+	// to it: the listed files that are there (not following symbolic
+	// links), rmm's temporary files, and the folders, parents first. An
+	// in-place build prunes from these, so it never walks the folder
+	// twice nor removes a file the guard did not see.
+	present []string
+	temps   []string
+	dirs    []string
 }
 
 // guard decides whether out may hold a site; see CheckOutput.
@@ -138,16 +146,27 @@ func guard(r *repo.Repo, out string) (*ownedDir, error) {
 	}
 	var foreign []string
 	n := 0
+	own := &ownedDir{exists: true, listed: listed}
 	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
+		if p == out {
 			return nil
 		}
-		rel, _ := filepath.Rel(out, p)
-		rel = filepath.ToSlash(rel)
-		if rel == MarkerFile || (listed != nil && (listed[rel] || store.IsTemp(d.Name()))) {
+		rel := filepath.ToSlash(strings.TrimLeft(strings.TrimPrefix(p, out), string(filepath.Separator)))
+		if d.IsDir() {
+			own.dirs = append(own.dirs, rel)
+			return nil
+		}
+		switch {
+		case rel == MarkerFile:
+			return nil
+		case listed != nil && listed[rel]:
+			own.present = append(own.present, rel)
+			return nil
+		case listed != nil && store.IsTemp(d.Name()):
+			own.temps = append(own.temps, rel)
 			return nil
 		}
 		if n++; len(foreign) < 3 {
@@ -163,7 +182,7 @@ func guard(r *repo.Repo, out string) (*ownedDir, error) {
 	}
 	switch {
 	case n == 0:
-		return &ownedDir{exists: true, listed: listed}, nil
+		return own, nil
 	case private:
 		return &ownedDir{exists: true, reset: true}, nil
 	case listed == nil:

@@ -51,8 +51,10 @@ type siteWriter struct {
 	hasOld   bool // out holds a previous site
 	inPlace  bool
 	// listed are the files the previous site's marker lists: all that
-	// an in-place build may remove (nil for a new or empty folder).
+	// an in-place build may remove (nil for a new or empty folder); old
+	// is what the guard saw in the folder.
 	listed  map[string]bool
+	old     *ownedDir
 	removed atomic.Int64 // files and folders removed by an in-place commit
 	written atomic.Int64
 	files   atomic.Int64
@@ -83,7 +85,7 @@ func newSiteWriter(r *repo.Repo, out string, inPlace bool) (*siteWriter, error) 
 		own = &ownedDir{}
 	}
 	cleanStale(parent, base)
-	w := &siteWriter{repo: r, out: out, hasOld: own.exists, listed: own.listed, dirs: map[string]bool{".": true}, seen: map[string]bool{}}
+	w := &siteWriter{repo: r, out: out, hasOld: own.exists, listed: own.listed, old: own, dirs: map[string]bool{".": true}, seen: map[string]bool{}}
 	if inPlace {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return nil, err
@@ -373,48 +375,38 @@ func (w *siteWriter) commit() error {
 // prune removes from the output folder of an in-place build the files of
 // the previous site (those its marker lists) that this build did not
 // produce, and rmm's temporary files of a build that was killed; then the
-// folders that are left empty and that the site does not have. Nothing
-// else is touched.
+// folders that are left empty and that the site does not have. It works
+// from what the guard saw before the build (ownedDir): nothing else is
+// touched, and the folder is not walked again.
 func (w *siteWriter) prune() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var files, dirs []string
-	err := filepath.WalkDir(w.out, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
+	var gone []string
+	for _, p := range w.old.present {
+		if !w.seen[p] && !w.dirs[p] {
+			gone = append(gone, p)
 		}
-		rel, rerr := filepath.Rel(w.out, p)
-		if rerr != nil {
-			return rerr
-		}
-		rel = filepath.ToSlash(rel)
-		switch {
-		case rel == "." || rel == MarkerFile:
-		case e.IsDir():
-			if !w.dirs[rel] {
-				dirs = append(dirs, p)
-			}
-		case store.IsTemp(e.Name()) || (w.listed[rel] && !w.seen[rel]):
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
-	for _, p := range files {
-		if err := os.Remove(p); err == nil {
+	gone = append(gone, w.old.temps...)
+	for _, p := range gone {
+		full := filepath.Join(w.out, filepath.FromSlash(p))
+		if fi, err := os.Lstat(full); err != nil || fi.IsDir() {
+			continue // gone already, or a folder of this site now
+		}
+		if err := os.Remove(full); err == nil {
 			w.removed.Add(1)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
 	// Deepest first; a folder that still holds something stays.
-	for i := len(dirs) - 1; i >= 0; i-- {
-		if os.Remove(dirs[i]) == nil {
+	for i := len(w.old.dirs) - 1; i >= 0; i-- {
+		d := w.old.dirs[i]
+		if w.dirs[d] {
+			continue
+		}
+		full := filepath.Join(w.out, filepath.FromSlash(d))
+		if fi, err := os.Lstat(full); err == nil && fi.IsDir() && os.Remove(full) == nil {
 			w.removed.Add(1)
 		}
 	}
