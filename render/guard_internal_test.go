@@ -154,6 +154,20 @@ func TestSwapAsksTheGuardAgain(t *testing.T) {
 	if ents, _ := os.ReadDir(parent); len(ents) != 1 {
 		t.Errorf("beside the site: %v", ents)
 	}
+
+	// A folder made by someone else while the first site is built.
+	fresh := filepath.Join(parent, "fresh")
+	once = sync.Once{}
+	testHookPut = func(string) {
+		once.Do(func() { putFiles(t, fresh, map[string]string{"thesis.docx": "x"}) })
+	}
+	_, err = Build(context.Background(), Options{Repo: r, Out: fresh})
+	if !errors.As(err, &oe) || !strings.Contains(oe.Reason, "fresh/thesis.docx") {
+		t.Fatalf("got %v, want a refusal naming thesis.docx", err)
+	}
+	if got := mustRead(t, filepath.Join(fresh, "thesis.docx")); got != "x" {
+		t.Errorf("thesis.docx holds %q", got)
+	}
 }
 
 // A stale temporary folder of a killed build is removed only when it

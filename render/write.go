@@ -357,9 +357,9 @@ func (w *siteWriter) commit() error {
 		return nil
 	}
 	err := os.WriteFile(filepath.Join(w.tmp, MarkerFile), marker, 0o644)
-	if err == nil && w.hasOld {
+	if err == nil {
 		// The old site goes now: ask the guard again, in case files were
-		// put into it while this build ran.
+		// put into it (or the folder made) while this build ran.
 		_, err = guard(w.repo, w.out)
 	}
 	if err == nil {
@@ -494,11 +494,11 @@ func cleanStale(parent, base string) {
 		if !strings.HasPrefix(e.Name(), "."+base+".rmm-new-") || !e.IsDir() {
 			continue
 		}
-		// A folder younger than a minute may belong to a build running now.
 		dir := filepath.Join(parent, e.Name())
 		if fi, err := os.Lstat(filepath.Join(dir, MarkerFile)); err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
+		// A folder younger than a minute may belong to a build running now.
 		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Minute {
 			os.RemoveAll(dir)
 		}
