@@ -33,6 +33,24 @@ func siteDirs(t *testing.T, dir string) []string {
 	return dirs
 }
 
+// appendMarker adds names to the marker of the site in dir, as if a
+// previous build had written those files.
+func appendMarker(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, render.MarkerFile), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if _, err := f.WriteString(n + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type fileID struct {
 	ino uint64
 	mod time.Time
@@ -149,14 +167,16 @@ func TestInPlaceEqualsCleanBuild(t *testing.T) {
 		t.Error("the edited page does not show the edit")
 	}
 
-	// Stray things in the folder: a file, a folder, a temporary file of a
-	// killed build, and a folder where a page of the next build goes.
+	// What a previous site left (its marker lists it): a page, a folder
+	// of pages, and a folder where a page of the next build goes; and a
+	// temporary file of a killed build.
 	writeFiles(t, out, map[string]string{
 		"stray.html":              "stray",
 		"old/deep/page.html":      "old",
 		"doc/.rmm-tmp-123":        "half a page",
 		"doc/NEW-POL.html/x.html": "a folder in the way",
 	})
+	appendMarker(t, out, "stray.html", "old/deep/page.html", "doc/NEW-POL.html/x.html")
 	// An edit, an added document, a removed one (with the file it
 	// copied into the site and its unit page).
 	writeFiles(t, dir, map[string]string{

@@ -15,6 +15,10 @@
 //     the previous site);
 //   - write: the temporary folder is swapped in for the previous site.
 //
+// Before it writes, the output guard (guard.go) makes sure the output
+// folder is rmm's own: every site carries a marker file, .rmm-site,
+// listing its files, and only those are ever replaced or removed.
+//
 // rmm serve writes in place instead (Options.InPlace): no folder beside,
 // only the files whose bytes changed are renamed into the output folder,
 // and the ones no longer produced removed.
@@ -61,7 +65,11 @@ type Options struct {
 	Repo *repo.Repo
 	// Rev is the revision to publish; "" is the working tree.
 	Rev string
-	// Out is the output folder, absolute.
+	// Out is the output folder, absolute. Build writes only into a folder
+	// that does not exist, holds no file, or is a site rmm wrote (it
+	// carries MarkerFile) and holds nothing else; never into the library's
+	// root, a folder above it, the git folder or a folder holding files git
+	// tracks (see CheckOutput). A refusal is an *OutputError.
 	Out string
 	// Audience is public, internal (default) or restricted: which
 	// sensitivities are published (SPEC 4).
@@ -190,7 +198,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	s.prev = s.loadState()
 	s.next = map[string]pageState{}
 	lap(PhaseAssemble)
-	w, err := newSiteWriter(o.Out, o.InPlace)
+	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace)
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/store"
 )
 
 // siteWriter writes a new site into a temporary folder beside out, file
@@ -21,60 +24,97 @@ import (
 // instead of written; Written counts the files whose bytes changed (new
 // ones included). The previous site stays whole until the swap, which is
 // one rename(2) exchange where the system has it, else two renames; a
-// build killed before leaves only a stray temporary folder, removed by a
-// later build.
+// build killed before leaves only a stray temporary folder (it carries
+// the marker from its start), removed by a later build.
+//
+// Before anything is written the output guard (guard.go) must let out
+// through: out is new, holds no file, or is a site rmm wrote and holds
+// nothing else. Every site gets the marker listing its files (MarkerFile),
+// which is how a later build knows what it may replace or remove.
 //
 // In place (Options.InPlace, rmm serve) the writer writes into out
 // itself: tmp is out, a file whose bytes did not change is left alone
 // (not even its modification time moves), a changed one is written to a
 // temporary file beside it and renamed over it, and commit removes the
-// files this build did not produce. A reader sees every file whole, old
-// or new, but during a build the site may mix old and new pages; a build
-// that fails half-way leaves such a mix (each file whole), which the next
-// good build repairs. That is enough for a preview; rmm build keeps the
-// swap (SPEC 6: an interrupted build leaves the previous site whole).
+// files of the previous site this build did not produce: only files the
+// previous marker lists, and rmm's own temporary files. A new name is
+// added to the marker before its file is written, so a build killed
+// half-way leaves a folder whose marker lists every file in it. A reader
+// sees every file whole, old or new, but during a build the site may mix
+// old and new pages; a build that fails half-way leaves such a mix (each
+// file whole), which the next good build repairs. That is enough for a
+// preview; rmm build keeps the swap (SPEC 6: an interrupted build leaves
+// the previous site whole).
 type siteWriter struct {
+	repo     *repo.Repo
 	out, tmp string
 	hasOld   bool // out holds a previous site
 	inPlace  bool
-	removed  atomic.Int64 // files removed by an in-place commit
-	written  atomic.Int64
-	files    atomic.Int64
-	pages    atomic.Int64
+	// listed are the files the previous site's marker lists: all that
+	// an in-place build may remove (nil for a new or empty folder); old
+	// is what the guard saw in the folder.
+	listed  map[string]bool
+	old     *ownedDir
+	removed atomic.Int64 // files and folders removed by an in-place commit
+	written atomic.Int64
+	files   atomic.Int64
+	pages   atomic.Int64
 
-	mu   sync.Mutex
-	dirs map[string]bool
-	seen map[string]bool
+	mu     sync.Mutex
+	dirs   map[string]bool
+	seen   map[string]bool
+	marker *os.File // in place: the marker, open to add new names
 }
 
-func newSiteWriter(out string, inPlace bool) (*siteWriter, error) {
+func newSiteWriter(r *repo.Repo, out string, inPlace bool) (*siteWriter, error) {
 	out = filepath.Clean(out)
+	own, err := guard(r, out)
+	if err != nil {
+		return nil, err
+	}
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
-	hasOld := false
-	if fi, err := os.Lstat(out); err == nil && !fi.IsDir() {
-		return nil, fmt.Errorf("%s exists and is not a folder", out)
-	} else if err == nil {
-		hasOld = true
+	if own.reset {
+		// A preview in rmm's own store, not as rmm leaves it (written by
+		// an older rmm): it is rmm's to empty.
+		if err := os.RemoveAll(out); err != nil {
+			return nil, err
+		}
+		own = &ownedDir{}
 	}
 	cleanStale(parent, base)
+	w := &siteWriter{repo: r, out: out, hasOld: own.exists, listed: own.listed, old: own, dirs: map[string]bool{".": true}, seen: map[string]bool{}}
 	if inPlace {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return nil, err
 		}
-		return &siteWriter{out: out, tmp: out, hasOld: hasOld, inPlace: true, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
+		w.tmp, w.inPlace = out, true
+		if w.listed == nil {
+			// The marker first: from now on the folder is rmm's.
+			if err := os.WriteFile(filepath.Join(out, MarkerFile), markerBytes(nil), 0o644); err != nil {
+				return nil, err
+			}
+			w.listed = map[string]bool{}
+		}
+		return w, nil
 	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".rmm-new-")
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	w.tmp = tmp
+	if err := os.Chmod(tmp, 0o755); err == nil {
+		// The marker first, so that a later build knows the folder for
+		// its own when this one is killed (cleanStale).
+		err = os.WriteFile(filepath.Join(tmp, MarkerFile), markerBytes(nil), 0o644)
+	}
+	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	return &siteWriter{out: out, tmp: tmp, hasOld: hasOld, dirs: map[string]bool{".": true}, seen: map[string]bool{}}, nil
+	return w, nil
 }
 
 // testHookPut, when set by a test, is called after each file is written.
@@ -142,7 +182,7 @@ func (w *siteWriter) putInPlace(dst string, data []byte) (size, mod int64, err e
 		if err = os.Rename(tmp, dst); err != nil {
 			// A folder where the file goes (the previous site had pages
 			// below that name): replace it.
-			if fi, e := os.Lstat(dst); e == nil && fi.IsDir() && os.RemoveAll(dst) == nil {
+			if fi, e := os.Lstat(dst); e == nil && fi.IsDir() && w.removeOwn(dst) == nil {
 				err = os.Rename(tmp, dst)
 			}
 		}
@@ -205,6 +245,12 @@ func (w *siteWriter) prepare(p string) error {
 		return fmt.Errorf("two files would be written to %s", p)
 	}
 	w.seen[p] = true
+	if w.inPlace && !w.listed[p] {
+		if err := w.list(p); err != nil {
+			w.mu.Unlock()
+			return err
+		}
+	}
 	var mk []string
 	for d := path.Dir(p); !w.dirs[d]; d = path.Dir(d) {
 		mk = append(mk, d)
@@ -218,7 +264,9 @@ func (w *siteWriter) prepare(p string) error {
 			// In place, the folder may be there already; a file of the
 			// previous site by that name gives way.
 			if fi, ferr := os.Lstat(dir); ferr == nil && !fi.IsDir() {
-				if e = os.Remove(dir); e == nil {
+				if !w.listed[mk[i]] {
+					e = fmt.Errorf("%s is in the way of the site's folder %s and rmm did not write it", dir, mk[i])
+				} else if e = os.Remove(dir); e == nil {
 					e = os.Mkdir(dir, 0o755)
 				}
 			} else {
@@ -240,68 +288,165 @@ func (w *siteWriter) prepare(p string) error {
 	return nil
 }
 
+// list adds p to the marker of an in-place build, before its file is
+// written; w.mu is held.
+func (w *siteWriter) list(p string) error {
+	if w.marker == nil {
+		name := filepath.Join(w.out, MarkerFile)
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		// A marker edited by hand may lack its last line break.
+		if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+			last := make([]byte, 1)
+			if r, err := os.Open(name); err == nil {
+				if _, err := r.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
+					_, _ = f.WriteString("\n")
+				}
+				r.Close()
+			}
+		}
+		w.marker = f
+	}
+	_, err := w.marker.WriteString(escapeMarker(p) + "\n")
+	return err
+}
+
+func (w *siteWriter) closeMarker() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.marker == nil {
+		return nil
+	}
+	err := w.marker.Close()
+	w.marker = nil
+	return err
+}
+
 // abort removes the temporary folder; the previous site is untouched.
 // In place there is no such folder: the files written so far stay (each
-// whole), the rest are the previous site's.
+// whole, each listed in the marker), the rest are the previous site's.
 func (w *siteWriter) abort() {
 	if w.inPlace {
+		w.closeMarker()
 		return
 	}
 	os.RemoveAll(w.tmp)
 }
 
-// commit swaps the new site in; in place, it removes the files and
-// folders this build did not produce.
+// commit writes the marker and swaps the new site in; in place, it
+// removes the files of the previous site this build did not produce, then
+// writes the marker.
 func (w *siteWriter) commit() error {
+	w.mu.Lock()
+	marker := markerBytes(w.seen)
+	w.mu.Unlock()
 	if w.inPlace {
-		return w.prune()
+		if err := w.closeMarker(); err != nil {
+			return err
+		}
+		if err := w.prune(); err != nil {
+			return err
+		}
+		// Pruned first: a marker that lists too much is harmless, one that
+		// lists too little makes the next build refuse the folder.
+		if p := filepath.Join(w.out, MarkerFile); !same(p, marker) {
+			return store.WriteCache(p, marker)
+		}
+		return nil
 	}
-	if err := swap(w.tmp, w.out); err != nil {
+	err := os.WriteFile(filepath.Join(w.tmp, MarkerFile), marker, 0o644)
+	if err == nil {
+		// The old site goes now: ask the guard again, in case files were
+		// put into it (or the folder made) while this build ran.
+		_, err = guard(w.repo, w.out)
+	}
+	if err == nil {
+		err = swap(w.tmp, w.out)
+	}
+	if err != nil {
 		w.abort()
 		return err
 	}
 	return nil
 }
 
-// prune removes from the output folder every file and folder the build
-// did not produce (pages of removed documents, temporary files of a killed
-// build, anything else).
+// prune removes from the output folder of an in-place build the files of
+// the previous site (those its marker lists) that this build did not
+// produce, and rmm's temporary files of a build that was killed; then the
+// folders that are left empty and that the site does not have. It works
+// from what the guard saw before the build (ownedDir): nothing else is
+// touched, and the folder is not walked again.
 func (w *siteWriter) prune() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return filepath.WalkDir(w.out, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
+	var gone []string
+	for _, p := range w.old.present {
+		if !w.seen[p] && !w.dirs[p] {
+			gone = append(gone, p)
+		}
+	}
+	gone = append(gone, w.old.temps...)
+	for _, p := range gone {
+		full := filepath.Join(w.out, filepath.FromSlash(p))
+		if fi, err := os.Lstat(full); err != nil || fi.IsDir() {
+			continue // gone already, or a folder of this site now
+		}
+		if err := os.Remove(full); err == nil {
+			w.removed.Add(1)
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-		rel, rerr := filepath.Rel(w.out, p)
-		if rerr != nil {
-			return rerr
+	}
+	// Deepest first; a folder that still holds something stays.
+	for i := len(w.old.dirs) - 1; i >= 0; i-- {
+		d := w.old.dirs[i]
+		if w.dirs[d] {
+			continue
 		}
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			return nil
+		full := filepath.Join(w.out, filepath.FromSlash(d))
+		if fi, err := os.Lstat(full); err == nil && fi.IsDir() && os.Remove(full) == nil {
+			w.removed.Add(1)
+		}
+	}
+	return nil
+}
+
+// removeOwn removes the folder dir of an in-place site, in the way of a
+// file of the new one, when it holds only files the previous marker lists
+// (or rmm's temporary files); else it leaves it and fails.
+func (w *siteWriter) removeOwn(dir string) error {
+	var files, dirs []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
 		}
 		if e.IsDir() {
-			if !w.dirs[rel] {
-				w.removed.Add(1)
-				if err := os.RemoveAll(p); err != nil {
-					return err
-				}
-				return fs.SkipDir
-			}
+			dirs = append(dirs, p)
 			return nil
 		}
-		if !w.seen[rel] {
-			w.removed.Add(1)
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
+		rel, _ := filepath.Rel(w.out, p)
+		if !w.listed[filepath.ToSlash(rel)] && !store.IsTemp(e.Name()) {
+			return fmt.Errorf("%s is in the way and rmm did not write it", p)
 		}
+		files = append(files, p)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, p := range files {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := os.Remove(dirs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // same reports whether the file at p holds exactly data.
@@ -338,7 +483,8 @@ func swap(tmp, out string) error {
 }
 
 // cleanStale removes temporary folders of earlier builds of out that were
-// interrupted.
+// interrupted: those that carry the marker (a build writes it first), never
+// a folder someone else made under such a name.
 func cleanStale(parent, base string) {
 	ents, err := os.ReadDir(parent)
 	if err != nil {
@@ -348,9 +494,13 @@ func cleanStale(parent, base string) {
 		if !strings.HasPrefix(e.Name(), "."+base+".rmm-new-") || !e.IsDir() {
 			continue
 		}
+		dir := filepath.Join(parent, e.Name())
+		if fi, err := os.Lstat(filepath.Join(dir, MarkerFile)); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
 		// A folder younger than a minute may belong to a build running now.
 		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Minute {
-			os.RemoveAll(filepath.Join(parent, e.Name()))
+			os.RemoveAll(dir)
 		}
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -41,7 +41,12 @@ search that runs in the browser. Every link is relative: the site works from
 any folder, URL path or file://.
 
 Check errors are printed as warnings and the site is built anyway, unless
---strict is given. The previous site is replaced atomically.`,
+--strict is given. The previous site is replaced atomically.
+
+Every site carries a .rmm-site file listing its files. rmm builds only into
+a folder that does not exist, is empty, or is a site it wrote and holds
+nothing else; never into the library's root, a folder above it, .git or a
+folder holding files git tracks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return buildRun(e, opts) },
 	}
@@ -81,8 +86,13 @@ func buildRun(e *env, opts *buildOptions) error {
 		}
 		out = filepath.Clean(out)
 	}
-	if err := checkOutput(r.Root, out); err != nil {
-		return err
+	// Refused before anything is loaded; render.Build asks again before
+	// it writes.
+	if err := render.CheckOutput(r, out); err != nil {
+		if oe := outputErr(err); oe != nil {
+			return oe
+		}
+		return usagef("%v", err)
 	}
 	// An output folder inside the library is never read as documents.
 	outRel := ""
@@ -143,6 +153,9 @@ func buildRun(e *env, opts *buildOptions) error {
 		return failf("", "build interrupted; the previous site is unchanged")
 	}
 	if err != nil {
+		if oe := outputErr(err); oe != nil {
+			return oe
+		}
 		return failf("", "%v", err)
 	}
 	if os.Getenv("RMM_TRACE") != "" {
@@ -161,44 +174,26 @@ func buildRun(e *env, opts *buildOptions) error {
 		shown = filepath.ToSlash(rel)
 	}
 	fmt.Fprintf(e.stdout, "built %d pages in %s (%d files, %d changed)\n", res.Pages, shown, res.Files, res.Written)
+	fmt.Fprintf(e.stdout, "open %s in a browser\n", fileURL(filepath.Join(out, "index.html")))
 	return nil
 }
 
-// checkOutput refuses an output folder that would replace the library:
-// the root itself, a folder above it, or a folder holding documents,
-// rmm.yaml or a git repository.
-func checkOutput(root, out string) error {
-	hint := "name an empty folder, or one an earlier rmm build wrote"
-	if out == root {
-		return failf(hint, "output folder %s is the library's root: building there would replace it", out)
+// fileURL is the file:// URL of the absolute path p, escaped, on any
+// system (C:\x becomes file:///C:/x).
+func fileURL(p string) string {
+	s := filepath.ToSlash(p)
+	if !strings.HasPrefix(s, "/") {
+		s = "/" + s
 	}
-	if rel, err := filepath.Rel(out, root); err == nil && !strings.HasPrefix(rel, "..") {
-		return failf(hint, "output folder %s holds the library (%s): building there would replace it", out, root)
-	}
-	fi, err := os.Stat(out)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return usagef("%v", err)
-	}
-	if !fi.IsDir() {
-		return failf(hint, "output folder %s is a file, not a folder", out)
-	}
-	found := ""
-	_ = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		name := d.Name()
-		if name == ".git" || name == doc.ConfigFile || (!d.IsDir() && strings.HasSuffix(name, ".md")) {
-			found = p
-			return fs.SkipAll
-		}
-		return nil
-	})
-	if found != "" {
-		return failf(hint, "output folder %s holds %s: it is not a site folder, building there would replace it", out, found)
+	return (&url.URL{Scheme: "file", Path: s}).String()
+}
+
+// outputErr turns render's refusal of an output folder into exit 1 with
+// its hint; any other error (nil included) gives nil.
+func outputErr(err error) error {
+	var oe *render.OutputError
+	if errors.As(err, &oe) {
+		return failf(oe.Hint, "%s", oe.Error())
 	}
 	return nil
 }

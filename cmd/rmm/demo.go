@@ -26,7 +26,8 @@ func newDemoCmd(e *env) *cobra.Command {
 		Long: `Create the sample organization of 'rmm init --example' in DIR (default: a
 new temporary folder), then serve its site as 'rmm serve' does and print the
 address to open. Edit a document under DIR and the open page reloads.
-DIR must be new or empty.`,
+DIR must be new or empty, and is kept; a temporary folder is removed when
+the demo stops.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -67,6 +68,16 @@ func demoRun(ctx context.Context, e *env, opts *demoOptions) error {
 		if dir, err = os.MkdirTemp("", "rmm-demo-"); err != nil {
 			return usagef("%v", err)
 		}
+		// A folder the demo made is the demo's: it goes when the demo
+		// ends, however it ends (Ctrl+C, SIGTERM, an error).
+		tmp := dir
+		defer func() {
+			if err := os.RemoveAll(tmp); err != nil {
+				fmt.Fprintf(e.stderr, "rmm: warning: cannot remove the demo's folder: %v\n", err)
+				return
+			}
+			fmt.Fprintf(e.stdout, "Removed %s.\n", tmp)
+		}()
 	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -37,6 +38,7 @@ tags, which change history and baselines), reloading open pages. A failed
 build is printed and shown on open pages; the last good site stays served.
 
 The site is built into .git/rmm/serve/AUDIENCE (or -o DIR), never into _site.
+-o DIR must be new, empty, or a site rmm wrote, as for 'rmm build'.
 It listens on loopback unless --addr names another address: the preview
 shows every document the audience may see to whoever reaches it.`,
 		Args: cobra.NoArgs,
@@ -74,6 +76,14 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		out = filepath.Join(e.dir, out)
 	}
 	if out, err = filepath.Abs(out); err != nil {
+		return usagef("%v", err)
+	}
+	// The output folder is refused before the port is opened; render.Build
+	// asks again before every build.
+	if err := render.CheckOutput(r, out); err != nil {
+		if oe := outputErr(err); oe != nil {
+			return oe
+		}
 		return usagef("%v", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -169,6 +179,11 @@ func printBuild(e *env, r *repo.Repo, ev render.BuildEvent) {
 		what = "Rebuilt after " + describeChanges(r, ev.Changes) + ":"
 	}
 	if ev.Err != nil {
+		var oe *render.OutputError
+		if errors.As(ev.Err, &oe) {
+			fmt.Fprintf(e.stderr, "rmm: %s\nrmm: hint: %s\n", oe, oe.Hint)
+			return
+		}
 		fmt.Fprintf(e.stderr, "rmm: %s\nrmm: hint: the last good site is still served; fix the problem and save again\n", ev.Err)
 		return
 	}
