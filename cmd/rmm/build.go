@@ -48,7 +48,7 @@ a folder that does not exist, is empty, or is a site it wrote and holds
 nothing else; never into the library's root, a folder above it, .git or a
 folder holding files git tracks.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return buildRun(e, opts) },
+		RunE: func(cmd *cobra.Command, args []string) error { return buildRun(cmd.Context(), e, opts) },
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the site to `DIR` (default _site under the library's root)")
 	cmd.Flags().StringVar(&opts.At, "at", "", "publish the library at a revision (commit, branch, baseline/NAME) instead of the working tree")
@@ -57,7 +57,7 @@ folder holding files git tracks.`,
 	return cmd
 }
 
-func buildRun(e *env, opts *buildOptions) error {
+func buildRun(ctx context.Context, e *env, opts *buildOptions) error {
 	if !doc.Contains(doc.Sensitivities, opts.Audience) {
 		return usagef("--audience %q: use public, internal or restricted", opts.Audience)
 	}
@@ -80,7 +80,7 @@ func buildRun(e *env, opts *buildOptions) error {
 		if !filepath.IsAbs(out) {
 			base, err := filepath.Abs(e.dir)
 			if err != nil {
-				return usagef("%v", err)
+				return internalf("%v", err)
 			}
 			out = filepath.Join(base, out)
 		}
@@ -92,7 +92,7 @@ func buildRun(e *env, opts *buildOptions) error {
 		if oe := outputErr(err); oe != nil {
 			return oe
 		}
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	// An output folder inside the library is never read as documents.
 	outRel := ""
@@ -143,7 +143,7 @@ func buildRun(e *env, opts *buildOptions) error {
 	} else if warns := len(diags); warns > 0 && !opts.Strict {
 		fmt.Fprintf(e.stderr, "rmm: check found %s: 'rmm check' lists them, so does the site's Checks page\n", buildCount(warns, "warning"))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	res, err := render.Build(ctx, render.Options{
 		Repo: r, Rev: opts.At, Out: out, Audience: opts.Audience, Strict: opts.Strict,
@@ -156,7 +156,7 @@ func buildRun(e *env, opts *buildOptions) error {
 		if oe := outputErr(err); oe != nil {
 			return oe
 		}
-		return failf("", "%v", err)
+		return internalf("%v", err)
 	}
 	if os.Getenv("RMM_TRACE") != "" {
 		// Phase timings for benchmarks (bench/build.sh); never in tests.

@@ -66,7 +66,7 @@ func demoRun(ctx context.Context, e *env, opts *demoOptions) error {
 	defer ln.Close()
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "rmm-demo-"); err != nil {
-			return usagef("%v", err)
+			return internalf("%v", err)
 		}
 		// A folder the demo made is the demo's: it goes when the demo
 		// ends, however it ends (Ctrl+C, SIGTERM, an error).

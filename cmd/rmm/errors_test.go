@@ -54,10 +54,10 @@ func checkErrorSites(code int) int {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		fmt.Fprintf(os.Stderr, "FAIL: %d errors a user can meet are reached by no testscript (write one, or use internalf for an internal failure):\n  %s\n", len(missing), strings.Join(missing, "\n  "))
+		fmt.Fprintf(os.Stderr, "FAIL: %d errors a user can meet are reached by no testscript or test (write one, or use internalf for an internal failure):\n  %s\n", len(missing), strings.Join(missing, "\n  "))
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "every one of %d failf and usagef calls is reached by a testscript\n", len(sites))
+	fmt.Fprintf(os.Stderr, "every one of %d failf and usagef calls is reached by a testscript or test\n", len(sites))
 	return code
 }
 

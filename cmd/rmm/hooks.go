@@ -113,13 +113,13 @@ func hooksInstallRun(e *env) error {
 		return failf("move it away and run 'rmm hooks install' again",
 			"%s is a folder, not a hook: leaving it alone", path)
 	case err != nil:
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	// git runs only an executable hook; Update keeps the mode rmm's hook
 	// had, which someone may have changed.
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o100 == 0 {
 		if err := os.Chmod(path, fi.Mode().Perm()|0o755); err != nil {
-			return usagef("%v", err)
+			return internalf("%v", err)
 		}
 		if verb == "" {
 			verb = "updated"

@@ -76,7 +76,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		out = filepath.Join(e.dir, out)
 	}
 	if out, err = filepath.Abs(out); err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	// The output folder is refused before the port is opened; render.Build
 	// asks again before every build.
@@ -84,10 +84,10 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		if oe := outputErr(err); oe != nil {
 			return oe
 		}
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return failf("", "cannot create the output folder: %v", err)
+		return internalf("cannot create the output folder: %v", err) // the guard vetted it
 	}
 	if ln == nil {
 		if ln, err = listen(e, opts); err != nil {
@@ -141,7 +141,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	})
 	fmt.Fprintf(e.stdout, "Serving %s at %s (Ctrl+C to stop)\n", snap.Lib.Config.Organization, siteURL(ln.Addr()))
 	if err := srv.Run(ctx, ln); err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	fmt.Fprintln(e.stdout, "Stopped.")
 	return nil
