@@ -72,6 +72,14 @@ type LoadOptions struct {
 	// package repo passes git's ignore rules for the working tree, so a
 	// file git does not track is not a document.
 	Skip func(p string, dir bool) bool
+	// Submodule, when set, says whether the folder p is a git submodule
+	// or a nested repository, and which: it returns "" for an ordinary
+	// folder, else what the folder is ("a git submodule"). Such a
+	// folder's files belong to another repository, so they are not part of
+	// the library: Load skips it and warns once, naming it (rule
+	// submodule). Package repo passes one for the working tree and for
+	// commits alike, so both give the same warning.
+	Submodule func(p string) string
 	// Cache, when set, is a folder holding a persistent cache of parsed
 	// documents (see cache.go): a file whose bytes were parsed before, by
 	// the same rmm binary, is decoded from it instead of parsed again.
@@ -120,16 +128,25 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			return nil
 		}
 		name := e.Name()
-		if opts.Skip != nil && opts.Skip(p, e.IsDir()) {
-			if e.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
 		if e.IsDir() {
 			if strings.HasPrefix(name, ".") || p == DefaultOutput || (opts.Output != "" && p == opts.Output) || name == "node_modules" || cfg.Ignored(p) {
 				return fs.SkipDir
 			}
+			// After the folders that are never read, so that a submodule
+			// is reported where, and only where, its files would
+			// otherwise have been documents.
+			if opts.Submodule != nil {
+				if what := opts.Submodule(p); what != "" {
+					lib.Diags = append(lib.Diags, Warnf(p, 0, "submodule", "%s is %s: its files are not part of the library", p, what))
+					return fs.SkipDir
+				}
+			}
+			if opts.Skip != nil && opts.Skip(p, true) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if opts.Skip != nil && opts.Skip(p, false) {
 			return nil
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
