@@ -32,8 +32,15 @@ func Init(dir string) (*Repo, error) {
 
 // CommitAll stages every change below the library's root (new, changed
 // and deleted files, honouring .gitignore) and commits it. Signatures are
-// always given explicitly: rmm never depends on HOME.
+// always given explicitly (rmm never depends on HOME) and checked
+// (Signature.Check), so that the commit passes git fsck.
 func (r *Repo) CommitAll(message string, author, committer Signature) (string, error) {
+	if err := author.Check(); err != nil {
+		return "", fmt.Errorf("git commit: author: %w", err)
+	}
+	if err := committer.Check(); err != nil {
+		return "", fmt.Errorf("git commit: committer: %w", err)
+	}
 	wt, err := r.Git.Worktree()
 	if err != nil {
 		return "", err
