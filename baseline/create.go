@@ -178,17 +178,12 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 // baseline is cut from git objects: one whose blobs are gone would fail
 // Verify at once, and could not be read back with --at.
 func unreadable(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS, fromTree bool) []string {
-	var out []string
-	add := func(name, p string) bool {
-		h, ok := tree.BlobHash(p)
-		if !ok {
-			return true // not in the commit: uncommitted() reports it
+	type file struct{ name, path, blob string }
+	var files []file
+	add := func(name, p string) {
+		if h, ok := tree.BlobHash(p); ok { // else not in the commit: uncommitted() reports it
+			files = append(files, file{name, p, h})
 		}
-		if err := r.CheckBlob(h); err != nil {
-			out = append(out, fmt.Sprintf("%s: %v at commit %s (restore it from a clone that has it; 'git fsck' lists what is missing)", name, err, short(tree.Commit())))
-			return false
-		}
-		return true
 	}
 	add(doc.ConfigFile, doc.ConfigFile)
 	for _, d := range lib.Docs {
@@ -198,11 +193,31 @@ func unreadable(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS, fromTree bool
 		}
 		add(name, d.Path)
 	}
+	var unread []doc.Diagnostic
 	if fromTree {
 		for _, d := range lib.Diags {
-			if d.Rule == "read" && add(d.Path, d.Path) { // Verify would report it as a missing object
-				out = append(out, fmt.Sprintf("%s at commit %s", d.String(), short(tree.Commit())))
+			if d.Rule == "read" { // Verify would report it as a missing object
+				unread = append(unread, d)
+				add(d.Path, d.Path)
 			}
+		}
+	}
+	hashes := make([]string, len(files))
+	for i, f := range files {
+		hashes[i] = f.blob
+	}
+	bad := r.CheckBlobs(hashes)
+	var out []string
+	named := map[string]bool{}
+	for _, f := range files {
+		if err := bad[f.blob]; err != nil && !named[f.path] {
+			named[f.path] = true
+			out = append(out, fmt.Sprintf("%s: %v at commit %s (restore it from a clone that has it; 'git fsck' lists what is missing)", f.name, err, short(tree.Commit())))
+		}
+	}
+	for _, d := range unread {
+		if !named[d.Path] {
+			out = append(out, fmt.Sprintf("%s at commit %s", d.String(), short(tree.Commit())))
 		}
 	}
 	return out

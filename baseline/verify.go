@@ -140,8 +140,13 @@ func Verify(r *repo.Repo, name string) (*Report, error) {
 			problem("the manifest was edited: %s is listed out of order or twice", m.Documents[i].ID)
 		}
 	}
+	blobs := make([]string, len(m.Documents))
+	for i, e := range m.Documents {
+		blobs[i] = e.Blob
+	}
+	bad := r.CheckBlobs(blobs)
 	for _, e := range m.Documents {
-		if err := r.CheckBlob(e.Blob); errors.Is(err, repo.ErrMissingObject) {
+		if err := bad[e.Blob]; errors.Is(err, repo.ErrMissingObject) {
 			problem("missing object: blob %s of %s (%s)", short(e.Blob), e.ID, e.Path)
 		} else if err != nil {
 			problem("%s (%s): %v", e.ID, e.Path, err)

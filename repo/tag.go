@@ -8,7 +8,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -287,33 +286,9 @@ func (r *Repo) Tags(prefix string) ([]*Tag, []error) {
 // CheckBlob reads the whole blob hash from the object store and checks
 // that its bytes hash to its name: nil when the blob is there and whole,
 // else an error saying it is missing (wrapping ErrMissingObject), cannot
-// be read or is corrupt.
+// be read or is corrupt. CheckBlobs checks many at once.
 func (r *Repo) CheckBlob(hash string) error {
-	h := plumbing.NewHash(hash)
-	if h.IsZero() || h.String() != hash {
-		return fmt.Errorf("%q is not a blob id", hash)
-	}
-	b, err := object.GetBlob(r.Git.Storer, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return fmt.Errorf("blob %s is %w", hash, ErrMissingObject)
-	}
-	if err != nil {
-		return fmt.Errorf("blob %s cannot be read: %w", hash, err)
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return fmt.Errorf("blob %s cannot be read: %w", hash, err)
-	}
-	defer rd.Close()
-	hasher := plumbing.NewHasher(plumbing.BlobObject, b.Size)
-	n, err := io.Copy(hasher, rd)
-	if err != nil {
-		return fmt.Errorf("blob %s cannot be read: %w", hash, err)
-	}
-	if got := hasher.Sum(); n != b.Size || got != h {
-		return fmt.Errorf("blob %s is corrupt: its %d bytes hash to %s", hash, n, got)
-	}
-	return nil
+	return r.CheckBlobs([]string{hash})[hash]
 }
 
 // HasObject reports whether the object hash is in the repository.

@@ -5,7 +5,9 @@ import (
 	"compress/zlib"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +177,92 @@ func TestCheckBlob(t *testing.T) {
 	}
 	if err := r.CheckBlob("nothex"); err == nil {
 		t.Errorf("CheckBlob of a bad id succeeded")
+	}
+}
+
+// CheckBlobs reads packed blobs through the pack reader, loose ones
+// directly, and tells a missing blob from a sound one in one call.
+func TestCheckBlobsPacked(t *testing.T) {
+	hr, _ := tagRepo(t)
+	hr.write("policies/q.md", "# Q\n\nA second policy.\n")
+	hr.commit("q")
+	packed := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/p.md"))
+	hr.git("repack", "-a", "-d", "-q")
+	hr.write("policies/r.md", "# R\n")
+	hr.commit("r")
+	loose := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/r.md"))
+	if _, err := os.Stat(filepath.Join(hr.gitDir(), "objects", loose[:2], loose[2:])); err != nil {
+		t.Fatalf("want %s loose: %v", loose, err)
+	}
+	absent := "0123456789abcdef0123456789abcdef01234567"
+	r, err := Open(hr.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := r.CheckBlobs([]string{packed, loose, absent, "nothex"})
+	if len(bad) != 2 || !errors.Is(bad[absent], ErrMissingObject) || bad["nothex"] == nil {
+		t.Errorf("CheckBlobs = %v", bad)
+	}
+	// A tree is no blob.
+	tree := strings.TrimSpace(hr.git("rev-parse", "HEAD^{tree}"))
+	if err := r.CheckBlob(tree); err == nil || !strings.Contains(err.Error(), "it is a tree") {
+		t.Errorf("CheckBlob(tree) = %v", err)
+	}
+	// A damaged pack: the blob is reported, not trusted (nor a panic).
+	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("packs: %v", idxs)
+	}
+	idx, err := os.Open(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "show-index")
+	cmd.Stdin = idx
+	out, err := cmd.Output()
+	idx.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off int64 = -1
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[1] == packed {
+			off, _ = strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil || off < 0 {
+		t.Fatalf("offset of %s: %d, %v", packed, off, err)
+	}
+	damaged := bytes.Clone(data)
+	damaged[off+4] ^= 0x55
+	if err := os.Chmod(pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = Open(hr.dir); err != nil {
+		t.Fatal(err)
+	}
+	err = r.CheckBlob(packed)
+	t.Logf("damaged: %v", err)
+	if err == nil || errors.Is(err, ErrMissingObject) {
+		t.Errorf("CheckBlob of a damaged packed blob: %v", err)
+	}
+
+	// Without the pack, the packed blob is missing.
+	packs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*"))
+	for _, p := range packs {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err = Open(hr.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckBlob(packed); !errors.Is(err, ErrMissingObject) {
+		t.Errorf("CheckBlob of a blob whose pack is gone: %v", err)
 	}
 }
