@@ -77,7 +77,7 @@ type LoadOptions struct {
 	// folder, else what the folder is ("a git submodule"). Such a
 	// folder's files belong to another repository, so they are not part of
 	// the library: Load skips it and warns once, naming it (rule
-	// submodule). Package repo passes one for the working tree and for
+	// submodule), unless rmm.yaml ignore lists it. Package repo passes one for the working tree and for
 	// commits alike, so both give the same warning.
 	Submodule func(p string) string
 	// Cache, when set, is a folder holding a persistent cache of parsed
@@ -137,7 +137,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			// otherwise have been documents.
 			if opts.Submodule != nil {
 				if what := opts.Submodule(p); what != "" {
-					lib.Diags = append(lib.Diags, Warnf(p, 0, "submodule", "%s is %s: its files are not part of the library", p, what))
+					lib.Diags = append(lib.Diags, Warnf(p, 0, "submodule", "%s is %s: its files are not part of the library (list it in rmm.yaml ignore to silence this)", p, what))
 					return fs.SkipDir
 				}
 			}

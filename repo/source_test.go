@@ -64,8 +64,8 @@ func TestLoadSkipsSubmodules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sub := "vendor/sub: warning: vendor/sub is a git submodule: its files are not part of the library [submodule]"
-			nested := "nested: warning: nested is a nested git repository (it has a .git of its own): its files are not part of the library [submodule]"
+			sub := "vendor/sub: warning: vendor/sub is a git submodule: its files are not part of the library (list it in rmm.yaml ignore to silence this) [submodule]"
+			nested := "nested: warning: nested is a nested git repository (it has a .git of its own): its files are not part of the library (list it in rmm.yaml ignore to silence this) [submodule]"
 			if got, want := warnings(wt.Lib), []string{nested, sub}; !slices.Equal(got, want) {
 				t.Errorf("working tree warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
