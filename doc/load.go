@@ -150,7 +150,11 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			return nil
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
-			if msg := checkSymlink(fsys, p); msg != "" {
+			msg := checkSymlink(fsys, p)
+			if msg == "" && opts.Submodule != nil {
+				msg = symlinkIntoSubmodule(fsys, p, opts.Submodule)
+			}
+			if msg != "" {
 				lib.Diags = append(lib.Diags, Errorf(p, 1, "symlink", "%s", msg))
 				return nil
 			}
@@ -345,6 +349,27 @@ func checkSymlink(fsys fs.FS, p string) string {
 	joined := path.Join(path.Dir(p), target)
 	if joined == ".." || strings.HasPrefix(joined, "../") {
 		return fmt.Sprintf("symlink to %s leaves the repository", target)
+	}
+	return ""
+}
+
+// symlinkIntoSubmodule returns a message when the link at p (which stays
+// in the tree, see checkSymlink) points into a folder that submodule says
+// is another repository's: its target is no file of the library, and
+// writing the link's document would write into that repository.
+func symlinkIntoSubmodule(fsys fs.FS, p string, submodule func(string) string) string {
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		return ""
+	}
+	joined := path.Join(path.Dir(p), target)
+	for i := 0; i < len(joined); i++ {
+		if joined[i] != '/' {
+			continue
+		}
+		if what := submodule(joined[:i]); what != "" {
+			return fmt.Sprintf("symlink to %s leads into %s, which is %s: its files are not part of the library", target, joined[:i], what)
+		}
 	}
 	return ""
 }
