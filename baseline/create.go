@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
@@ -29,6 +31,36 @@ func CheckName(name string) error {
 	}
 	return nil
 }
+
+// ErrBadTagger is wrapped by errors about a tagger that git fsck would
+// refuse in a tag.
+var ErrBadTagger = errors.New("bad tagger")
+
+// CheckSummary reports why message cannot be a baseline's summary (-m),
+// or nil: it must be UTF-8 text with no control character but tab and
+// line break, and no line that git would take for the start of a
+// signature (see repo.CheckTagMessage), which would hide the manifest.
+// Lines may end in CRLF. Errors name the line.
+func CheckSummary(message string) error {
+	if err := repo.CheckTagMessage(message); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSummary, err)
+	}
+	for i, line := range strings.Split(message, "\n") {
+		line = strings.TrimSuffix(line, "\r") // CRLF text, normalised by Create
+		if !utf8.ValidString(line) {
+			return fmt.Errorf("%w: line %d is not valid UTF-8", ErrBadSummary, i+1)
+		}
+		for _, c := range line {
+			if c != '\t' && unicode.IsControl(c) {
+				return fmt.Errorf("%w: line %d holds the control character %U", ErrBadSummary, i+1, c)
+			}
+		}
+	}
+	return nil
+}
+
+// ErrBadSummary is wrapped by CheckSummary's errors.
+var ErrBadSummary = errors.New("bad baseline summary")
 
 // RefusedError is Create's refusal: every reason the baseline cannot be
 // cut, in a stable order.
@@ -61,6 +93,13 @@ const maxCheckReasons = 20
 func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, message string, tagger repo.Signature) (*Manifest, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
+	}
+	message = strings.ReplaceAll(message, "\r\n", "\n")
+	if err := CheckSummary(message); err != nil {
+		return nil, err
+	}
+	if err := tagger.Check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadTagger, err)
 	}
 	head, _, err := r.Head()
 	if err != nil {
@@ -104,6 +143,7 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 		}
 		lib = snap.Lib
 	}
+	reasons = append(reasons, unreadable(r, lib, tree, lib != ctx.Lib || ctx.Snap.Commit == head)...)
 	reasons = append(reasons, unapproved(lib)...)
 	if len(reasons) > 0 {
 		return nil, &RefusedError{Name: name, Reasons: reasons}
@@ -129,6 +169,58 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 	fill(m, t)
 	m.Warnings = warnings
 	return m, nil
+}
+
+// unreadable reads from the object store, at the tagged commit (tree),
+// the blob of rmm.yaml and of every document of lib (the manifest's
+// entries among them), and lists each one that is missing or damaged;
+// when lib was read from tree, also the files it could not read. A
+// baseline is cut from git objects: one whose blobs are gone would fail
+// Verify at once, and could not be read back with --at.
+func unreadable(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS, fromTree bool) []string {
+	type file struct{ name, path, blob string }
+	var files []file
+	add := func(name, p string) {
+		if h, ok := tree.BlobHash(p); ok { // else not in the commit: uncommitted() reports it
+			files = append(files, file{name, p, h})
+		}
+	}
+	add(doc.ConfigFile, doc.ConfigFile)
+	for _, d := range lib.Docs {
+		name := d.Path
+		if d.HasFrontMatter && d.ID != "" {
+			name = d.ID + " (" + d.Path + ")"
+		}
+		add(name, d.Path)
+	}
+	var unread []doc.Diagnostic
+	if fromTree {
+		for _, d := range lib.Diags {
+			if d.Rule == "read" { // Verify would report it as a missing object
+				unread = append(unread, d)
+				add(d.Path, d.Path)
+			}
+		}
+	}
+	hashes := make([]string, len(files))
+	for i, f := range files {
+		hashes[i] = f.blob
+	}
+	bad := r.CheckBlobs(hashes)
+	var out []string
+	named := map[string]bool{}
+	for _, f := range files {
+		if err := bad[f.blob]; err != nil && !named[f.path] {
+			named[f.path] = true
+			out = append(out, fmt.Sprintf("%s: %v at commit %s (restore it from a clone that has it; 'git fsck' lists what is missing)", f.name, err, short(tree.Commit())))
+		}
+	}
+	for _, d := range unread {
+		if !named[d.Path] {
+			out = append(out, fmt.Sprintf("%s at commit %s", d.String(), short(tree.Commit())))
+		}
+	}
+	return out
 }
 
 // unapproved lists the controlled documents of lib that a baseline cannot

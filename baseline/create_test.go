@@ -74,6 +74,12 @@ func approveFile(t *testing.T, dir, path string, a doc.Approval) {
 
 func create(t *testing.T, dir, name string) (*Manifest, error) {
 	t.Helper()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	return createWith(t, dir, name, "", repo.Signature{Name: "Dana", Email: "dana@example.org", When: now})
+}
+
+func createWith(t *testing.T, dir, name, message string, tagger repo.Signature) (*Manifest, error) {
+	t.Helper()
 	r, err := repo.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +91,7 @@ func create(t *testing.T, dir, name string) (*Manifest, error) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	ctx := check.NewContext(r, snap, now)
 	diags := check.Run(ctx, append(check.Rules(), Rules()...))
-	return Create(r, ctx, diags, name, "", repo.Signature{Name: "Dana", Email: "dana@example.org", When: now})
+	return Create(r, ctx, diags, name, message, tagger)
 }
 
 func reasons(t *testing.T, err error) string {
@@ -161,4 +167,127 @@ func TestManifestEscapesPaths(t *testing.T) {
 	if !strings.Contains(m.Message(), "A with%20space/100%25.md ") {
 		t.Errorf("message:\n%s", m.Message())
 	}
+}
+
+// approvedRepo is gitRepo with the policy approved and committed.
+func approvedRepo(t *testing.T) string {
+	t.Helper()
+	dir := gitRepo(t)
+	approveFile(t, dir, "policies/access.md", doc.Approval{By: "dana@example.org", Role: "manager", Date: "2026-11-20T09:00:00Z"})
+	gitIn(t, dir, "dana@example.org", "commit", "-q", "-am", "approval")
+	return dir
+}
+
+// removeBlob deletes the loose object of path's blob at HEAD.
+func removeBlob(t *testing.T, dir, path string) string {
+	t.Helper()
+	blob := gitIn(t, dir, "x@example.org", "rev-parse", "HEAD:"+path)
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
+		t.Fatal(err)
+	}
+	return blob
+}
+
+func noTag(t *testing.T, dir, name string) {
+	t.Helper()
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ReadTag(TagPrefix + name); !errors.Is(err, repo.ErrNoTag) {
+		t.Errorf("baseline/%s was written (%v)", name, err)
+	}
+}
+
+// Create reads every blob it lists from the object store: one missing
+// (here, deleted from .git/objects after the commit) is a refusal naming
+// the document, its path and the blob, and no tag is written.
+func TestCreateRefusesMissingBlob(t *testing.T) {
+	dir := approvedRepo(t)
+	blob := removeBlob(t, dir, "policies/access.md")
+	_, err := create(t, dir, "Q1")
+	got := reasons(t, err)
+	if want := "AM-POL (policies/access.md): blob " + blob + " is missing from the object store at commit "; !strings.Contains(got, want) {
+		t.Errorf("reasons:\n%s\nwant %q", got, want)
+	}
+	noTag(t, dir, "Q1")
+
+	// With another reason too (an uncommitted change), HEAD is read from
+	// git: the missing blob is still named, beside the other reason.
+	write(t, dir, "notes/readme.md", "# Notes\n\nEdited.\n")
+	_, err = create(t, dir, "Q1")
+	got = reasons(t, err)
+	for _, want := range []string{"notes/readme.md is changed in the working tree", "policies/access.md: blob " + blob + " is missing from the object store"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("reasons:\n%s\nwant %q", got, want)
+		}
+	}
+	noTag(t, dir, "Q1")
+}
+
+// An uncontrolled note's blob is not in the manifest, but Verify reads the
+// whole commit: a baseline that would fail it at once is refused too.
+func TestCreateRefusesMissingNoteBlob(t *testing.T) {
+	dir := approvedRepo(t)
+	blob := removeBlob(t, dir, "notes/readme.md")
+	_, err := create(t, dir, "Q1")
+	if got, want := reasons(t, err), "notes/readme.md: blob "+blob+" is missing"; !strings.Contains(got, want) {
+		t.Errorf("reasons:\n%s\nwant %q", got, want)
+	}
+	noTag(t, dir, "Q1")
+}
+
+// The baseline Create writes verifies, and git fsck --strict passes the
+// repository, whatever script the tagger's name is in and whatever the
+// summary holds; a summary git would misread is refused.
+func TestCreateTagPassesFsck(t *testing.T) {
+	dir := approvedRepo(t)
+	when := time.Date(2026, 11, 26, 12, 0, 0, 0, time.FixedZone("", -3*3600-30*60))
+	summary := "Baseline « Q1 » — 第一 ✓\r\n\n\tindented, 100% <angle> & \"quotes\" 'single' `ticks` $HOME\n# not a comment\nrmm-baseline: 1\ncommit: forged\n-----END PGP SIGNATURE-----"
+	m, err := createWith(t, dir, "Q1", summary, repo.Signature{Name: "Zoë Ångström-Łukasiewicz (QA) 🛡", Email: "zoe@example.org", When: when})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.ReplaceAll(summary, "\r\n", "\n"); m.Summary != want {
+		t.Errorf("summary %q, want %q", m.Summary, want)
+	}
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(r, "Q1")
+	if err != nil || !rep.OK {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+	back, err := Show(r, "Q1")
+	if err != nil || back.Summary != m.Summary || back.Tagger.Name != "Zoë Ångström-Łukasiewicz (QA) 🛡" || back.Root != m.Root {
+		t.Errorf("read back: %v %+v", err, back)
+	}
+	if out := gitIn(t, dir, "x@example.org", "cat-file", "-p", "baseline/Q1"); !strings.Contains(out, "\ntagger Zoë Ångström-Łukasiewicz (QA) 🛡 <zoe@example.org> 1795707000 -0330\n") {
+		t.Errorf("tag object:\n%s", out)
+	}
+	gitIn(t, dir, "x@example.org", "fsck", "--strict", "--no-dangling")
+
+	for _, bad := range []struct{ summary, want string }{
+		{"ok\n-----BEGIN PGP SIGNATURE-----\nx", "line 2 starts with \"-----BEGIN PGP SIGNATURE-----\""},
+		{"bell \a", "line 1 holds the control character U+0007"},
+		{"esc \x1b[31m red", "control character U+001B"},
+		{"bad \xff byte", "line 1 is not valid UTF-8"},
+		{"lone\rreturn", "control character U+000D"},
+	} {
+		_, err := createWith(t, dir, "Q2", bad.summary, repo.Signature{Name: "Dana", Email: "dana@example.org", When: when})
+		if !errors.Is(err, ErrBadSummary) || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("summary %q: %v, want %q", bad.summary, err, bad.want)
+		}
+	}
+	for _, bad := range []repo.Signature{
+		{Name: "A <b>", Email: "a@x", When: when},
+		{Name: "A", Email: "b> <a@x", When: when},
+		{Name: "", Email: "a@x", When: when},
+	} {
+		if _, err := createWith(t, dir, "Q2", "", bad); !errors.Is(err, ErrBadTagger) {
+			t.Errorf("tagger %+v: %v", bad, err)
+		}
+	}
+	noTag(t, dir, "Q2")
 }

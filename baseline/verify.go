@@ -101,7 +101,8 @@ type Report struct {
 // match the manifest's entries (the manifest was edited); an entry's path,
 // blob, fingerprint or approvers differ from what the commit holds, or a
 // controlled document of the commit is not in the manifest; an object is
-// missing. Warnings: approval provenance (see Provenance).
+// missing, or a blob the manifest lists cannot be read whole (its bytes
+// do not hash to its id). Warnings: approval provenance (see Provenance).
 //
 // The error is for a baseline that does not exist (wrapping repo.ErrNoTag)
 // or a failure to read the repository at all.
@@ -139,9 +140,16 @@ func Verify(r *repo.Repo, name string) (*Report, error) {
 			problem("the manifest was edited: %s is listed out of order or twice", m.Documents[i].ID)
 		}
 	}
+	blobs := make([]string, len(m.Documents))
+	for i, e := range m.Documents {
+		blobs[i] = e.Blob
+	}
+	bad := r.CheckBlobs(blobs)
 	for _, e := range m.Documents {
-		if !r.HasObject(e.Blob) {
+		if err := bad[e.Blob]; errors.Is(err, repo.ErrMissingObject) {
 			problem("missing object: blob %s of %s (%s)", short(e.Blob), e.ID, e.Path)
+		} else if err != nil {
+			problem("%s (%s): %v", e.ID, e.Path, err)
 		}
 	}
 	if !r.IsCommit(m.Commit) {

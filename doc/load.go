@@ -74,6 +74,14 @@ type LoadOptions struct {
 	// package repo passes git's ignore rules for the working tree, so a
 	// file git does not track is not a document.
 	Skip func(p string, dir bool) bool
+	// Submodule, when set, says whether the folder p is a git submodule
+	// or a nested repository, and which: it returns "" for an ordinary
+	// folder, else what the folder is ("a git submodule"). Such a
+	// folder's files belong to another repository, so they are not part of
+	// the library: Load skips it and warns once, naming it (rule
+	// submodule), unless rmm.yaml ignore lists it. Package repo passes one for the working tree and for
+	// commits alike, so both give the same warning.
+	Submodule func(p string) string
 	// Cache, when set, is a folder holding a persistent cache of parsed
 	// documents (see cache.go): a file whose bytes were parsed before, by
 	// the same rmm binary, is decoded from it instead of parsed again.
@@ -122,20 +130,33 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			return nil
 		}
 		name := e.Name()
-		if opts.Skip != nil && opts.Skip(p, e.IsDir()) {
-			if e.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
 		if e.IsDir() {
 			if strings.HasPrefix(name, ".") || p == DefaultOutput || (opts.Output != "" && p == opts.Output) || name == "node_modules" || cfg.Ignored(p) {
 				return fs.SkipDir
 			}
+			// After the folders that are never read, so that a submodule
+			// is reported where, and only where, its files would
+			// otherwise have been documents.
+			if opts.Submodule != nil {
+				if what := opts.Submodule(p); what != "" {
+					lib.Diags = append(lib.Diags, Warnf(p, 0, "submodule", "%s is %s: its files are not part of the library (list it in rmm.yaml ignore to silence this)", p, what))
+					return fs.SkipDir
+				}
+			}
+			if opts.Skip != nil && opts.Skip(p, true) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if opts.Skip != nil && opts.Skip(p, false) {
 			return nil
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
-			if msg := checkSymlink(fsys, p); msg != "" {
+			msg := checkSymlink(fsys, p)
+			if msg == "" && opts.Submodule != nil {
+				msg = symlinkIntoSubmodule(fsys, p, opts.Submodule)
+			}
+			if msg != "" {
 				lib.Diags = append(lib.Diags, Errorf(p, 1, "symlink", "%s", msg))
 				return nil
 			}
@@ -330,6 +351,27 @@ func checkSymlink(fsys fs.FS, p string) string {
 	joined := path.Join(path.Dir(p), target)
 	if joined == ".." || strings.HasPrefix(joined, "../") {
 		return fmt.Sprintf("symlink to %s leaves the repository", target)
+	}
+	return ""
+}
+
+// symlinkIntoSubmodule returns a message when the link at p (which stays
+// in the tree, see checkSymlink) points into a folder that submodule says
+// is another repository's: its target is no file of the library, and
+// writing the link's document would write into that repository.
+func symlinkIntoSubmodule(fsys fs.FS, p string, submodule func(string) string) string {
+	target, err := fs.ReadLink(fsys, p)
+	if err != nil {
+		return ""
+	}
+	joined := path.Join(path.Dir(p), target)
+	for i := 0; i < len(joined); i++ {
+		if joined[i] != '/' {
+			continue
+		}
+		if what := submodule(joined[:i]); what != "" {
+			return fmt.Sprintf("symlink to %s leads into %s, which is %s: its files are not part of the library", target, joined[:i], what)
+		}
 	}
 	return ""
 }

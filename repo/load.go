@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/rmm-pal/rmm/doc"
@@ -41,6 +45,9 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 		if opts.Skip == nil {
 			opts.Skip = r.gitIgnored()
 		}
+		if opts.Submodule == nil {
+			opts.Submodule = r.workTreeSubmodules()
+		}
 	} else {
 		commit, err := r.Resolve(rev)
 		if err != nil {
@@ -51,6 +58,14 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 			return nil, err
 		}
 		s.Commit, s.Tree, fsys = commit, t, t
+		if opts.Submodule == nil {
+			opts.Submodule = func(p string) string {
+				if t.IsSubmodule(p) {
+					return submoduleWhat
+				}
+				return ""
+			}
+		}
 	}
 	lib, err := doc.Load(fsys, opts)
 	if errors.Is(err, doc.ErrNoConfig) && rev != "" {
@@ -61,6 +76,74 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 	}
 	s.Lib, s.FS = lib, fsys
 	return s, nil
+}
+
+// What the warning of a skipped folder calls it (see doc.LoadOptions.Submodule).
+const (
+	submoduleWhat = "a git submodule"
+	nestedWhat    = "a nested git repository (it has a .git of its own)"
+)
+
+// workTreeSubmodules returns the working tree's doc.LoadOptions.Submodule:
+// a folder is a submodule when the index holds it as a gitlink (mode
+// 160000: registered in .gitmodules or not, checked out or not; what a
+// commit of it holds, so that the working tree and --at say the same), and
+// a nested repository when it holds a .git of its own (a submodule's .git
+// file, or a repository nobody added). rmm neither reads nor writes inside
+// either.
+func (r *Repo) workTreeSubmodules() func(string) string {
+	var once sync.Once
+	var links map[string]bool
+	return func(p string) string {
+		once.Do(func() { links = r.indexGitlinks() })
+		if links[p] {
+			return submoduleWhat
+		}
+		if _, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(p), ".git")); err == nil {
+			return nestedWhat
+		}
+		return ""
+	}
+}
+
+// InSubmodule returns the folder (slash-separated, from the library's
+// root) of the git submodule or nested repository that p, a path from the
+// root, is in or is; "" when it is in neither. Its files are another
+// repository's: a command about to write a new file asks first. It judges
+// as Load does for the working tree (the index's gitlinks, a .git of the
+// folder's own).
+func (r *Repo) InSubmodule(p string) string {
+	test := r.workTreeSubmodules()
+	parts := strings.Split(path.Clean(p), "/")
+	for i := 1; i <= len(parts); i++ {
+		if dir := strings.Join(parts[:i], "/"); dir != "." && dir != ".." && test(dir) != "" {
+			return dir
+		}
+	}
+	return ""
+}
+
+// indexGitlinks lists the gitlinks of the index below the library's root,
+// by path from the root. An index that cannot be read has none (a folder
+// checked out as a submodule still has its .git file).
+func (r *Repo) indexGitlinks() map[string]bool {
+	idx, err := r.Git.Storer.Index()
+	if err != nil {
+		return nil
+	}
+	var links map[string]bool
+	for _, e := range idx.Entries {
+		if e.Mode != filemode.Submodule {
+			continue
+		}
+		if p, ok := r.trimPrefix(e.Name); ok {
+			if links == nil {
+				links = map[string]bool{}
+			}
+			links[p] = true
+		}
+	}
+	return links
 }
 
 // ParseCacheDir is where Load keeps parsed documents: <gitdir>/rmm/parse.

@@ -156,16 +156,37 @@ func (s Signature) git() *object.Signature {
 	return &object.Signature{Name: s.Name, Email: s.Email, When: s.When}
 }
 
+// Check reports why s cannot sign a commit or tag that git fsck accepts,
+// or nil: the name and email must pass doc.ParseIdent (a name without <,
+// > or a line break; an email as doc.CheckEmail wants it), and the date
+// must not be before 1970 (git's dates are unsigned).
+func (s Signature) Check() error {
+	if strings.ContainsAny(s.Name, "<>\n\r\x00") {
+		return fmt.Errorf("the name %q holds <, > or a line break, which git fsck refuses", s.Name)
+	}
+	if err := doc.CheckEmail(s.Email); err != nil {
+		return err
+	}
+	if _, _, err := doc.ParseIdent(s.String()); err != nil {
+		return err
+	}
+	if s.When.Unix() < 0 {
+		return fmt.Errorf("the date %s is before 1970, which git cannot record", s.When.Format(time.RFC3339))
+	}
+	return nil
+}
+
 // String formats "Name <email>".
 func (s Signature) String() string { return fmt.Sprintf("%s <%s>", s.Name, s.Email) }
 
-// ParseSignature reads "Name <email>".
+// ParseSignature reads "Name <email>" with git fsck's rules (see
+// doc.ParseIdent); When is left zero.
 func ParseSignature(s string) (Signature, error) {
-	i, j := strings.IndexByte(s, '<'), strings.LastIndexByte(s, '>')
-	if i < 0 || j < i {
-		return Signature{}, fmt.Errorf("%q is not of the form \"Name <email>\"", s)
+	name, email, err := doc.ParseIdent(s)
+	if err != nil {
+		return Signature{}, err
 	}
-	return Signature{Name: strings.TrimSpace(s[:i]), Email: strings.TrimSpace(s[i+1 : j])}, nil
+	return Signature{Name: name, Email: email}, nil
 }
 
 // Identity returns git's user.name and user.email (repository, then global

@@ -59,11 +59,26 @@ func (t *TreeFS) When() time.Time { return t.commit.Committer.When }
 // BlobHash returns the git blob id of a file in the tree.
 func (t *TreeFS) BlobHash(name string) (string, bool) {
 	e, ok := t.entries[name]
-	if !ok || e.mode == filemode.Dir {
+	if !ok || !e.file() {
 		return "", false
 	}
 	return e.hash.String(), true
 }
+
+// IsSubmodule reports whether name is a gitlink (mode 160000): a
+// submodule, or a nested repository added as one. The tree shows it as an
+// empty folder, as a checkout with the submodule not initialised does: its
+// commit lives in another repository, so none of its files are here.
+func (t *TreeFS) IsSubmodule(name string) bool {
+	return t.entries[name].mode == filemode.Submodule
+}
+
+// file reports whether the entry is a blob (a file or a symlink).
+func (e treeEntry) file() bool { return e.mode != filemode.Dir && e.mode != filemode.Submodule }
+
+// folder reports whether the entry reads as a folder: a tree, or a
+// submodule (always empty).
+func (e treeEntry) folder() bool { return e.mode == filemode.Dir || e.mode == filemode.Submodule }
 
 // Tree returns the tree of commit (a full hash, see Resolve).
 func (r *Repo) Tree(commit string) (*TreeFS, error) {
@@ -92,9 +107,6 @@ func (r *Repo) Tree(commit string) (*TreeFS, error) {
 func (t *TreeFS) walk(tree *object.Tree, dir string) error {
 	names := make([]string, 0, len(tree.Entries))
 	for _, e := range tree.Entries {
-		if e.Mode == filemode.Submodule {
-			continue
-		}
 		p := e.Name
 		if dir != "." {
 			p = dir + "/" + e.Name
@@ -185,7 +197,7 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.mode == filemode.Dir {
+	if e.folder() {
 		return &treeDir{fs: t, name: name}, nil
 	}
 	data, err := t.blob(name, e)
@@ -201,7 +213,7 @@ func (t *TreeFS) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.mode == filemode.Dir {
+	if e.folder() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("is a folder")}
 	}
 	return t.blob(name, e)
@@ -219,7 +231,7 @@ func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
 func (t *TreeFS) stat(name string, e treeEntry) (fs.FileInfo, error) {
 	var err error
 	var size int64
-	if e.mode != filemode.Dir {
+	if e.file() {
 		t.mu.Lock()
 		size, err = t.repo.Git.Storer.EncodedObjectSize(e.hash)
 		t.mu.Unlock()
@@ -258,7 +270,7 @@ func (t *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.mode != filemode.Dir {
+	if !e.folder() {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fmt.Errorf("not a folder")}
 	}
 	var out []fs.DirEntry
@@ -276,7 +288,7 @@ func (t *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 func (t *TreeFS) info(name string, e treeEntry, size int64) fs.FileInfo {
 	mode := fs.FileMode(0o644)
 	switch e.mode {
-	case filemode.Dir:
+	case filemode.Dir, filemode.Submodule:
 		mode = fs.ModeDir | 0o755
 	case filemode.Symlink:
 		mode = fs.ModeSymlink | 0o777
@@ -335,11 +347,12 @@ func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	return all, nil
 }
 
-// Paths lists every file path of the tree, sorted.
+// Paths lists every file path of the tree, sorted (submodules are not
+// files of the tree).
 func (t *TreeFS) Paths() []string {
 	var out []string
 	for p, e := range t.entries {
-		if e.mode != filemode.Dir && p != "." {
+		if e.file() && p != "." {
 			out = append(out, p)
 		}
 	}

@@ -23,6 +23,9 @@ var (
 	ErrTagExists = errors.New("tag exists")
 	ErrTagBusy   = errors.New("another process is writing the tag")
 	ErrNoTag     = errors.New("no such tag")
+	// ErrMissingObject is wrapped by CheckBlob's error for a blob the
+	// object store does not hold.
+	ErrMissingObject = errors.New("missing from the object store")
 )
 
 // Tag is a tag read from the repository.
@@ -76,7 +79,9 @@ func (r *Repo) commonDir() string {
 }
 
 // CreateTag writes an annotated tag name (e.g. baseline/Q1) on commit with
-// message and tagger (whose When is the tag's date). It creates the ref
+// message and tagger (whose When is the tag's date). The name, tagger
+// (Signature.Check) and message (CheckTagMessage) are checked first, so
+// that every tag it writes passes git fsck. It creates the ref
 // only if no tag of that name exists, loose or packed, using git's lock
 // protocol: refs/tags/NAME.lock opened with O_EXCL, the hash written and
 // synced, then renamed into place. Of two processes creating the same name
@@ -84,6 +89,15 @@ func (r *Repo) commonDir() string {
 func (r *Repo) CreateTag(name, commit, message string, tagger Signature) (*Tag, error) {
 	if r.GitDir == "" {
 		return nil, fmt.Errorf("no git folder to write tags in")
+	}
+	if err := plumbing.ReferenceName("refs/tags/" + name).Validate(); err != nil {
+		return nil, fmt.Errorf("tag %q: %w", name, err)
+	}
+	if err := tagger.Check(); err != nil {
+		return nil, fmt.Errorf("tag %s: tagger: %w", name, err)
+	}
+	if err := CheckTagMessage(message); err != nil {
+		return nil, fmt.Errorf("tag %s: message: %w", name, err)
 	}
 	c, err := r.Git.CommitObject(plumbing.NewHash(commit))
 	if err != nil {
@@ -153,6 +167,37 @@ func (r *Repo) CreateTag(name, commit, message string, tagger Signature) (*Tag, 
 	done = true
 	return &Tag{Name: name, Ref: h.String(), Annotated: true, Target: c.Hash.String(), TargetType: "commit",
 		Tagger: tagger, Message: message}, nil
+}
+
+// signatureMarkers begin the lines where git (gpg-interface.c,
+// parse_signed_buffer) and go-git take a tag's signature to start: all
+// that follows the last such line is the signature, not the message.
+var signatureMarkers = []string{
+	"-----BEGIN PGP SIGNATURE-----",
+	"-----BEGIN PGP MESSAGE-----",
+	"-----BEGIN SIGNED MESSAGE-----",
+	"-----BEGIN CERTIFICATE-----",
+	"-----BEGIN SSH SIGNATURE-----",
+}
+
+// CheckTagMessage reports why message cannot be the message of a tag rmm
+// writes, or nil. git fsck checks a tag's headers only, but a NUL byte
+// cuts the message short for most of git's commands, and a line starting
+// like a signature ("-----BEGIN PGP SIGNATURE-----", ...) makes git and
+// go-git read all that follows as the tag's signature, hiding it from the
+// message. Errors name the line.
+func CheckTagMessage(message string) error {
+	for i, line := range strings.Split(message, "\n") {
+		if strings.IndexByte(line, 0) >= 0 {
+			return fmt.Errorf("line %d holds a NUL byte", i+1)
+		}
+		for _, m := range signatureMarkers {
+			if strings.HasPrefix(line, m) {
+				return fmt.Errorf("line %d starts with %q: git would read it, and all that follows, as a signature", i+1, m)
+			}
+		}
+	}
+	return nil
 }
 
 // packedRef returns the hash packed-refs holds for refName, or "".
@@ -236,6 +281,14 @@ func (r *Repo) Tags(prefix string) ([]*Tag, []error) {
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, errs
+}
+
+// CheckBlob reads the whole blob hash from the object store and checks
+// that its bytes hash to its name: nil when the blob is there and whole,
+// else an error saying it is missing (wrapping ErrMissingObject), cannot
+// be read or is corrupt. CheckBlobs checks many at once.
+func (r *Repo) CheckBlob(hash string) error {
+	return r.CheckBlobs([]string{hash})[hash]
 }
 
 // HasObject reports whether the object hash is in the repository.

@@ -55,8 +55,11 @@ controlled document. Refused (exit 1, every reason listed) unless the working
 tree has no uncommitted change to a document or rmm.yaml, 'rmm check' finds no
 error, every controlled document that is not retired is approved with current
 approvals of its required roles, and no baseline NAME exists. A detached HEAD
-is accepted: the baseline names the commit. Approvals committed by someone
-other than the approver are reported as warnings.`,
+is accepted: the baseline names the commit. Every blob of HEAD's documents
+is read from git's object store: a missing one is a refusal too. The tagger
+(--tagger, else git's user.name and user.email) and the summary are checked
+as git fsck checks a tag. Approvals committed by someone other than the
+approver are reported as warnings.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
@@ -73,24 +76,39 @@ func baselineCreateRun(e *env, opts *baselineCreateOptions) error {
 	if err := baseline.CheckName(opts.Name); err != nil {
 		return usagef("%v", err)
 	}
+	if err := baseline.CheckSummary(opts.Message); err != nil {
+		return usagef("--message: %v", err)
+	}
+	var tagger repo.Signature
+	if opts.Tagger != "" {
+		// git fsck's rules: a tag it refuses could not be pushed to a
+		// remote that runs it.
+		name, email, err := doc.ParseIdent(opts.Tagger)
+		if err != nil {
+			return &exitError{code: exitUsage, msg: fmt.Sprintf("--tagger: %v", err),
+				hint: "--tagger takes \"Name <email>\", e.g. --tagger \"Dana Ortiz <dana@example.org>\""}
+		}
+		tagger = repo.Signature{Name: name, Email: email}
+	}
 	r, snap, err := e.load("")
 	if err != nil {
 		return err
 	}
-	var tagger repo.Signature
-	if opts.Tagger != "" {
-		tagger, err = repo.ParseSignature(opts.Tagger)
-		if err != nil || tagger.Email == "" {
-			return usagef("--tagger: %q is not of the form \"Name <email>\"", opts.Tagger)
-		}
-	} else {
+	if opts.Tagger == "" {
 		var ok bool
 		tagger, ok = r.Identity()
 		if !ok {
 			return failf("set it with 'git config user.email you@example.org', or pass --tagger \"Name <email>\"", "who cuts the baseline? git has no user.email")
 		}
+		if err := tagger.Check(); err != nil {
+			return failf("fix it with 'git config user.name \"Your Name\"' and 'git config user.email you@example.org', or pass --tagger \"Name <email>\"",
+				"git's identity %q cannot sign a baseline: %v", tagger.String(), err)
+		}
 	}
 	tagger.When = e.now()
+	if err := tagger.Check(); err != nil {
+		return usagef("%v", err) // the clock: RMM_NOW before 1970
+	}
 	ctx := check.NewContext(r, snap, e.now())
 	diags := check.Run(ctx, allRules())
 	m, err := baseline.Create(r, ctx, diags, opts.Name, opts.Message, tagger)

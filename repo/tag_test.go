@@ -1,0 +1,268 @@
+package repo
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// tagRepo is a repository with one commit, opened.
+func tagRepo(t *testing.T) (*hrepo, *Repo) {
+	t.Helper()
+	hr := newHRepo(t)
+	hr.write("rmm.yaml", "organization: Example\n")
+	hr.write("policies/p.md", "# P\n")
+	hr.commit("start")
+	r, err := Open(hr.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hr, r
+}
+
+// Every tag CreateTag writes passes git fsck --strict: a tagger with a
+// name of any script, a time zone east or west, a message of odd bytes.
+func TestCreateTagPassesFsck(t *testing.T) {
+	hr, r := tagRepo(t)
+	head := hr.head()
+	east := time.FixedZone("", 5*3600+45*60)
+	west := time.FixedZone("", -(9*3600 + 30*60))
+	for i, c := range []struct {
+		tagger  Signature
+		message string
+	}{
+		{Signature{Name: "Zoë Ångström-Łukasiewicz", Email: "zoe@example.org", When: time.Date(2026, 11, 26, 12, 0, 0, 0, east)}, "Première ligne « citée » — 日本語\n"},
+		{Signature{Name: "O'Brien, \"Pat\" (ops) \t@ HQ", Email: "pat.o-brien+pal@sub.example.org", When: time.Date(2026, 1, 2, 3, 4, 5, 0, west)}, "tabs\tand % and <angle> & [[IDS]]\n\n\n#not a comment\n-----END PGP SIGNATURE-----\nno newline at the end"},
+		{Signature{Name: "x", Email: "x@y", When: time.Unix(0, 0).UTC()}, "\n"},
+		{Signature{Name: "Ünïcödé", Email: "ü@example.org", When: time.Unix(1<<33, 0).UTC()}, "object 0000000000000000000000000000000000000000\ntype commit\ntagger A <a@b> 1 +0000\n\nlooks like headers\r\nwith CRLF\r\n"},
+	} {
+		name := "baseline/T" + string(rune('0'+i))
+		tag, err := r.CreateTag(name, head, c.message, c.tagger)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		back, err := r.ReadTag(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := c.message
+		if !strings.HasSuffix(msg, "\n") {
+			msg += "\n"
+		}
+		if back.Message != msg || back.Tagger.Name != c.tagger.Name || back.Tagger.Email != c.tagger.Email || back.Ref != tag.Ref {
+			t.Errorf("%s read back as %+v", name, back)
+		}
+		if got := hr.git("cat-file", "tag", name); !strings.HasSuffix(got, "\n\n"+msg) {
+			t.Errorf("%s: git reads the message as:\n%s", name, got)
+		}
+	}
+	if out, err := hr.run("fsck", "--strict", "--no-dangling"); err != nil || strings.TrimSpace(out) != "" {
+		t.Fatalf("git fsck --strict: %v\n%s", err, out)
+	}
+
+	// The check has teeth: the tag the issue reported (--tagger
+	// 'A <b> <a@x>'), encoded by go-git as it was before CreateTag
+	// checked taggers, fails it.
+	bad := &object.Tag{Name: "baseline/BAD", Message: "m\n", TargetType: plumbing.CommitObject, Target: plumbing.NewHash(head),
+		Tagger: object.Signature{Name: "A <b>", Email: "a@x", When: time.Unix(1795694400, 0).UTC()}}
+	obj := r.Git.Storer.NewEncodedObject()
+	if err := bad.Encode(obj); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Git.Storer.SetEncodedObject(obj); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := hr.run("fsck", "--strict", "--no-dangling"); err == nil || !strings.Contains(err.Error(), "invalid author/committer line") {
+		t.Errorf("git fsck --strict passed a bad tagger: %v\n%s", err, out)
+	}
+}
+
+// A tagger or message git fsck (or git's reading of the message) would
+// refuse is refused before anything is written.
+func TestCreateTagRefuses(t *testing.T) {
+	hr, r := tagRepo(t)
+	head := hr.head()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	objects := func() string { return hr.git("count-objects", "-v") }
+	before := objects()
+	for _, c := range []struct {
+		tagger  Signature
+		message string
+		want    string
+	}{
+		{Signature{Name: "A <b>", Email: "a@x", When: now}, "m", "holds <, > or a line break"},
+		{Signature{Name: "A", Email: "b> <a@x", When: now}, "m", `holds '>'`},
+		{Signature{Name: "A\nB", Email: "a@x", When: now}, "m", "line break"},
+		{Signature{Name: "", Email: "a@x", When: now}, "m", "no name"},
+		{Signature{Name: "A", Email: "", When: now}, "m", "an email is needed"},
+		{Signature{Name: "A", Email: "a x@y", When: now}, "m", "holds ' '"},
+		{Signature{Name: "A", Email: "a@x", When: time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC)}, "m", "before 1970"},
+		{Signature{Name: "A", Email: "a@x", When: now}, "summary\n-----BEGIN PGP SIGNATURE-----\nrest\n", `line 2 starts with "-----BEGIN PGP SIGNATURE-----"`},
+		{Signature{Name: "A", Email: "a@x", When: now}, "-----BEGIN SSH SIGNATURE-----", "line 1 starts with"},
+		{Signature{Name: "A", Email: "a@x", When: now}, "nul\x00byte", "line 1 holds a NUL byte"},
+	} {
+		_, err := r.CreateTag("baseline/BAD", head, c.message, c.tagger)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v %q: error %v, want %q", c.tagger, c.message, err, c.want)
+		}
+		if _, err := r.ReadTag("baseline/BAD"); !errors.Is(err, ErrNoTag) {
+			t.Fatalf("a tag was written: %v", err)
+		}
+	}
+	if _, err := r.CreateTag("baseline/bad name", head, "m", Signature{Name: "A", Email: "a@x", When: now}); err == nil {
+		t.Errorf("a tag name with a space was accepted")
+	}
+	if after := objects(); after != before {
+		t.Errorf("objects were written:\n%s\nthen\n%s", before, after)
+	}
+}
+
+func TestParseSignature(t *testing.T) {
+	s, err := ParseSignature("Dana Ortiz <dana@example.org>")
+	if err != nil || s.Name != "Dana Ortiz" || s.Email != "dana@example.org" {
+		t.Errorf("ParseSignature = %+v, %v", s, err)
+	}
+	for _, bad := range []string{"A <b> <a@x>", "nobody", "<a@x>", "A <a@x> trailing", "A <>"} {
+		if s, err := ParseSignature(bad); err == nil {
+			t.Errorf("ParseSignature(%q) = %+v, want an error", bad, s)
+		}
+	}
+}
+
+// CheckBlob reads the whole blob: a missing one and one whose bytes do not
+// hash to its id are reported.
+func TestCheckBlob(t *testing.T) {
+	hr, r := tagRepo(t)
+	var err error
+	blob := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/p.md"))
+	if err := r.CheckBlob(blob); err != nil {
+		t.Fatalf("CheckBlob of a sound blob: %v", err)
+	}
+	loose := filepath.Join(hr.gitDir(), "objects", blob[:2], blob[2:])
+	var z bytes.Buffer
+	w := zlib.NewWriter(&z)
+	w.Write([]byte("blob 4\x00# Q\n"))
+	w.Close()
+	if err := os.Chmod(loose, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(loose, z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// go-git caches the objects it read: a new process sees the disk
+	if r, err = Open(hr.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckBlob(blob); err == nil || !strings.Contains(err.Error(), "is corrupt") {
+		t.Errorf("CheckBlob of a corrupt blob: %v", err)
+	}
+	if err := os.Remove(loose); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = Open(hr.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckBlob(blob); !errors.Is(err, ErrMissingObject) {
+		t.Errorf("CheckBlob of a missing blob: %v", err)
+	}
+	if err := r.CheckBlob("nothex"); err == nil {
+		t.Errorf("CheckBlob of a bad id succeeded")
+	}
+}
+
+// CheckBlobs reads packed blobs through the pack reader, loose ones
+// directly, and tells a missing blob from a sound one in one call.
+func TestCheckBlobsPacked(t *testing.T) {
+	hr, _ := tagRepo(t)
+	hr.write("policies/q.md", "# Q\n\nA second policy.\n")
+	hr.commit("q")
+	packed := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/p.md"))
+	hr.git("repack", "-a", "-d", "-q")
+	hr.write("policies/r.md", "# R\n")
+	hr.commit("r")
+	loose := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/r.md"))
+	if _, err := os.Stat(filepath.Join(hr.gitDir(), "objects", loose[:2], loose[2:])); err != nil {
+		t.Fatalf("want %s loose: %v", loose, err)
+	}
+	absent := "0123456789abcdef0123456789abcdef01234567"
+	r, err := Open(hr.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := r.CheckBlobs([]string{packed, loose, absent, "nothex"})
+	if len(bad) != 2 || !errors.Is(bad[absent], ErrMissingObject) || bad["nothex"] == nil {
+		t.Errorf("CheckBlobs = %v", bad)
+	}
+	// A tree is no blob.
+	tree := strings.TrimSpace(hr.git("rev-parse", "HEAD^{tree}"))
+	if err := r.CheckBlob(tree); err == nil || !strings.Contains(err.Error(), "it is a tree") {
+		t.Errorf("CheckBlob(tree) = %v", err)
+	}
+	// A damaged pack: the blob is reported, not trusted (nor a panic).
+	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("packs: %v", idxs)
+	}
+	idx, err := os.Open(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "show-index")
+	cmd.Stdin = idx
+	out, err := cmd.Output()
+	idx.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off int64 = -1
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[1] == packed {
+			off, _ = strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil || off < 0 {
+		t.Fatalf("offset of %s: %d, %v", packed, off, err)
+	}
+	damaged := bytes.Clone(data)
+	damaged[off+4] ^= 0x55
+	if err := os.Chmod(pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = Open(hr.dir); err != nil {
+		t.Fatal(err)
+	}
+	err = r.CheckBlob(packed)
+	t.Logf("damaged: %v", err)
+	if err == nil || errors.Is(err, ErrMissingObject) {
+		t.Errorf("CheckBlob of a damaged packed blob: %v", err)
+	}
+
+	// Without the pack, the packed blob is missing.
+	packs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*"))
+	for _, p := range packs {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, err = Open(hr.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckBlob(packed); !errors.Is(err, ErrMissingObject) {
+		t.Errorf("CheckBlob of a blob whose pack is gone: %v", err)
+	}
+}
