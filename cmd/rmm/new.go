@@ -114,6 +114,9 @@ func newRun(e *env, opts *newOptions) error {
 		rel = filepath.Join(kindFolders[opts.Kind], opts.Unit, doc.Slug(opts.Title)+".md")
 	}
 	dst := filepath.Join(r.Root, rel)
+	if sub := r.InSubmodule(filepath.ToSlash(rel)); sub != "" {
+		return failf("a submodule's files belong to another repository; write the document elsewhere (--id and a title for another folder)", "%s would be inside %s, a git submodule", filepath.ToSlash(rel), sub)
+	}
 	tmpl, err := kindTemplate(r.Root, opts.Kind)
 	if err != nil {
 		return err
