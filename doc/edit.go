@@ -872,3 +872,51 @@ func encodeBlock(n *yaml.Node) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// Field is one key of new front matter and its value: a string, a list of
+// strings, or anything else the YAML library encodes.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// NewFrontMatter writes the front matter of a new document with the YAML
+// library: a --- line, one key per field in the order given, a --- line,
+// with \n line breaks. Strings holding a line break are double-quoted, so
+// every value stays on its key's line. The result is read back: each key
+// must hold its value.
+func NewFrontMatter(fields ...Field) ([]byte, error) {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	want := map[string]any{}
+	for _, f := range fields {
+		if _, dup := want[f.Key]; dup {
+			return nil, fmt.Errorf("%w: the key %s is given twice", ErrEditCheck, f.Key)
+		}
+		var v yaml.Node
+		if err := v.Encode(f.Value); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrEditCheck, f.Key, err)
+		}
+		singleLine(&v)
+		var back any
+		if err := v.Decode(&back); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrEditCheck, f.Key, err)
+		}
+		want[f.Key] = normalise(back)
+		m.Content = append(m.Content, scalarNode(f.Key, 0), &v)
+	}
+	text, err := encodeBlock(m)
+	if err != nil {
+		return nil, err
+	}
+	out := []byte("---\n" + text + "---\n")
+	d, diags := Parse("new.md", out)
+	if d == nil || HasErrors(diags) || len(d.Front) != len(want) {
+		return nil, fmt.Errorf("%w: new front matter does not read back", ErrEditCheck)
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(normalise(d.Front[k]), v) {
+			return nil, fmt.Errorf("%w: %s reads back as %v", ErrEditCheck, k, d.Front[k])
+		}
+	}
+	return out, nil
+}

@@ -278,3 +278,22 @@ func TestAppendItemReadsBack(t *testing.T) {
 		t.Fatalf("tags %v", d.Tags)
 	}
 }
+
+func TestNewFrontMatter(t *testing.T) {
+	out, err := NewFrontMatter(
+		Field{"id", "IMC-OPS"}, Field{"kind", "process"},
+		Field{"title", "Incident: response #1 (ops)"}, Field{"owner", "a@example.org"},
+		Field{"unit", "yes"}, Field{"base", "0123456789012345678901234567890123456789"},
+		Field{"note", "two\nlines"}, Field{"tags", []string{"a", "b, c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "---\nid: IMC-OPS\nkind: process\ntitle: 'Incident: response #1 (ops)'\nowner: a@example.org\nunit: \"yes\"\n" +
+		"base: \"0123456789012345678901234567890123456789\"\nnote: \"two\\nlines\"\ntags:\n  - a\n  - b, c\n---\n"
+	if string(out) != want {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
+	}
+	if _, err := NewFrontMatter(Field{"id", "A"}, Field{"id", "B"}); !errors.Is(err, ErrEditCheck) {
+		t.Fatalf("a key twice: %v", err)
+	}
+}
