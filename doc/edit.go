@@ -44,7 +44,7 @@ func SetValue(path string, data []byte, key, value string) ([]byte, error) {
 		return nil, err
 	}
 	if !utf8.ValidString(value) {
-		return nil, fmt.Errorf("%s: the value for %s is not valid UTF-8", path, key)
+		return nil, fmt.Errorf("%s: the value for %s is not valid UTF-8: %w", path, key, ErrCannotEdit)
 	}
 	k, v, err := e.key(key)
 	if err != nil {
@@ -127,6 +127,9 @@ func AppendItem(path string, data []byte, key string, item any) ([]byte, error) 
 	var n yaml.Node
 	if err := n.Encode(item); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w: %v", path, key, ErrEditCheck, err)
+	}
+	if !validText(&n) {
+		return nil, fmt.Errorf("%s: the item for %s holds text that is not valid UTF-8: %w", path, key, ErrCannotEdit)
 	}
 	singleLine(&n)
 	var itemValue any
@@ -811,6 +814,20 @@ func singleLine(n *yaml.Node) {
 	}
 }
 
+// validText reports whether every scalar below n is text: the library
+// writes a string that is not valid UTF-8 as !!binary, which rmm refuses.
+func validText(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!binary" || !utf8.ValidString(n.Value)) {
+		return false
+	}
+	for _, c := range n.Content {
+		if !validText(c) {
+			return false
+		}
+	}
+	return true
+}
+
 // flowStyle makes every collection at or below n a flow collection.
 func flowStyle(n *yaml.Node) {
 	if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
@@ -895,6 +912,9 @@ func NewFrontMatter(fields ...Field) ([]byte, error) {
 		var v yaml.Node
 		if err := v.Encode(f.Value); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrEditCheck, f.Key, err)
+		}
+		if !validText(&v) {
+			return nil, fmt.Errorf("the value for %s is not valid UTF-8: %w", f.Key, ErrCannotEdit)
 		}
 		singleLine(&v)
 		var back any

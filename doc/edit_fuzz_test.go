@@ -7,32 +7,42 @@ import (
 	"testing"
 )
 
-// FuzzEdit feeds the editor arbitrary documents, keys and values. It must
-// never panic, and when it succeeds the result must read back with the
-// key holding the value (SetValue) or the old list with the value
-// appended (AppendItem), every other key as it was and the body
-// unchanged. A refusal is fine; a wrong success is not.
+// FuzzEdit feeds the editor arbitrary documents, keys and values. op
+// chooses the edit: 0 SetValue, 1 AppendItem of the value, 2 AppendItem of
+// a mapping {by: value, role: r} (the shape of an approval). It must never
+// panic, and when it succeeds the result must read back with the key
+// holding the value or the old list with the item appended, every other
+// key as it was and the body unchanged. A refusal is fine; a wrong
+// success is not.
 func FuzzEdit(f *testing.F) {
 	for _, s := range []struct {
 		in, key, value string
-		appendTo       bool
+		op             uint8
 	}{
-		{"---\nid: A\nstatus: draft # c\n---\nBody\n", "status", "approved", false},
-		{"---\nid: A\nstatus:\n---\n", "status", "approved", false},
-		{"---\nid: A\nstatus: >-\n  draft\n---\n", "status", "a: b", false},
-		{"---\r\nid: A\r\ntags: [a, b]\r\n---\r\nBody\r\n", "tags", "c, d", true},
-		{"---\nid: A\ntags:\n  - a\n# c\n---\n", "tags", "#x", true},
+		{"---\nid: A\nstatus: draft # c\n---\nBody\n", "status", "approved", 0},
+		{"---\nid: A\nstatus:\n---\n", "status", "approved", 0},
+		{"---\nid: A\nstatus: >-\n  draft\n---\n", "status", "a: b", 0},
+		{"---\r\nid: A\r\ntags: [a, b]\r\n---\r\nBody\r\n", "tags", "c, d", 1},
+		{"---\nid: A\ntags:\n  - a\n# c\n---\n", "tags", "#x", 1},
+		{"---\nid: A\napprovals:\n    - by: a@x.org\n      role: owner\n---\n", "approvals", "b@x.org", 2},
+		{"---\nid: A\napprovals: [{by: a@x.org, role: owner}] # c\n---\n", "approvals", "yes", 2},
 	} {
-		f.Add([]byte(s.in), s.key, s.value, s.appendTo)
+		f.Add([]byte(s.in), s.key, s.value, s.op)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, key, value string, appendTo bool) {
+	f.Fuzz(func(t *testing.T, data []byte, key, value string, op uint8) {
 		var out []byte
 		var err error
-		if appendTo {
-			out, err = AppendItem("f.md", data, key, value)
-		} else {
+		var item any = value
+		switch op % 3 {
+		case 0:
 			out, err = SetValue("f.md", data, key, value)
+		case 1:
+			out, err = AppendItem("f.md", data, key, value)
+		case 2:
+			item = map[string]any{"by": value, "role": "r"}
+			out, err = AppendItem("f.md", data, key, item)
 		}
+		appendTo := op%3 != 0
 		if err != nil {
 			if !errors.Is(err, ErrCannotEdit) && !errors.Is(err, ErrEditCheck) && len(data) > 0 && bytes.HasPrefix(data, []byte("---")) {
 				t.Logf("refused without a known cause: %v", err)
@@ -50,7 +60,7 @@ func FuzzEdit(f *testing.F) {
 			if l, ok := old.Front[key].([]any); ok {
 				want = append(want, l...)
 			}
-			want = append(want, value)
+			want = append(want, item)
 			if !reflect.DeepEqual(normalise(got), normalise(want)) {
 				t.Fatalf("%s reads back as %#v, want %#v\n%q", key, got, want, out)
 			}

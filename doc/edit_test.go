@@ -170,6 +170,16 @@ func TestEditRefuses(t *testing.T) {
 	if _, err := SetValue("n.md", []byte("# A note\n"), "status", "x"); !errors.Is(err, ErrCannotEdit) {
 		t.Fatalf("a note: %v", err)
 	}
+	in := []byte("---\nid: A\n---\n")
+	if _, err := SetValue("p.md", in, "title", "bad \xff"); !errors.Is(err, ErrCannotEdit) {
+		t.Fatalf("invalid UTF-8 value: %v", err)
+	}
+	if _, err := AppendItem("p.md", in, "approvals", testItem{By: "a@x.org", Role: "bad \xff"}); !errors.Is(err, ErrCannotEdit) {
+		t.Fatalf("invalid UTF-8 item: %v", err)
+	}
+	if _, err := NewFrontMatter(Field{"title", "bad \xff"}); !errors.Is(err, ErrCannotEdit) {
+		t.Fatalf("invalid UTF-8 field: %v", err)
+	}
 }
 
 type testItem struct {

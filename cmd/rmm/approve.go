@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -83,6 +84,9 @@ func approveRun(e *env, opts *approveOptions) error {
 	}
 	if err := doc.CheckEmail(by); err != nil {
 		return failf("pass --by with one email address, like dana@example.org; no document was changed", "%s: %v", from, err)
+	}
+	if !utf8.ValidString(opts.Meaning) {
+		return failf("no document was changed", "--meaning is not valid UTF-8")
 	}
 	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339)}
 	pending, problems, err := baseline.Plan(lib, req)
