@@ -3,8 +3,11 @@
 // `rmm check`, and baselines cut as annotated git tags whose message holds
 // a manifest of every controlled document.
 //
-// Start with Approve, which records an approval by editing only the front
-// matter bytes it must; Create, which cuts baseline/NAME after its
+// Start with Plan and Record, which are `rmm approve`: Plan decides, from
+// the library the approver was shown, which approval each document gets
+// (or why none), and Record writes them under each file's lock, checking
+// that the content is still what was approved. Approve computes the new
+// bytes of one file with doc's front matter editor; Create, which cuts baseline/NAME after its
 // preconditions; and Verify, which recomputes a baseline's manifest from
 // the tagged commit. The manifest format and the JSON shapes of the
 // command line are described in FORMAT.md beside this file.
@@ -19,19 +22,15 @@
 package baseline
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/store"
 )
 
 // RoleOwner and RoleStakeholder are the roles every document defines for
@@ -130,16 +129,19 @@ var ErrRole = errors.New("does not hold the role")
 // for d's kind then has a current approval, `status` becomes `approved`
 // (the key is inserted before `approvals` when absent; a retired document
 // stays retired). No other byte of the file changes: comments, key order,
-// quoting, line endings and the body are kept as they were.
+// quoting, line endings and the body are kept as they were (see
+// doc.AppendItem and doc.SetValue, which do the editing).
 //
 // Approve refuses (an error wrapping ErrRole) when a.By does not hold
-// a.Role for d; see the package comment for who holds which role.
+// a.Role for d; see the package comment for who holds which role. Front
+// matter the editor cannot change in place is refused with an error
+// wrapping doc.ErrCannotEdit; doc.ErrEditCheck means rmm failed.
 func Approve(d *doc.Document, cfg *doc.Config, a doc.Approval) ([]byte, error) {
 	if d == nil || !d.HasFrontMatter {
-		return nil, fmt.Errorf("%s has no front matter to record an approval in", docPath(d))
+		return nil, fmt.Errorf("%s has no front matter to record an approval in: %w", docPath(d), doc.ErrCannotEdit)
 	}
-	if strings.TrimSpace(a.By) == "" {
-		return nil, fmt.Errorf("an approval needs the approver's email")
+	if err := doc.CheckEmail(a.By); err != nil {
+		return nil, fmt.Errorf("the approver: %v", err)
 	}
 	if strings.TrimSpace(a.Role) == "" {
 		return nil, fmt.Errorf("an approval needs a role")
@@ -160,32 +162,26 @@ func Approve(d *doc.Document, cfg *doc.Config, a doc.Approval) ([]byte, error) {
 	a.Fingerprint = d.Fingerprint
 	a.Line = 0
 
-	e, err := newEditor(d)
+	out, err := doc.AppendItem(d.Path, d.Raw, "approvals", a)
 	if err != nil {
 		return nil, err
 	}
 	approved := len(missingWith(d, cfg, append(append([]doc.Approval(nil), d.Approvals...), a))) == 0
 	setStatus := approved && d.Status != "approved" && d.Status != "retired"
-	out, err := e.apply(a, setStatus)
-	if err != nil {
-		return nil, err
+	if setStatus {
+		if out, err = doc.SetValue(d.Path, out, "status", "approved"); err != nil {
+			return nil, err
+		}
 	}
-	// Read the result back: the edit must have added exactly a, and left
-	// the fingerprint and everything else as it was.
-	nd, diags := doc.Parse(d.Path, out)
-	if nd == nil || doc.HasErrors(diags) && !doc.HasErrors(parseDiags(d)) {
-		return nil, fmt.Errorf("internal error: recording the approval in %s would break its front matter", d.Path)
-	}
-	if nd.Fingerprint != d.Fingerprint || len(nd.Approvals) != len(d.Approvals)+1 {
-		return nil, fmt.Errorf("internal error: recording the approval in %s changed more than the approvals", d.Path)
+	// The editor checked the front matter as YAML; check it as approvals.
+	nd, _ := doc.Parse(d.Path, out)
+	if nd == nil || nd.Fingerprint != d.Fingerprint || len(nd.Approvals) != len(d.Approvals)+1 {
+		return nil, fmt.Errorf("%s: %w (the approvals)", d.Path, doc.ErrEditCheck)
 	}
 	got := nd.Approvals[len(nd.Approvals)-1]
 	got.Line = 0
-	if got != a {
-		return nil, fmt.Errorf("internal error: the approval written to %s reads back differently", d.Path)
-	}
-	if setStatus && nd.Status != "approved" {
-		return nil, fmt.Errorf("internal error: could not set the status of %s", d.Path)
+	if got != a || setStatus && nd.Status != "approved" {
+		return nil, fmt.Errorf("%s: %w (the approval reads back differently)", d.Path, doc.ErrEditCheck)
 	}
 	return out, nil
 }
@@ -197,328 +193,277 @@ func docPath(d *doc.Document) string {
 	return d.Path
 }
 
-func parseDiags(d *doc.Document) []doc.Diagnostic {
-	_, ds := doc.Parse(d.Path, d.Raw)
-	return ds
+// Request is what `rmm approve` is asked to do.
+type Request struct {
+	IDs     []string // document ids or paths
+	By      string   // the approver's email
+	Role    string   // "" for DefaultRole
+	Meaning string
+	Date    string // RFC 3339
 }
 
-// editor knows where things are in a document's raw bytes.
-type editor struct {
-	raw   []byte
-	nl    string // "\n" or "\r\n"
-	lines []int  // byte offset of the start of each file line (1-based index)
-	close int    // file line of the closing ---
-	root  *yaml.Node
-	m     *yaml.Node // the front matter mapping
+// Pending is one approval that Plan decided to record.
+type Pending struct {
+	ID, Path string
+	// Approval carries the fingerprint of the document the approver was
+	// shown: Record refuses when the file no longer has it.
+	Approval doc.Approval
+	// Current: By has a current approval as Role already; nothing is
+	// recorded.
+	Current bool
 }
 
-func newEditor(d *doc.Document) (*editor, error) {
-	yamlText, closeLine, _, ok, closed := doc.SplitFrontMatter(d.Raw)
-	if !ok || !closed {
-		return nil, fmt.Errorf("%s: front matter has no closing --- line", d.Path)
-	}
-	e := &editor{raw: d.Raw, nl: "\n", close: closeLine}
-	if i := bytes.IndexByte(d.Raw, '\n'); i > 0 && d.Raw[i-1] == '\r' {
-		e.nl = "\r\n"
-	}
-	e.lines = []int{0, 0}
-	for i, b := range d.Raw {
-		if b == '\n' {
-			e.lines = append(e.lines, i+1)
+// Plan decides, for each document of req.IDs (ids or paths), the approval
+// req.By records: the role is req.Role or DefaultRole; the person must
+// hold it; the document must have no error. problems lists every refusal
+// (the caller records nothing then: all or none). A document listed
+// twice gets one approval. err is an internal failure.
+func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, err error) {
+	cfg := lib.Config
+	seen := map[string]bool{}
+	for _, id := range req.IDs {
+		d := lib.ByID[id]
+		if d == nil {
+			d = lib.ByPath[filepath.ToSlash(filepath.Clean(id))]
 		}
-	}
-	e.lines = append(e.lines, len(d.Raw)) // sentinel: one past the last line
-	var root yaml.Node
-	if err := yaml.Unmarshal(yamlText, &root); err != nil {
-		return nil, fmt.Errorf("%s: front matter is not valid YAML: %v", d.Path, err)
-	}
-	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: front matter is not a mapping", d.Path)
-	}
-	e.root, e.m = &root, root.Content[0]
-	return e, nil
-}
-
-// lineStart is the byte offset where file line l starts; l may be one past
-// the last line.
-func (e *editor) lineStart(l int) int {
-	if l >= len(e.lines) {
-		return len(e.raw)
-	}
-	return e.lines[l]
-}
-
-// lineEnd is the offset of the end of file line l, before its line break.
-func (e *editor) lineEnd(l int) int {
-	s := e.lineStart(l)
-	i := bytes.IndexByte(e.raw[s:], '\n')
-	if i < 0 {
-		return len(e.raw)
-	}
-	end := s + i
-	if end > s && e.raw[end-1] == '\r' {
-		end--
-	}
-	return end
-}
-
-// offset of a yaml node (its line and column are relative to the YAML,
-// which starts on file line 2).
-func (e *editor) offset(n *yaml.Node) int {
-	return e.lineStart(n.Line+1) + columnBytes(e.raw[e.lineStart(n.Line+1):], n.Column-1)
-}
-
-// columnBytes turns a column counted in runes into a byte count.
-func columnBytes(line []byte, col int) int {
-	off := 0
-	for i := 0; i < col && off < len(line); i++ {
-		_, size := utf8.DecodeRune(line[off:])
-		off += size
-	}
-	return off
-}
-
-func (e *editor) key(name string) (k, v *yaml.Node) {
-	for i := 0; i+1 < len(e.m.Content); i += 2 {
-		if e.m.Content[i].Value == name {
-			k, v = e.m.Content[i], e.m.Content[i+1]
+		if d == nil {
+			problems = append(problems, fmt.Sprintf("no document has the id %s%s", id, suggestID(lib, id)))
+			continue
 		}
-	}
-	return k, v
-}
-
-// maxLine is the last YAML line of any node below n.
-func maxLine(n *yaml.Node) int {
-	l := n.Line
-	for _, c := range n.Content {
-		if m := maxLine(c); m > l {
-			l = m
+		if seen[d.Path] {
+			continue
 		}
-	}
-	return l
-}
-
-type edit struct {
-	at, end int // replace raw[at:end]
-	text    string
-}
-
-func (e *editor) apply(a doc.Approval, setStatus bool) ([]byte, error) {
-	var edits []edit
-	ak, av := e.key("approvals")
-	insertAt := e.lineStart(e.close) // before the closing ---
-	if ak != nil {
-		insertAt = e.lineStart(ak.Line + 1)
-	}
-	if setStatus {
-		sk, sv := e.key("status")
-		if sk != nil {
-			if sv.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("status is not a plain value")
-			}
-			at := e.offset(sv)
-			end := scalarEnd(e.raw, at, e.lineEnd(sv.Line+1))
-			edits = append(edits, edit{at, end, "approved"})
-		} else {
-			edits = append(edits, edit{insertAt, insertAt, "status: approved" + e.nl})
-		}
-	}
-	switch {
-	case ak == nil:
-		edits = append(edits, edit{insertAt, insertAt, "approvals:" + e.nl + e.block(a, "  ")})
-	case av.Kind == yaml.SequenceNode && av.Style&yaml.FlowStyle != 0:
-		at := e.offset(av)
-		end, err := flowEnd(e.raw, at)
-		if err != nil {
-			return nil, fmt.Errorf("approvals: %v", err)
-		}
-		sep := ", "
-		if len(av.Content) == 0 {
-			sep = ""
-		}
-		edits = append(edits, edit{end, end, sep + flowItem(a)})
-	case av.Kind == yaml.SequenceNode && len(av.Content) > 0:
-		first := av.Content[0]
-		// The dash of an item sits before its content on the item's line.
-		ls := e.lineStart(first.Line + 1)
-		line := e.raw[ls:e.lineEnd(first.Line+1)]
-		dash := bytes.IndexByte(line, '-')
-		if dash < 0 {
-			return nil, fmt.Errorf("approvals: cannot find the list's dash")
-		}
-		indent := string(line[:dash])
-		if strings.Trim(indent, " ") != "" {
-			return nil, fmt.Errorf("approvals: unusual list layout")
-		}
-		after := e.lineStart(maxLine(av) + 2)
-		edits = append(edits, edit{after, after, e.block(a, indent)})
-	case av.Kind == yaml.ScalarNode && av.Tag == "!!null":
-		// `approvals:` or `approvals: ~` with nothing: drop the null token
-		// and put the list below.
-		lineNo := ak.Line + 1
-		end := e.lineEnd(lineNo)
-		if av.Line == ak.Line && av.Value != "" {
-			at := e.offset(av)
-			tokEnd := scalarEnd(e.raw, at, end)
-			// Keep what follows (a comment), remove the token and the space before it.
-			start := at
-			for start > 0 && (e.raw[start-1] == ' ' || e.raw[start-1] == '\t') {
-				start--
-			}
-			edits = append(edits, edit{start, tokEnd, ""})
-		}
-		next := e.lineStart(lineNo + 1)
-		edits = append(edits, edit{next, next, e.block(a, "  ")})
-	default:
-		return nil, fmt.Errorf("approvals must be a list")
-	}
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].at < edits[j].at })
-	var out bytes.Buffer
-	prev := 0
-	for _, ed := range edits {
-		out.Write(e.raw[prev:ed.at])
-		out.WriteString(ed.text)
-		prev = ed.end
-	}
-	out.Write(e.raw[prev:])
-	return out.Bytes(), nil
-}
-
-// block writes a as a block list item with the dash at indent.
-func (e *editor) block(a doc.Approval, indent string) string {
-	var b strings.Builder
-	pad := indent + "  "
-	first := true
-	for _, kv := range fields(a) {
-		if first {
-			b.WriteString(indent + "- ")
-			first = false
-		} else {
-			b.WriteString(pad)
-		}
-		b.WriteString(kv[0] + ": " + scalar(kv[1], false) + e.nl)
-	}
-	return b.String()
-}
-
-func flowItem(a doc.Approval) string {
-	var parts []string
-	for _, kv := range fields(a) {
-		parts = append(parts, kv[0]+": "+scalar(kv[1], true))
-	}
-	return "{" + strings.Join(parts, ", ") + "}"
-}
-
-func fields(a doc.Approval) [][2]string {
-	f := [][2]string{{"by", a.By}, {"role", a.Role}, {"date", a.Date}}
-	if a.Meaning != "" {
-		f = append(f, [2]string{"meaning", a.Meaning})
-	}
-	return append(f, [2]string{"fingerprint", a.Fingerprint})
-}
-
-var plainSafe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9@._+/ -]*[A-Za-z0-9@._+/-])?$`)
-
-// scalar writes s as a YAML scalar: plain when it reads back as the same
-// string, else double-quoted (a JSON string is a valid YAML one). Dates are
-// quoted so that YAML reads them as strings, not timestamps.
-func scalar(s string, flow bool) string {
-	if plainSafe.MatchString(s) {
-		var n yaml.Node
-		if yaml.Unmarshal([]byte("k: "+s), &n) == nil && len(n.Content) == 1 {
-			v := n.Content[0].Content[1]
-			if v.Tag == "!!str" && v.Value == s {
-				return s
+		seen[d.Path] = true
+		var errs []string
+		for _, dg := range lib.Diags {
+			if dg.Path == d.Path && dg.Severity == doc.Error {
+				errs = append(errs, dg.String())
 			}
 		}
-	}
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// scalarEnd returns the end offset of the scalar token starting at at,
-// not passing lineEnd: a quoted scalar ends at its closing quote, a plain
-// one before a comment or trailing blanks.
-func scalarEnd(raw []byte, at, lineEnd int) int {
-	if at >= lineEnd {
-		return at
-	}
-	switch raw[at] {
-	case '"':
-		for i := at + 1; i < lineEnd; i++ {
-			if raw[i] == '\\' {
-				i++
+		if len(errs) > 0 {
+			problems = append(problems, fmt.Sprintf("%s cannot be approved until its errors are fixed:\n    %s", d.ID, strings.Join(errs, "\n    ")))
+			continue
+		}
+		role := req.Role
+		if role == "" {
+			if role = DefaultRole(d, cfg, req.By); role == "" {
+				problems = append(problems, noRole(d, cfg, req.By))
 				continue
 			}
-			if raw[i] == '"' {
-				return i + 1
-			}
 		}
-		return lineEnd
-	case '\'':
-		for i := at + 1; i < lineEnd; i++ {
-			if raw[i] == '\'' {
-				if i+1 < lineEnd && raw[i+1] == '\'' {
-					i++
-					continue
-				}
-				return i + 1
-			}
+		a := doc.Approval{By: req.By, Role: role, Date: req.Date, Meaning: req.Meaning, Fingerprint: d.Fingerprint}
+		if hasCurrent(d, req.By, role) {
+			pending = append(pending, Pending{ID: d.ID, Path: d.Path, Approval: a, Current: true})
+			continue
 		}
-		return lineEnd
-	}
-	end := lineEnd
-	for i := at; i < lineEnd; i++ {
-		if raw[i] == '#' && i > at && (raw[i-1] == ' ' || raw[i-1] == '\t') {
-			end = i
-			break
+		// A dry run on the bytes the approver was shown: refusals are
+		// reported now, before any file is locked.
+		_, err := Approve(d, cfg, a)
+		switch {
+		case errors.Is(err, ErrRole):
+			problems = append(problems, err.Error()+whoHolds(d, cfg, []string{role}))
+			continue
+		case errors.Is(err, doc.ErrEditCheck):
+			return nil, nil, err
+		case errors.Is(err, doc.ErrCannotEdit):
+			problems = append(problems, err.Error())
+			continue
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: %v", d.Path, err))
+			continue
 		}
+		pending = append(pending, Pending{ID: d.ID, Path: d.Path, Approval: a})
 	}
-	for end > at && (raw[end-1] == ' ' || raw[end-1] == '\t') {
-		end--
-	}
-	return end
+	return pending, problems, nil
 }
 
-// flowEnd returns the offset of the `]` that closes the flow sequence
-// starting at at.
-func flowEnd(raw []byte, at int) (int, error) {
-	depth := 0
-	for i := at; i < len(raw); i++ {
-		switch c := raw[i]; c {
-		case '[', '{':
-			depth++
-		case ']', '}':
-			depth--
-			if depth == 0 {
-				if c != ']' {
-					return 0, fmt.Errorf("unbalanced brackets")
-				}
-				return i, nil
-			}
-		case '"':
-			for i++; i < len(raw) && raw[i] != '"'; i++ {
-				if raw[i] == '\\' {
-					i++
-				}
-			}
-		case '\'':
-			for i++; i < len(raw); i++ {
-				if raw[i] == '\'' {
-					if i+1 < len(raw) && raw[i+1] == '\'' {
-						i++
-						continue
-					}
-					break
-				}
-			}
-		case '#':
-			if i > 0 && (raw[i-1] == ' ' || raw[i-1] == '\t') {
-				for i < len(raw) && raw[i] != '\n' {
-					i++
-				}
-			}
+// noRole explains why no default role fits.
+func noRole(d *doc.Document, cfg *doc.Config, by string) string {
+	held := HeldRoles(d, cfg, by)
+	need := Missing(d, cfg)
+	switch {
+	case len(held) == 0:
+		return fmt.Sprintf("%s holds no role for %s (%s)%s", by, d.ID, d.Path, whoHolds(d, cfg, need))
+	case len(need) == 0:
+		return fmt.Sprintf("%s: every required role has a current approval already; pass --role to add another", d.ID)
+	}
+	return fmt.Sprintf("%s holds %s for %s, but it still needs %s%s", by, strings.Join(held, ", "), d.ID, strings.Join(need, ", "), whoHolds(d, cfg, need))
+}
+
+func hasCurrent(d *doc.Document, by, role string) bool {
+	for _, old := range d.Approvals {
+		if strings.EqualFold(old.By, by) && old.Role == role && Current(d, old) {
+			return true
 		}
 	}
-	return 0, fmt.Errorf("flow list has no closing ]")
+	return false
+}
+
+// ErrChanged is wrapped by Record's refusal of a document whose content
+// (not only its approvals or status) changed after Plan read it.
+var ErrChanged = errors.New("changed while rmm was approving it (its content, not only its approvals); look at it again and run rmm approve again")
+
+// Recorded is what Record did with one Pending.
+type Recorded struct {
+	Pending
+	// Written is false when the file held a current approval by the same
+	// person as the same role already (Pending.Current, or recorded
+	// meanwhile by another rmm).
+	Written bool
+	// Left lists the required roles still without a current approval.
+	Left []string
+}
+
+// Record writes every pending approval into its file below root, all or
+// none. Each file is changed under its lock (store.Update, git's .lock
+// protocol; locks are taken in path order, so two rmm never wait for each
+// other in a circle): the file is read again and parsed, and when its
+// fingerprint is no longer the one the approver was shown, Record
+// refuses with ErrChanged and changes no file. Otherwise the approval is
+// added to the bytes as they are now, and the status computed from the
+// approvals now present: approvals recorded meanwhile by other rmm
+// processes are kept. A lock held too long gives an error wrapping
+// store.ErrBusy.
+func Record(root string, cfg *doc.Config, pending []Pending) ([]Recorded, error) {
+	out := make([]Recorded, len(pending))
+	order := make([]int, 0, len(pending))
+	for i, p := range pending {
+		out[i].Pending = p
+		if !p.Current {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return pending[order[a]].Path < pending[order[b]].Path })
+	for i := 1; i < len(order); i++ {
+		if pending[order[i]].Path == pending[order[i-1]].Path {
+			return nil, fmt.Errorf("%s is listed twice", pending[order[i]].Path)
+		}
+	}
+	// Each file's update runs inside the previous one's, so every lock is
+	// held until all new contents are known: a refusal changes nothing.
+	var update func(k int) error
+	update = func(k int) error {
+		if k == len(order) {
+			return nil
+		}
+		i := order[k]
+		p := pending[i]
+		file := filepath.Join(root, filepath.FromSlash(p.Path))
+		return store.Update(file, func(cur []byte) ([]byte, error) {
+			data, r, err := recordOne(p, cfg, cur)
+			if err != nil {
+				return nil, err
+			}
+			if err := update(k + 1); err != nil {
+				return nil, err
+			}
+			out[i] = r
+			if data == nil {
+				return nil, store.ErrUnchanged
+			}
+			return data, nil
+		})
+	}
+	if err := update(0); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// recordOne applies p to cur, the file's bytes now; nil data means
+// nothing to write.
+func recordOne(p Pending, cfg *doc.Config, cur []byte) ([]byte, Recorded, error) {
+	r := Recorded{Pending: p}
+	d, _ := doc.Parse(p.Path, cur)
+	if d == nil || d.Fingerprint != p.Approval.Fingerprint {
+		return nil, r, fmt.Errorf("%s (%s) %w", p.ID, p.Path, ErrChanged)
+	}
+	if hasCurrent(d, p.Approval.By, p.Approval.Role) {
+		r.Left = Missing(d, cfg)
+		return nil, r, nil
+	}
+	data, err := Approve(d, cfg, p.Approval)
+	if err != nil {
+		return nil, r, err
+	}
+	nd, _ := doc.Parse(p.Path, data)
+	if nd == nil {
+		return nil, r, fmt.Errorf("%s: %w", p.Path, doc.ErrEditCheck)
+	}
+	r.Written, r.Left = true, Missing(nd, cfg)
+	return data, r, nil
+}
+
+// DefaultRole is the role email approves d as when none is given: the
+// first required role of d that email holds and that has no current
+// approval; else stakeholder, when email is an approving stakeholder
+// without a current approval; else "".
+func DefaultRole(d *doc.Document, cfg *doc.Config, email string) string {
+	for _, role := range Missing(d, cfg) {
+		if Holds(d, cfg, email, role) {
+			return role
+		}
+	}
+	if Holds(d, cfg, email, RoleStakeholder) {
+		for _, a := range d.Approvals {
+			if a.Role == RoleStakeholder && strings.EqualFold(a.By, email) && Current(d, a) {
+				return ""
+			}
+		}
+		return RoleStakeholder
+	}
+	return ""
+}
+
+// whoHolds tells who may approve as roles, for a refusal message.
+func whoHolds(d *doc.Document, cfg *doc.Config, roles []string) string {
+	var parts []string
+	for _, role := range roles {
+		var who []string
+		switch role {
+		case RoleOwner:
+			who = []string{d.Owner}
+		case RoleStakeholder:
+			for _, s := range d.Stakeholders {
+				if s.Involvement == "approve" {
+					who = append(who, s.Who)
+				}
+			}
+		default:
+			if cfg != nil {
+				who = append(who, cfg.Roles[role]...)
+			}
+		}
+		sort.Strings(who)
+		if len(who) == 0 && role != RoleOwner && role != RoleStakeholder {
+			parts = append(parts, role+": nobody; list an email under roles: "+role+" in rmm.yaml")
+		} else if len(who) == 0 {
+			parts = append(parts, role+": nobody")
+		} else {
+			parts = append(parts, role+": "+strings.Join(who, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// suggestID proposes ids close to a mistyped one.
+func suggestID(lib *doc.Library, id string) string {
+	up := strings.ToUpper(id)
+	if d := lib.ByID[up]; d != nil {
+		return "; did you mean " + up + "?"
+	}
+	var near []string
+	for k := range lib.ByID {
+		if strings.Contains(k, up) {
+			near = append(near, k)
+		}
+	}
+	sort.Strings(near)
+	if len(near) > 0 && len(near) <= 3 {
+		return "; did you mean " + strings.Join(near, " or ") + "?"
+	}
+	return ""
 }

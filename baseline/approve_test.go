@@ -44,13 +44,13 @@ func TestApprovePreservesBytes(t *testing.T) {
 			name: "status draft with comment, block approvals with a stale entry",
 			in:   "---\nid: POL-A\nstatus: draft # until signed\nkind: policy\ntitle: A\nowner: olga@example.org\napprovals:\n    - by: dana@example.org\n      role: manager\n      date: \"2025-01-01T00:00:00Z\"\n      fingerprint: old\n# after the list\ntags: [x]\n---" + body,
 			a:    doc.Approval{By: "dana@example.org", Role: "manager", Date: when, Meaning: "approved for use, with changes: none"},
-			want: "---\nid: POL-A\nstatus: approved # until signed\nkind: policy\ntitle: A\nowner: olga@example.org\napprovals:\n    - by: dana@example.org\n      role: manager\n      date: \"2025-01-01T00:00:00Z\"\n      fingerprint: old\n    - by: dana@example.org\n      role: manager\n      date: \"2026-11-26T12:00:00Z\"\n      meaning: \"approved for use, with changes: none\"\n      fingerprint: FP\n# after the list\ntags: [x]\n---" + body,
+			want: "---\nid: POL-A\nstatus: approved # until signed\nkind: policy\ntitle: A\nowner: olga@example.org\napprovals:\n    - by: dana@example.org\n      role: manager\n      date: \"2025-01-01T00:00:00Z\"\n      fingerprint: old\n    - by: dana@example.org\n      role: manager\n      date: \"2026-11-26T12:00:00Z\"\n      meaning: 'approved for use, with changes: none'\n      fingerprint: FP\n# after the list\ntags: [x]\n---" + body,
 		},
 		{
 			name: "empty flow list, quoted status",
 			in:   "---\nid: POL-A\nkind: policy\ntitle: A\nowner: olga@example.org\nstatus: 'review'\napprovals: [] # none yet\n---" + body,
 			a:    doc.Approval{By: "dana@example.org", Role: "manager", Date: when},
-			want: "---\nid: POL-A\nkind: policy\ntitle: A\nowner: olga@example.org\nstatus: approved\napprovals: [{by: dana@example.org, role: manager, date: \"2026-11-26T12:00:00Z\", fingerprint: FP}] # none yet\n---" + body,
+			want: "---\nid: POL-A\nkind: policy\ntitle: A\nowner: olga@example.org\nstatus: 'approved'\napprovals: [{by: dana@example.org, role: manager, date: \"2026-11-26T12:00:00Z\", fingerprint: FP}] # none yet\n---" + body,
 		},
 		{
 			name: "flow list with an entry spanning lines",

@@ -1,88 +1,160 @@
 package tailor
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
 
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/store"
 )
 
-// SetBase returns data (the bytes d was parsed from) with the value of the front matter's base: line set
-// to commit, and the old value. Every other byte is kept: the key, the
-// quotes around the value if any, a trailing comment, the line ending. A
-// file with no base: line gets one before the closing ---.
+// SetBase returns data (the bytes d was parsed from) with the front
+// matter's base set to commit, and the old value. It edits through doc's
+// front matter editor (doc.SetValue): every other byte is kept, the
+// quotes around the old value if any, a trailing comment, the line
+// endings; a file with no base gets one at the end of the front matter.
 func SetBase(data []byte, d *doc.Document, commit string) ([]byte, string, error) {
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	n, ok := d.Lines["base"]
-	if !ok {
-		if d.FrontEnd < 2 || d.FrontEnd > len(lines) {
-			return nil, "", fmt.Errorf("no front matter to put base in")
+	out, err := doc.SetValue(d.Path, data, "base", commit)
+	if err != nil {
+		return nil, "", err
+	}
+	return out, d.Base, nil
+}
+
+// ErrNotDefined is wrapped when the file Confirm was asked to change is no
+// longer the defined process it was (its id or tailors changed, or it no
+// longer parses).
+var ErrNotDefined = errors.New("is no longer the defined process rmm read")
+
+// Confirm moves the base of the defined process p, whose file is below
+// root, to head (`rmm tailor confirm`). The file is changed under its lock
+// (store.Update): it is read again with the lock held, so an edit made
+// meanwhile is kept, and refused (ErrNotDefined) when it no longer is p.
+// It returns the old base; changed is false when base was head already.
+// A lock held too long gives an error wrapping store.ErrBusy.
+func Confirm(root string, p *doc.Document, head string) (old string, changed bool, err error) {
+	file := filepath.Join(root, filepath.FromSlash(p.Path))
+	err = store.Update(file, func(cur []byte) ([]byte, error) {
+		d, _ := doc.Parse(p.Path, cur)
+		if d == nil || d.ID != p.ID || d.Tailors != p.Tailors {
+			return nil, fmt.Errorf("%s (%s) %w: look at it and run rmm tailor confirm again", p.ID, p.Path, ErrNotDefined)
 		}
-		nl := "\n"
-		if bytes.HasSuffix(lines[0], []byte("\r\n")) {
-			nl = "\r\n"
+		old = d.Base
+		if d.Base == head {
+			return nil, store.ErrUnchanged
 		}
-		var out bytes.Buffer
-		for i, l := range lines {
-			if i == d.FrontEnd-1 {
-				out.WriteString("base: " + commit + nl)
-			}
-			out.Write(l)
+		out, _, err := SetBase(cur, d, head)
+		if err != nil {
+			return nil, err
 		}
-		return out.Bytes(), "", nil
+		changed = true
+		return out, nil
+	})
+	if err != nil {
+		return "", false, err
 	}
-	if n < 1 || n > len(lines) {
-		return nil, "", fmt.Errorf("base: is on line %d, past the end of the file", n)
+	return old, changed, nil
+}
+
+// NewPath is where `rmm tailor` writes the defined process of unit for
+// std: processes/UNIT/ and the standard's file name.
+func NewPath(std *doc.Document, unit string) string {
+	return path.Join("processes", unit, path.Base(std.Path))
+}
+
+// DefaultID is the id of unit's defined process of std when none is
+// given: the standard's id without -STD, then the unit.
+func DefaultID(std *doc.Document, unit string) string {
+	return strings.TrimSuffix(std.ID, "-STD") + "-" + doc.IDFromPath(unit)
+}
+
+// Scaffold is the text of a new defined process of std for unit: front
+// matter written by the YAML library (id, kind, title, owner, status,
+// process_area, unit, tailors, base), then a comment that lists the
+// standard's sections and how to write an operation. With no operation,
+// the defined process is the standard unchanged. The front matter is
+// read back: it must hold every value given.
+func Scaffold(std *doc.Document, id, unit, owner, base string) ([]byte, error) {
+	if err := doc.CheckEmail(owner); err != nil {
+		return nil, fmt.Errorf("the owner: %v", err)
 	}
-	line := lines[n-1]
-	k := bytes.Index(line, []byte("base:"))
-	if k < 0 {
-		return nil, "", fmt.Errorf("line %d does not hold base:", n)
+	fields := []doc.Field{
+		{Key: "id", Value: id},
+		{Key: "kind", Value: "process"},
+		{Key: "title", Value: fmt.Sprintf("%s (%s)", std.Title, unit)},
+		{Key: "owner", Value: owner},
+		{Key: "status", Value: "draft"},
 	}
-	i := k + len("base:")
-	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
-		i++
+	if std.ProcessArea != "" {
+		fields = append(fields, doc.Field{Key: "process_area", Value: std.ProcessArea})
 	}
-	end := len(bytes.TrimRight(line, "\r\n"))
-	rest := line[i:end]
-	var value []byte
-	var quote byte
-	if len(rest) > 0 && (rest[0] == '"' || rest[0] == '\'') {
-		quote = rest[0]
-		j := bytes.IndexByte(rest[1:], quote)
-		if j < 0 {
-			return nil, "", fmt.Errorf("line %d: the value of base: is not closed", n)
+	fields = append(fields,
+		doc.Field{Key: "unit", Value: unit},
+		doc.Field{Key: "tailors", Value: std.ID},
+		doc.Field{Key: "base", Value: base})
+	front, err := doc.NewFrontMatter(fields...)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.Write(front)
+	b.WriteString("\n")
+	comment := func(format string, args ...any) {
+		// Nothing from a document may close the comment early.
+		b.WriteString(strings.ReplaceAll(fmt.Sprintf(format, args...), "--", "- -"))
+	}
+	b.WriteString("<!--\n")
+	comment("The defined process of %s for %s: the standard as it is, with the\n", std.ID, unit)
+	b.WriteString("operations below applied. Each operation is a heading naming a section of\n")
+	b.WriteString("the standard by its id, with one class, followed by a paragraph that\n")
+	b.WriteString("starts \"Rationale:\" (why this unit differs), then the text:\n\n")
+	b.WriteString("## Title {#section-id .suppress}              leave the section out\n")
+	b.WriteString("## Title {#section-id .replace}               replace what is under it\n")
+	b.WriteString("## Title {#section-id .extend}                append to its text\n")
+	b.WriteString("## New title {#new-id .add after=section-id}  a new section after it\n\n")
+	comment("Sections of %s (required ones may be extended, not suppressed or replaced):\n", std.ID)
+	for _, s := range std.Sections {
+		req := ""
+		if s.HasClass("required") {
+			req = "  (required)"
 		}
-		value = rest[:j+2]
-	} else {
-		j := bytes.Index(rest, []byte(" #"))
-		if j < 0 {
-			j = bytes.Index(rest, []byte("\t#"))
-		}
-		if j < 0 {
-			j = len(rest)
-		}
-		value = bytes.TrimRight(rest[:j], " \t")
+		comment("%s%s  %s%s\n", strings.Repeat("  ", max(0, s.Level-1)), s.ID, s.Title, req)
 	}
-	if len(value) > 0 && (value[0] == '|' || value[0] == '>') {
-		return nil, "", fmt.Errorf("line %d: write base: as a plain value on one line", n)
+	b.WriteString("\nWith no operation, the defined process is the standard unchanged.\n-->\n")
+	out := []byte(b.String())
+	d, diags := doc.Parse("new.md", out)
+	if d == nil || doc.HasErrors(diags) || d.ID != id || d.Owner != owner || d.Unit != unit || d.Tailors != std.ID || d.Base != base || len(d.Sections) != 0 {
+		return nil, fmt.Errorf("%w: the new defined process does not read back", doc.ErrEditCheck)
 	}
-	repl := commit
-	if i == k+len("base:") {
-		repl = " " + repl // "base:" with no value yet
+	return out, nil
+}
+
+// Create writes data to the new file rel below root, creating its folder.
+// It never replaces a file: one that exists (even one created by another
+// process a moment ago) is refused with an error wrapping fs.ErrExist.
+func Create(root, rel string, data []byte) error {
+	file := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
 	}
-	if quote != 0 {
-		repl = string(quote) + commit + string(quote) // quotes never touch the key
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
 	}
-	var out bytes.Buffer
-	for j, l := range lines {
-		if j != n-1 {
-			out.Write(l)
-			continue
-		}
-		out.Write(line[:i])
-		out.WriteString(repl)
-		out.Write(line[i+len(value):])
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
 	}
-	return out.Bytes(), d.Base, nil
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(file)
+		return err
+	}
+	return nil
 }

@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/store"
 )
 
 func init() {
@@ -45,8 +45,13 @@ document's kind requires (rmm.yaml approvals) that the person holds and that
 has no current approval yet. When every required role has a current approval,
 status becomes approved.
 
-All documents are approved or none: a refusal changes no file. Files are
-replaced atomically.`,
+All documents are approved or none: a refusal changes no file. Each file is
+changed under git's lock protocol (FILE.lock): rmm reads it again with the
+lock held and refuses when its content, not only its approvals, changed
+since rmm read it; approvals that another rmm recorded meanwhile are kept,
+so approvers of one document can run rmm approve at the same time. When
+the lock stays taken (RMM_LOCK_WAIT, default 10s), rmm gives up and asks
+to try again.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
@@ -59,228 +64,79 @@ replaced atomically.`,
 	return cmd
 }
 
-type pendingWrite struct {
-	d    *doc.Document
-	a    doc.Approval
-	out  []byte
-	left []string // required roles still without a current approval
-}
-
 func approveRun(e *env, opts *approveOptions) error {
+	if err := setLockWait(); err != nil {
+		return err
+	}
 	r, snap, err := e.load("")
 	if err != nil {
 		return err
 	}
 	lib := snap.Lib
-	cfg := lib.Config
 	by := strings.TrimSpace(opts.By)
+	from := "--by"
 	if by == "" {
 		who, ok := r.Identity()
 		if !ok {
 			return failf("set it with 'git config user.email you@example.org', or pass --by EMAIL", "who approves? git has no user.email")
 		}
-		by = who.Email
+		by, from = who.Email, "git's user.email"
 	}
-	date := e.now().UTC().Format(time.RFC3339)
-	var writes []pendingWrite
-	var problems []string
-	seen := map[string]bool{}
-	for _, id := range opts.IDs {
-		d := lib.ByID[id]
-		if d == nil {
-			d = lib.ByPath[filepath.ToSlash(filepath.Clean(id))]
-		}
-		if d == nil {
-			problems = append(problems, fmt.Sprintf("no document has the id %s%s", id, suggestID(lib, id)))
-			continue
-		}
-		if seen[d.Path] {
-			continue
-		}
-		seen[d.Path] = true
-		var errs []string
-		for _, dg := range lib.Diags {
-			if dg.Path == d.Path && dg.Severity == doc.Error {
-				errs = append(errs, dg.String())
-			}
-		}
-		if len(errs) > 0 {
-			problems = append(problems, fmt.Sprintf("%s cannot be approved until its errors are fixed:\n    %s", d.ID, strings.Join(errs, "\n    ")))
-			continue
-		}
-		role := opts.Role
-		if role == "" {
-			role = defaultRole(d, cfg, by)
-			if role == "" {
-				held := baseline.HeldRoles(d, cfg, by)
-				need := baseline.Missing(d, cfg)
-				switch {
-				case len(held) == 0:
-					problems = append(problems, fmt.Sprintf("%s holds no role for %s (%s)%s", by, d.ID, d.Path, whoHolds(d, cfg, need)))
-				case len(need) == 0:
-					problems = append(problems, fmt.Sprintf("%s: every required role has a current approval already; pass --role to add another", d.ID))
-				default:
-					problems = append(problems, fmt.Sprintf("%s holds %s for %s, but it still needs %s%s", by, strings.Join(held, ", "), d.ID, strings.Join(need, ", "), whoHolds(d, cfg, need)))
-				}
-				continue
-			}
-		}
-		a := doc.Approval{By: by, Role: role, Date: date, Meaning: opts.Meaning}
-		dup := false
-		for _, old := range d.Approvals {
-			if strings.EqualFold(old.By, by) && old.Role == role && baseline.Current(d, old) {
-				dup = true
-			}
-		}
-		if dup {
-			fmt.Fprintf(e.stderr, "%s: already approved by %s as %s; the approval is current\n", d.ID, by, role)
-			continue
-		}
-		out, err := baseline.Approve(d, cfg, a)
-		if errors.Is(err, baseline.ErrRole) {
-			problems = append(problems, err.Error()+whoHolds(d, cfg, []string{role}))
-			continue
-		}
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", d.Path, err))
-			continue
-		}
-		nd, _ := doc.Parse(d.Path, out)
-		w := pendingWrite{d: d, a: a, out: out}
-		if nd != nil {
-			w.left = baseline.Missing(nd, cfg)
-		}
-		writes = append(writes, w)
+	if err := doc.CheckEmail(by); err != nil {
+		return failf("pass --by with one email address, like dana@example.org; no document was changed", "%s: %v", from, err)
+	}
+	if !utf8.ValidString(opts.Meaning) {
+		return failf("no document was changed", "--meaning is not valid UTF-8")
+	}
+	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339)}
+	pending, problems, err := baseline.Plan(lib, req)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	hint := "no document was changed"
+	if len(opts.IDs) > 1 {
+		hint = "no document was changed: approve all or none"
 	}
 	if len(problems) > 0 {
-		hint := "no document was changed"
-		if len(opts.IDs) > 1 {
-			hint = "no document was changed: approve all or none"
-		}
 		return failf(hint, "%s", strings.Join(problems, "\n  "))
 	}
-	for _, w := range writes {
-		if err := writeAtomic(filepath.Join(r.Root, filepath.FromSlash(w.d.Path)), w.d.Raw, w.out); err != nil {
-			return usagef("%v", err)
+	done, err := baseline.Record(r.Root, lib.Config, pending)
+	switch {
+	case errors.Is(err, baseline.ErrChanged), errors.Is(err, doc.ErrCannotEdit), errors.Is(err, baseline.ErrRole):
+		return failf(hint, "%v", err)
+	case errors.Is(err, store.ErrBusy):
+		return failf("try again in a moment; "+hint, "%v", err)
+	case errors.Is(err, fs.ErrNotExist):
+		return failf(hint, "%v: the file went away while rmm was approving it", err)
+	case err != nil:
+		return usagef("%v", err)
+	}
+	for _, w := range done {
+		if !w.Written {
+			fmt.Fprintf(e.stderr, "%s: already approved by %s as %s; the approval is current\n", w.ID, w.Approval.By, w.Approval.Role)
+			continue
 		}
 		status := "status: approved"
-		if len(w.left) > 0 {
-			status = "still needs: " + strings.Join(w.left, ", ")
+		if len(w.Left) > 0 {
+			status = "still needs: " + strings.Join(w.Left, ", ")
 		}
-		fmt.Fprintf(e.stdout, "%s approved by %s as %s (fingerprint %s); %s\n", w.d.ID, w.a.By, w.a.Role, w.d.Fingerprint[:12], status)
+		fmt.Fprintf(e.stdout, "%s approved by %s as %s (fingerprint %s); %s\n", w.ID, w.Approval.By, w.Approval.Role, w.Approval.Fingerprint[:12], status)
 	}
 	return nil
 }
 
-// defaultRole is the first required role of d that email holds and that
-// has no current approval; else stakeholder, when email is an approving
-// stakeholder without a current approval.
-func defaultRole(d *doc.Document, cfg *doc.Config, email string) string {
-	for _, role := range baseline.Missing(d, cfg) {
-		if baseline.Holds(d, cfg, email, role) {
-			return role
-		}
+// setLockWait reads RMM_LOCK_WAIT (a Go duration such as 100ms or 30s):
+// how long a command that edits a document waits for another process's
+// lock on it before giving up (store.LockWait, 10s by default).
+func setLockWait() error {
+	v := os.Getenv("RMM_LOCK_WAIT")
+	if v == "" {
+		return nil
 	}
-	if baseline.Holds(d, cfg, email, baseline.RoleStakeholder) {
-		for _, a := range d.Approvals {
-			if a.Role == baseline.RoleStakeholder && strings.EqualFold(a.By, email) && baseline.Current(d, a) {
-				return ""
-			}
-		}
-		return baseline.RoleStakeholder
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return usagef("RMM_LOCK_WAIT=%q is not a duration such as 100ms or 30s", v)
 	}
-	return ""
-}
-
-// whoHolds tells who may approve as roles, for a refusal message.
-func whoHolds(d *doc.Document, cfg *doc.Config, roles []string) string {
-	var parts []string
-	for _, role := range roles {
-		var who []string
-		switch role {
-		case baseline.RoleOwner:
-			who = []string{d.Owner}
-		case baseline.RoleStakeholder:
-			for _, s := range d.Stakeholders {
-				if s.Involvement == "approve" {
-					who = append(who, s.Who)
-				}
-			}
-		default:
-			who = append(who, cfg.Roles[role]...)
-		}
-		sort.Strings(who)
-		if len(who) == 0 && role != baseline.RoleOwner && role != baseline.RoleStakeholder {
-			parts = append(parts, role+": nobody; list an email under roles: "+role+" in rmm.yaml")
-		} else if len(who) == 0 {
-			parts = append(parts, role+": nobody")
-		} else {
-			parts = append(parts, role+": "+strings.Join(who, ", "))
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
-}
-
-func suggestID(lib *doc.Library, id string) string {
-	up := strings.ToUpper(id)
-	if d := lib.ByID[up]; d != nil {
-		return "; did you mean " + up + "?"
-	}
-	var near []string
-	for k := range lib.ByID {
-		if strings.Contains(k, up) {
-			near = append(near, k)
-		}
-	}
-	sort.Strings(near)
-	if len(near) > 0 && len(near) <= 3 {
-		return "; did you mean " + strings.Join(near, " or ") + "?"
-	}
-	return ""
-}
-
-// writeAtomic replaces the file at path with data, through a temporary
-// file in the same folder and a rename, keeping the file's mode. It
-// refuses when the file no longer holds old (edited since rmm read it).
-// A symlink is followed: its target is replaced.
-func writeAtomic(path string, old, data []byte) error {
-	if p, err := filepath.EvalSymlinks(path); err == nil {
-		path = p
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	cur, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(cur, old) {
-		return fmt.Errorf("%s changed while rmm was approving it; run rmm approve again", path)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".rmm-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(info.Mode().Perm()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	store.LockWait = d
+	return nil
 }

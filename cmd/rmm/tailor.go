@@ -3,19 +3,20 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/store"
 	"github.com/rmm-pal/rmm/tailor"
 )
 
@@ -28,12 +29,13 @@ type tailorOptions struct {
 	Standard string
 	Unit     string
 	ID       string
+	Owner    string
 }
 
 func newTailorCmd(e *env) *cobra.Command {
 	opts := &tailorOptions{}
 	cmd := &cobra.Command{
-		Use:   "tailor STANDARD-ID --unit UNIT [--id ID]",
+		Use:   "tailor STANDARD-ID --unit UNIT [--id ID] [--owner EMAIL]",
 		Short: "Tailor a standard process for a unit; confirm, show and list defined processes",
 		Long: `Write a new defined process for UNIT that tailors the standard process
 STANDARD-ID, with base set to the current commit, and print its path
@@ -45,8 +47,9 @@ sections, each a heading with one class and a "Rationale:" paragraph:
   ## Title {#section-id .extend}               append to its text
   ## New title {#new-id .add after=section-id} add a section after it
 
+The owner is --owner, else git's user.email; with neither, rmm refuses.
 A unit tailors a standard once: rmm refuses a second defined process, or a
-file that exists.`,
+file that exists (it never replaces one).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Standard = args[0]
@@ -55,6 +58,7 @@ file that exists.`,
 	}
 	cmd.Flags().StringVar(&opts.Unit, "unit", "", "the organizational unit (one of rmm.yaml units); required")
 	cmd.Flags().StringVar(&opts.ID, "id", "", "the defined process's id (default: the standard's id without -STD, then the unit)")
+	cmd.Flags().StringVar(&opts.Owner, "owner", "", "the defined process's owner (default: git's user.email)")
 	cmd.AddCommand(newTailorConfirmCmd(e), newTailorStatusCmd(e), newTailorShowCmd(e))
 	return cmd
 }
@@ -92,9 +96,20 @@ func tailorRun(e *env, opts *tailorOptions) error {
 				"unit %s already tailors %s: %s (%s)", opts.Unit, std.ID, p.ID, p.Path)
 		}
 	}
+	owner, from := strings.TrimSpace(opts.Owner), "--owner"
+	if owner == "" {
+		who, ok := r.Identity()
+		if !ok {
+			return failf("set it with 'git config user.email you@example.org', or pass --owner EMAIL", "who owns the defined process? git has no user.email")
+		}
+		owner, from = who.Email, "git's user.email"
+	}
+	if err := doc.CheckEmail(owner); err != nil {
+		return failf("pass --owner with one email address, like dana@example.org", "%s: %v", from, err)
+	}
 	id := opts.ID
 	if id == "" {
-		id = strings.TrimSuffix(std.ID, "-STD") + "-" + doc.IDFromPath(opts.Unit)
+		id = tailor.DefaultID(std, opts.Unit)
 	}
 	if !doc.IDPattern.MatchString(id) {
 		return usagef("id %q must be upper case words joined by '-', like IMC-OPS", id)
@@ -102,24 +117,21 @@ func tailorRun(e *env, opts *tailorOptions) error {
 	if d := lib.ByID[id]; d != nil {
 		return failf("choose another with --id", "id %s is taken by %s", id, d.Path)
 	}
-	rel := path.Join("processes", opts.Unit, path.Base(std.Path))
-	dst := filepath.Join(r.Root, filepath.FromSlash(rel))
-	if _, err := os.Lstat(dst); err == nil {
+	rel := tailor.NewPath(std, opts.Unit)
+	if _, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(rel))); err == nil {
 		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
 	}
 	head, _, err := r.Head()
 	if err != nil {
 		return failf("", "%v", err)
 	}
-	owner := "owner@example.org"
-	if who, ok := r.Identity(); ok {
-		owner = who.Email
-	}
-	content := tailorScaffold(std, id, opts.Unit, owner, head)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	content, err := tailor.Scaffold(std, id, opts.Unit, owner, head)
+	if err != nil {
 		return usagef("%v", err)
 	}
-	if err := os.WriteFile(dst, []byte(content), 0o644); err != nil {
+	if err := tailor.Create(r.Root, rel, content); errors.Is(err, fs.ErrExist) {
+		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
+	} else if err != nil {
 		return usagef("%v", err)
 	}
 	fmt.Fprintln(e.stdout, rel)
@@ -140,57 +152,6 @@ func standardsHint(lib *doc.Library) string {
 		return "there is no standard process yet: 'rmm new standard TITLE' writes one"
 	}
 	return "standard processes: " + strings.Join(ids, ", ")
-}
-
-// tailorScaffold is a new defined process: front matter and a comment that
-// lists the standard's sections and how to write an operation.
-func tailorScaffold(std *doc.Document, id, unit, owner, head string) string {
-	var b strings.Builder
-	b.WriteString("---\n")
-	fmt.Fprintf(&b, "id: %s\nkind: process\n", id)
-	fmt.Fprintf(&b, "title: %s\n", yamlString(fmt.Sprintf("%s (%s)", std.Title, unit)))
-	fmt.Fprintf(&b, "owner: %s\nstatus: draft\n", yamlString(owner))
-	if std.ProcessArea != "" {
-		fmt.Fprintf(&b, "process_area: %s\n", std.ProcessArea)
-	}
-	fmt.Fprintf(&b, "unit: %s\ntailors: %s\nbase: %s\n", yamlString(unit), std.ID, head)
-	b.WriteString("---\n\n")
-	fmt.Fprintf(&b, "<!--\nThe defined process of %s for %s: the standard as it is, with the\n", std.ID, unit)
-	b.WriteString("operations below applied. Each operation is a heading naming a section of\n")
-	b.WriteString("the standard by its id, with one class, followed by a paragraph that\n")
-	b.WriteString("starts \"Rationale:\" (why this unit differs), then the text:\n\n")
-	b.WriteString("## Title {#section-id .suppress}              leave the section out\n")
-	b.WriteString("## Title {#section-id .replace}               replace what is under it\n")
-	b.WriteString("## Title {#section-id .extend}                append to its text\n")
-	b.WriteString("## New title {#new-id .add after=section-id}  a new section after it\n\n")
-	fmt.Fprintf(&b, "Sections of %s (required ones may be extended, not suppressed or replaced):\n", std.ID)
-	for _, s := range std.Sections {
-		req := ""
-		if s.HasClass("required") {
-			req = "  (required)"
-		}
-		fmt.Fprintf(&b, "%s%s  %s%s\n", strings.Repeat("  ", max(0, s.Level-1)), s.ID, strings.ReplaceAll(s.Title, "--", "- -"), req)
-	}
-	b.WriteString("\nWith no operation, the defined process is the standard unchanged.\n-->\n")
-	return b.String()
-}
-
-// yamlString writes s as a YAML scalar, quoted when plain style would
-// change its meaning.
-func yamlString(s string) string {
-	plain := s != "" && strings.TrimSpace(s) == s && !strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") &&
-		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.ContainsAny(s, "\n\t\\")
-	if plain {
-		var v any
-		if yaml.Unmarshal([]byte(s), &v) != nil || v != s {
-			plain = false
-		}
-	}
-	if plain {
-		return s
-	}
-	b, _ := json.Marshal(s)
-	return string(b)
 }
 
 // definedProcess finds a defined process by id, or explains why not.
@@ -223,13 +184,18 @@ func newTailorConfirmCmd(e *env) *cobra.Command {
 		Long: `Set base of the defined process ID to the current commit (HEAD), after the
 unit has looked at the sections of the standard that changed since the old
 base ('rmm check' names them as suspect). Only the value on the base: line
-changes; every other byte of the file stays as it is.`,
+changes; every other byte of the file stays as it is. The file is changed
+under git's lock protocol (FILE.lock; RMM_LOCK_WAIT, default 10s, is how
+long rmm waits for another process's lock).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return tailorConfirmRun(e, args[0]) },
 	}
 }
 
 func tailorConfirmRun(e *env, id string) error {
+	if err := setLockWait(); err != nil {
+		return err
+	}
 	r, snap, err := e.load("")
 	if err != nil {
 		return err
@@ -242,25 +208,18 @@ func tailorConfirmRun(e *env, id string) error {
 	if err != nil {
 		return failf("", "%v", err)
 	}
-	file := filepath.Join(r.Root, filepath.FromSlash(p.Path))
-	data, err := os.ReadFile(file)
-	if err != nil {
+	old, changed, err := tailor.Confirm(r.Root, p, head)
+	switch {
+	case errors.Is(err, store.ErrBusy):
+		return failf("try again in a moment; the file was not changed", "%v", err)
+	case errors.Is(err, tailor.ErrNotDefined), errors.Is(err, doc.ErrCannotEdit):
+		return failf("the file was not changed", "%v", err)
+	case err != nil:
 		return usagef("%v", err)
 	}
-	out, old, err := tailor.SetBase(data, p, head)
-	if err != nil {
-		return failf("", "%s: %v", p.Path, err)
-	}
-	if old == head {
+	if !changed {
 		fmt.Fprintf(e.stdout, "%s: base is %s already\n", p.ID, short(head))
 		return nil
-	}
-	fi, err := os.Stat(file)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	if err := os.WriteFile(file, out, fi.Mode().Perm()); err != nil {
-		return usagef("%v", err)
 	}
 	from := old
 	if from == "" {
