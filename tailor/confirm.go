@@ -3,7 +3,6 @@ package tailor
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -131,30 +130,4 @@ func Scaffold(std *doc.Document, id, unit, owner, base string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: the new defined process does not read back", doc.ErrEditCheck)
 	}
 	return out, nil
-}
-
-// Create writes data to the new file rel below root, creating its folder.
-// It never replaces a file: one that exists (even one created by another
-// process a moment ago) is refused with an error wrapping fs.ErrExist.
-func Create(root, rel string, data []byte) error {
-	file := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(file)
-		return err
-	}
-	return nil
 }

@@ -3,7 +3,6 @@ package tailor
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,18 +159,5 @@ func TestScaffold(t *testing.T) {
 	}
 	if _, err := Scaffold(std, "RESP-OPS", "ops", "owner example.org", "0123456"); err == nil {
 		t.Fatal("a bad owner was written")
-	}
-}
-
-func TestCreateNeverReplaces(t *testing.T) {
-	dir := t.TempDir()
-	if err := Create(dir, "processes/ops/a.md", []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := Create(dir, "processes/ops/a.md", []byte("two")); !errors.Is(err, fs.ErrExist) {
-		t.Fatalf("second create: %v", err)
-	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "processes", "ops", "a.md")); string(b) != "one" {
-		t.Fatalf("replaced: %q", b)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,9 +64,6 @@ to try again.`,
 }
 
 func approveRun(e *env, opts *approveOptions) error {
-	if err := setLockWait(); err != nil {
-		return err
-	}
 	r, snap, err := e.load("")
 	if err != nil {
 		return err
@@ -122,21 +118,5 @@ func approveRun(e *env, opts *approveOptions) error {
 		}
 		fmt.Fprintf(e.stdout, "%s approved by %s as %s (fingerprint %s); %s\n", w.ID, w.Approval.By, w.Approval.Role, w.Approval.Fingerprint[:12], status)
 	}
-	return nil
-}
-
-// setLockWait reads RMM_LOCK_WAIT (a Go duration such as 100ms or 30s):
-// how long a command that edits a document waits for another process's
-// lock on it before giving up (store.LockWait, 10s by default).
-func setLockWait() error {
-	v := os.Getenv("RMM_LOCK_WAIT")
-	if v == "" {
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return usagef("RMM_LOCK_WAIT=%q is not a duration such as 100ms or 30s", v)
-	}
-	store.LockWait = d
 	return nil
 }

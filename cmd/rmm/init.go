@@ -12,6 +12,7 @@ import (
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/example"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/store"
 )
 
 func init() { register(newInitCmd) }
@@ -118,7 +119,7 @@ ignore: ["drafts/**"]
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return internalf("%v", err)
 		}
-		if err := createNew(p, []byte(content)); err != nil && !errors.Is(err, fs.ErrExist) {
+		if err := store.WriteNew(p, []byte(content), 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
 			return internalf("%v", err) // a file that is there already is kept as it is
 		}
 	}
@@ -154,23 +155,6 @@ func existingParent(dir string) string {
 		}
 		dir = up
 	}
-}
-
-// createNew writes a file that must not exist yet (O_EXCL): rmm never
-// overwrites a file it did not write.
-func createNew(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(p)
-	}
-	return err
 }
 
 // unwrapPath drops the operation and path of a *fs.PathError, which the

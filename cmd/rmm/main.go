@@ -19,6 +19,7 @@ import (
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/store"
 )
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
@@ -100,6 +101,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
 			e.now = func() time.Time { return t }
 		}
+	}
+	if err := setLockWait(); err != nil {
+		fmt.Fprintf(stderr, "rmm: %s\n", err)
+		return exitUsage
 	}
 	root := newRootCmd(e)
 	root.SetArgs(args)
@@ -227,4 +232,20 @@ func allRules() []check.Rule {
 func (e *env) runChecks(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic {
 	ctx := check.NewContext(r, snap, e.now())
 	return check.Run(ctx, allRules())
+}
+
+// setLockWait reads RMM_LOCK_WAIT (a Go duration such as 100ms or 30s):
+// how long a command that edits a document waits for another process's
+// lock on it before giving up (store.LockWait, 10s by default).
+func setLockWait() error {
+	v := os.Getenv("RMM_LOCK_WAIT")
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return usagef("RMM_LOCK_WAIT=%q is not a duration such as 100ms or 30s", v)
+	}
+	store.LockWait = d
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/store"
 	"github.com/rmm-pal/rmm/templates"
 )
 
@@ -147,7 +148,7 @@ func newRun(e *env, opts *newOptions) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return failf("", "cannot create %s: %v", filepath.ToSlash(filepath.Dir(rel)), unwrapPath(err))
 	}
-	if err := createNew(dst, buf.Bytes()); errors.Is(err, fs.ErrExist) {
+	if err := store.WriteNew(dst, buf.Bytes(), 0o644); errors.Is(err, fs.ErrExist) {
 		return failf("choose another title", "%s exists already", rel)
 	} else if err != nil {
 		return internalf("%v", err)

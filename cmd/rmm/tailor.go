@@ -129,7 +129,7 @@ func tailorRun(e *env, opts *tailorOptions) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if err := tailor.Create(r.Root, rel, content); errors.Is(err, fs.ErrExist) {
+	if err := store.WriteNew(filepath.Join(r.Root, filepath.FromSlash(rel)), content, 0o644); errors.Is(err, fs.ErrExist) {
 		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
 	} else if err != nil {
 		return usagef("%v", err)
@@ -193,9 +193,6 @@ long rmm waits for another process's lock).`,
 }
 
 func tailorConfirmRun(e *env, id string) error {
-	if err := setLockWait(); err != nil {
-		return err
-	}
 	r, snap, err := e.load("")
 	if err != nil {
 		return err
