@@ -87,7 +87,7 @@ func approveRun(e *env, opts *approveOptions) error {
 	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339)}
 	pending, problems, err := baseline.Plan(lib, req)
 	if err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	hint := "no document was changed"
 	if len(opts.IDs) > 1 {
@@ -103,9 +103,10 @@ func approveRun(e *env, opts *approveOptions) error {
 	case errors.Is(err, store.ErrBusy):
 		return failf("try again in a moment; "+hint, "%v", err)
 	case errors.Is(err, fs.ErrNotExist):
-		return failf(hint, "%v: the file went away while rmm was approving it", err)
+		// Only a race with someone deleting the file reaches this.
+		return internalf("%v: the file went away while rmm was approving it", err)
 	case err != nil:
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	for _, w := range done {
 		if !w.Written {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -118,21 +117,18 @@ func tailorRun(e *env, opts *tailorOptions) error {
 		return failf("choose another with --id", "id %s is taken by %s", id, d.Path)
 	}
 	rel := tailor.NewPath(std, opts.Unit)
-	if _, err := os.Lstat(filepath.Join(r.Root, filepath.FromSlash(rel))); err == nil {
-		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
-	}
 	head, _, err := r.Head()
 	if err != nil {
-		return failf("", "%v", err)
+		return internalf("%v", err) // load read HEAD already
 	}
 	content, err := tailor.Scaffold(std, id, opts.Unit, owner, head)
 	if err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err) // id and owner were checked above
 	}
 	if err := store.WriteNew(filepath.Join(r.Root, filepath.FromSlash(rel)), content, 0o644); errors.Is(err, fs.ErrExist) {
 		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
 	} else if err != nil {
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	fmt.Fprintln(e.stdout, rel)
 	if atHead, err := r.Load("HEAD", doc.LoadOptions{}); err == nil {
@@ -203,7 +199,7 @@ func tailorConfirmRun(e *env, id string) error {
 	}
 	head, _, err := r.Head()
 	if err != nil {
-		return failf("", "%v", err)
+		return internalf("%v", err) // load read HEAD already
 	}
 	old, changed, err := tailor.Confirm(r.Root, p, head)
 	switch {
@@ -212,7 +208,7 @@ func tailorConfirmRun(e *env, id string) error {
 	case errors.Is(err, tailor.ErrNotDefined), errors.Is(err, doc.ErrCannotEdit):
 		return failf("the file was not changed", "%v", err)
 	case err != nil:
-		return usagef("%v", err)
+		return internalf("%v", err)
 	}
 	if !changed {
 		fmt.Fprintf(e.stdout, "%s: base is %s already\n", p.ID, short(head))
@@ -280,7 +276,7 @@ func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
 	ctx := check.NewContext(r, snap, e.now())
 	cells, err := tailor.Matrix(ctx)
 	if err != nil {
-		return failf("run 'rmm check' for details", "%v", err)
+		return internalf("%v", err) // Matrix reports problems in its cells
 	}
 	units := append([]string{}, snap.Lib.Config.Units...)
 	stds := []string{}
