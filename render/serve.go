@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -29,7 +28,8 @@ const (
 
 // Builder builds the site into the folder the server serves. Build is
 // called again on every change; it must leave the previous site whole when
-// it fails.
+// it fails. The server serves only the files the site's marker
+// (MarkerFile) lists, as Build writes it.
 type Builder interface {
 	Build(ctx context.Context) (*Result, error)
 }
@@ -74,6 +74,9 @@ type ServeOptions struct {
 	// OnWatchError, when not nil, is told of the watcher's errors (a
 	// folder that cannot be watched); serving goes on.
 	OnWatchError func(error)
+	// Addr is the address the listener was asked for (--addr): its host,
+	// when it is a name, is answered besides loopback names (see hostRule).
+	Addr string
 }
 
 // Server is a live preview. Its zero value is not usable: see NewServer.
@@ -86,7 +89,11 @@ type Server struct {
 	lastErr string // the error of the latest build, "" when it succeeded
 	subs    map[chan sseMsg]bool
 	quit    chan struct{}
-	files   http.Handler
+	// hosts is the Host check, set by Run before it serves (a server
+	// used as a handler without Run answers loopback names only).
+	hosts *hostRule
+	// files is the site of the latest good build; site guards it.
+	files *siteFiles
 	// site is held by a build from start to end (OnBuild included) and
 	// by every request for a file of the site once one build succeeded:
 	// a request made during a rebuild waits for it, so it never sees a
@@ -104,7 +111,7 @@ func NewServer(o ServeOptions) *Server {
 		o:     o,
 		subs:  map[chan sseMsg]bool{},
 		quit:  make(chan struct{}),
-		files: http.FileServer(http.Dir(o.Dir)),
+		hosts: newHostRule(nil, addrName(o.Addr)),
 	}
 }
 
@@ -143,6 +150,13 @@ func IsLoopback(addr string) bool {
 // returns nil. A failed build is reported through OnBuild and to open pages;
 // the last good site keeps being served.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	s.hosts = newHostRule(ln.Addr(), addrName(s.o.Addr))
+	defer func() {
+		s.site.Lock()
+		s.files.close()
+		s.files = nil
+		s.site.Unlock()
+	}()
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -218,6 +232,17 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	if err != nil && ctx.Err() != nil {
 		return // stopping: the build was interrupted, not failed
 	}
+	if err == nil {
+		// The folder again (a build may have swapped it) and its marker:
+		// what is served until the next good build.
+		var sf *siteFiles
+		if sf, err = openSite(s.o.Dir); err == nil {
+			s.files.close()
+			s.files = sf
+		} else {
+			res = nil
+		}
+	}
 	s.mu.Lock()
 	s.gen++
 	ev := BuildEvent{Gen: s.gen, Changes: changes, Result: res, Err: err, Duration: time.Since(start)}
@@ -247,9 +272,23 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	}
 }
 
-// ServeHTTP answers the reload script, the event stream, and the site.
+// ServeHTTP answers the reload script, the event stream, and the site,
+// after the checks of serve_policy.go; every answer carries its headers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
+	securityHeaders(w.Header())
+	if !s.hosts.allows(r.Host) {
+		http.Error(w, s.hosts.refusal(r.Host), http.StatusForbidden)
+		return
+	}
+	if crossSite(r) {
+		http.Error(w, "rmm serve answers another site's page only when it opens a page of the preview in a window, not when it loads a file into itself\n", http.StatusForbidden)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "rmm serve answers GET and HEAD only\n", http.StatusMethodNotAllowed)
+		return
+	}
 	switch r.URL.Path {
 	case ReloadScript:
 		s.serveScript(w)
@@ -275,32 +314,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.site.RLock()
 	defer s.site.RUnlock()
-	if !s.exists(r.URL.Path) {
-		// Our own 404, which reloads when the page appears: a document
-		// being renamed, or saved by an editor that moves the old file
-		// away first.
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not in the site</title></head>\n<body><h1>Not in the site</h1>\n<p><code>%s</code> is not in the site (yet). This page reloads when it appears. <a href=\"/\">Home</a></p>\n<script src=\"%s\"></script></body></html>\n",
-			html.EscapeString(r.URL.Path), ReloadScript)
-		return
-	}
-	s.files.ServeHTTP(w, r)
+	s.serveFile(w, r)
 }
 
-// exists reports whether the URL path names a file of the site, or a
-// folder with an index.html, as http.FileServer resolves it.
-func (s *Server) exists(urlPath string) bool {
-	p := filepath.Join(s.o.Dir, filepath.FromSlash(path.Clean("/"+urlPath)))
-	fi, err := os.Stat(p)
+// serveFile answers a file of the site (s.site is held): only a regular
+// file the marker lists, reached without a symbolic link (siteFiles).
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+	sf := s.files
+	if sf == nil {
+		s.notFound(w, r)
+		return
+	}
+	name, dir, ok := sf.resolve(r.URL.Path)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f, fi, err := sf.open(name)
 	if err != nil {
-		return false
+		s.notFound(w, r)
+		return
 	}
-	if fi.IsDir() {
-		_, err = os.Stat(filepath.Join(p, "index.html"))
-		return err == nil
+	defer f.Close()
+	if dir {
+		// A folder named without its slash: its relative links need one.
+		http.Redirect(w, r, path.Base(r.URL.Path)+"/", http.StatusMovedPermanently)
+		return
 	}
-	return true
+	ctype := contentType(name, f)
+	w.Header().Set("Content-Type", ctype)
+	attachmentHeaders(w.Header(), name, ctype)
+	http.ServeContent(w, r, name, fi.ModTime(), f)
+}
+
+// notFound is our own 404, which reloads when the page appears: a
+// document being renamed, or saved by an editor that moves the old file
+// away first.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not in the site</title></head>\n<body><h1>Not in the site</h1>\n<p><code>%s</code> is not in the site (yet). This page reloads when it appears. <a href=\"/\">Home</a></p>\n<script src=\"%s\"></script></body></html>\n",
+		html.EscapeString(r.URL.Path), ReloadScript)
 }
 
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {

@@ -52,6 +52,7 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 	"dict": func(root string, e any) map[string]any { return map[string]any{"Root": root, "E": e} },
+	"csp":  func() string { return SitePolicy }, // the meta tag of base.html
 }
 
 func loadTemplates(repoFS fs.FS) (*templateSet, error) {

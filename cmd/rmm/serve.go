@@ -40,7 +40,10 @@ build is printed and shown on open pages; the last good site stays served.
 The site is built into .git/rmm/serve/AUDIENCE (or -o DIR), never into _site.
 -o DIR must be new, empty, or a site rmm wrote, as for 'rmm build'.
 It listens on loopback unless --addr names another address: the preview
-shows every document the audience may see to whoever reaches it.`,
+shows every document the audience may see to whoever reaches it. It answers
+only requests addressed to this machine (on loopback: localhost, names under
+.localhost, 127.0.0.1, [::1]), sends a Content-Security-Policy and
+nosniff with every answer, and serves only the regular files the build wrote.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -131,7 +134,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		})
 	})
 	srv := render.NewServer(render.ServeOptions{
-		Dir: out, Builder: b,
+		Dir: out, Builder: b, Addr: opts.Addr,
 		Root: r.Root, GitDir: r.GitDir,
 		SkipDir: render.SkipOutput(r.Root, out, doc.DefaultOutput),
 		OnBuild: func(ev render.BuildEvent) { printBuild(e, r, ev) },
