@@ -145,9 +145,10 @@ func niceScale(lo, hi float64) (scale, bool) {
 	if !(k1-k0 <= maxTicks) {
 		return scale{}, false
 	}
-	sc := scale{lo: k0 * step, hi: k1 * step, step: step}
-	// The round ends may not exist (beyond MaxFloat64): the axis then
-	// ends at the data, and only finite ticks inside it are drawn.
+	// The round ends may not exist (beyond MaxFloat64), or miss the data
+	// by a rounding of lo/step: the axis then ends at the data, and only
+	// finite ticks inside it are drawn.
+	sc := scale{lo: math.Min(k0*step, lo), hi: math.Max(k1*step, hi), step: step}
 	if math.IsInf(sc.lo, 0) {
 		sc.lo = lo
 	}
