@@ -38,6 +38,10 @@ type site struct {
 	matrixOnce sync.Once
 	matrix     []tailor.Cell
 	matrixErr  error
+
+	// seal is what the audience may not see beyond hidden documents'
+	// pages (audience.go).
+	seal *seal
 }
 
 // page is a published document.
@@ -149,6 +153,10 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: id %q cannot name a page (it could leave the output folder); not published", d.Path, d.Line("id"), d.ID))
 			continue
 		}
+		if !s.symlinkShown(d) {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: a symlink to something that is not a document for this audience; not published", d.Path))
+			continue
+		}
 		p := &page{d: d, url: "doc/" + d.ID + ".html", retired: d.EffectiveStatus() == "retired"}
 		s.byID[d.ID] = p
 		s.pages = append(s.pages, p)
@@ -176,6 +184,9 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 		}
 	}
 
+	// What derives from hidden documents (files, data, diagnostics,
+	// commit subjects) is withheld before anything reads it.
+	s.sealAudience()
 	if in.commit != "" {
 		s.baselines, s.baseNotes = loadBaselines(o.Repo, in.commit, in.history)
 	}

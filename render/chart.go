@@ -50,14 +50,26 @@ func (s *site) measure(d *doc.Document, v *docView) {
 	v.Chart = chartSVG(pts, d.Target, d.MeasureUnit, d.Direction)
 }
 
-// readData reads a measure's data file, beside the document.
+// readData reads a measure's data file, beside the document. A file the
+// audience may not see (a hidden document links it or names it as data,
+// or it sits in a folder of hidden documents; see audience.go) is
+// refused, whatever the path.
 func readData(s *site, d *doc.Document) (string, []byte, error) {
 	p := path.Join(path.Dir(d.Path), d.Data)
 	if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(d.Data) {
 		return "", nil, fmt.Errorf("data %s is outside the repository", d.Data)
 	}
+	if !s.lib.Files[p] {
+		return "", nil, fmt.Errorf("data %s does not exist", d.Data)
+	}
+	if !s.fileShown(p) {
+		return "", nil, fmt.Errorf("data %s is not published for this audience", d.Data)
+	}
 	b, err := fs.ReadFile(s.in.snap.FS, p)
-	return p, b, err
+	if err != nil {
+		return "", nil, fmt.Errorf("data %s cannot be read", d.Data)
+	}
+	return p, b, nil
 }
 
 // scale is a chart's value axis: the values at its bottom and top, and
