@@ -153,15 +153,14 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: id %q cannot name a page (it could leave the output folder); not published", d.Path, d.Line("id"), d.ID))
 			continue
 		}
-		if !s.symlinkShown(d) {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: a symlink to something that is not a document for this audience; not published", d.Path))
-			continue
-		}
 		p := &page{d: d, url: "doc/" + d.ID + ".html", retired: d.EffectiveStatus() == "retired"}
 		s.byID[d.ID] = p
 		s.pages = append(s.pages, p)
 	}
 	sort.Slice(s.pages, func(i, j int) bool { return s.pages[i].d.ID < s.pages[j].d.ID })
+	// What derives from hidden documents (files, data, diagnostics) is
+	// withheld before anything reads it (audience.go).
+	s.sealAudience()
 
 	// Backlinks: body references and the front matter keys that name
 	// other documents, from published documents to published ones.
@@ -184,9 +183,7 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 		}
 	}
 
-	// What derives from hidden documents (files, data, diagnostics,
-	// commit subjects) is withheld before anything reads it.
-	s.sealAudience()
+	s.sealCommits()
 	if in.commit != "" {
 		s.baselines, s.baseNotes = loadBaselines(o.Repo, in.commit, in.history)
 	}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"io/fs"
 	"net/url"
 	"path"
@@ -52,8 +53,10 @@ import (
 //     exists counts as hidden when its folder (as above) has no published
 //     document.
 //
-// All of it is computed once, in the assemble phase; with nothing hidden
-// it costs one Lstat per document.
+// All of it is computed once, in the assemble phase, and costs nothing
+// when nothing is hidden; otherwise one parse of each hidden document's
+// body (no render) and one ReadDir per folder of the library, to know its
+// symlinks.
 
 // withheldSubject replaces the subject of a commit that also changed a
 // document or file not published for the audience.
@@ -83,6 +86,11 @@ type seal struct {
 	tailorsHidden map[string]bool
 	key           [32]byte
 
+	// links are the symlinks among the library's files, from one ReadDir
+	// per folder; nil when nothing is hidden (realPath then asks Lstat).
+	links   map[string]bool
+	unknown map[string]bool // folders ReadDir could not list
+
 	mu   sync.Mutex
 	real map[string]realTarget // cache of realPath
 }
@@ -95,9 +103,10 @@ type realTarget struct {
 // none reports whether nothing is hidden.
 func (sl *seal) none() bool { return len(sl.docs) == 0 }
 
-// sealAudience computes the seal once the published pages are known, and
-// withholds what it must: symlinked documents whose target is not shown,
-// diagnostics, and commit subjects.
+// sealAudience computes the seal once the published pages are chosen,
+// before backlinks: it leaves out symlinked documents whose target the
+// audience may not see, then withholds files, data and diagnostics.
+// sealCommits does the commit subjects once pages have their history.
 func (s *site) sealAudience() {
 	sl := &seal{docs: map[string]bool{}, ids: map[string]bool{}, claims: map[string]bool{},
 		folders: map[string]int{}, files: map[string]bool{}, commits: map[string]bool{},
@@ -108,6 +117,30 @@ func (s *site) sealAudience() {
 	for _, p := range s.pages {
 		published[p.d.Path] = true
 	}
+	failed := 0
+	for p := range s.lib.Files {
+		if s.lib.ByPath[p] == nil && strings.HasSuffix(p, ".md") && !s.cfg.Ignored(p) {
+			failed++ // a .md file that failed to load: its sensitivity is unknown
+		}
+	}
+	if failed == 0 && len(published) == len(s.lib.Docs) {
+		// Nothing is hidden: a symlinked document shows what the
+		// audience may see anyway, and every file may be shown.
+		s.o.Diags = s.sealDiags(s.o.Diags)
+		return
+	}
+	s.findSymlinks()
+	kept := s.pages[:0]
+	for _, p := range s.pages {
+		if s.symlinkShown(p.d) {
+			kept = append(kept, p)
+			continue
+		}
+		delete(s.byID, p.d.ID)
+		delete(published, p.d.Path)
+		s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("%s: a symlink to something that is not a document for this audience; not published", p.d.Path))
+	}
+	s.pages = kept
 	var hidden []*doc.Document
 	addDoc := func(p string) {
 		dir := path.Dir(p)
@@ -121,7 +154,7 @@ func (s *site) sealAudience() {
 		sl.docs[p] = true
 	}
 	for p := range s.lib.Files {
-		if strings.HasSuffix(p, ".md") && !s.cfg.Ignored(p) && s.lib.ByPath[p] == nil {
+		if s.lib.ByPath[p] == nil && strings.HasSuffix(p, ".md") && !s.cfg.Ignored(p) {
 			addDoc(p) // failed to load: its sensitivity is unknown
 		}
 	}
@@ -137,10 +170,6 @@ func (s *site) sealAudience() {
 	for _, p := range s.pages {
 		delete(sl.ids, p.d.ID)
 	}
-	if sl.none() {
-		s.o.Diags = s.sealDiags(s.o.Diags)
-		return
-	}
 
 	s.claimFiles(hidden)
 	for p := range s.lib.Files {
@@ -154,15 +183,30 @@ func (s *site) sealAudience() {
 			sl.tailorsHidden[d.Path] = true
 		}
 	}
-	s.sealCommits()
 	s.o.Diags = s.sealDiags(s.o.Diags)
+}
 
-	k := newKeyHasher()
-	k.str("files")
-	k.str(sortedKeys(sl.files)...)
-	k.str("commits")
-	k.str(sortedKeys(sl.commits)...)
-	k.sum(sl.key[:0])
+// findSymlinks lists the symlinks among the library's files: one ReadDir
+// per folder instead of an Lstat per file.
+func (s *site) findSymlinks() {
+	sl := s.seal
+	sl.links, sl.unknown = map[string]bool{}, map[string]bool{}
+	dirs := map[string]bool{}
+	for p := range s.lib.Files {
+		dirs[path.Dir(p)] = true
+	}
+	for dir := range dirs {
+		entries, err := fs.ReadDir(s.in.snap.FS, dir)
+		if err != nil {
+			sl.unknown[dir] = true
+			continue
+		}
+		for _, e := range entries {
+			if e.Type()&fs.ModeSymlink != 0 {
+				sl.links[path.Join(dir, e.Name())] = true
+			}
+		}
+	}
 }
 
 // sealKey is what a page's key must hold of the seal: the files not
@@ -316,7 +360,7 @@ func (s *site) fileLink(target string) (dest string, asset bool, ok bool) {
 	}
 	if r, ok := s.realPath(target); ok && r != target && s.lib.ByPath[r] != nil {
 		// A symlink to a document is that document.
-		if p := s.byID[s.lib.ByPath[r].ID]; p != nil && p.d == s.lib.ByPath[r] && s.seal.ownedOK(target) {
+		if p := s.byID[s.lib.ByPath[r].ID]; p != nil && p.d == s.lib.ByPath[r] {
 			return p.url, false, true
 		}
 		return "", false, false
@@ -358,7 +402,11 @@ func (s *site) realPath(p string) (string, bool) {
 			return r.path, r.ok
 		}
 	}
-	r, ok := resolveLinks(s.in.snap.FS, p, s.lib.Files[p])
+	walked := s.lib.Files[p]
+	if walked && sl != nil && sl.links != nil && !sl.links[p] && !sl.unknown[path.Dir(p)] {
+		return p, true // not a symlink, and its folders are real (the load walked them)
+	}
+	r, ok := resolveLinks(s.in.snap.FS, p, walked)
 	if sl != nil {
 		sl.mu.Lock()
 		sl.real[p] = realTarget{r, ok}
@@ -426,53 +474,53 @@ func resolveLinks(fsys fs.FS, p string, walked bool) (string, bool) {
 }
 
 // sealCommits finds the commits that changed a hidden path and withholds
-// their subjects in the histories of published pages.
+// their subjects in the histories of published pages; then it keys the
+// seal for the page cache.
 func (s *site) sealCommits() {
-	h := s.in.history
-	if h == nil {
+	sl := s.seal
+	if sl.none() {
 		return
 	}
-	sl := s.seal
-	mark := func(p string) {
-		for _, c := range h.Of(gitPath(s.o.Repo, p)) {
-			sl.commits[c.Hash] = true
-		}
-	}
-	for p := range sl.docs {
-		mark(p)
-	}
-	for p := range sl.files {
-		mark(p)
-	}
-	// Paths that no longer exist: hidden when their folder is.
-	prefix := ""
-	if s.o.Repo.Prefix != "" {
-		prefix = s.o.Repo.Prefix + "/"
-	}
-	for _, gp := range h.Paths() {
-		if !strings.HasPrefix(gp, prefix) {
-			continue
-		}
-		p := strings.TrimPrefix(gp, prefix)
-		if s.lib.Files[p] || sl.docs[p] {
-			continue
-		}
-		if dir := sl.folderOf(p); dir != "" && sl.folders[dir] == 0 {
+	if h := s.in.history; h != nil {
+		mark := func(gp string) {
 			for _, c := range h.Of(gp) {
 				sl.commits[c.Hash] = true
 			}
 		}
-	}
-	if len(sl.commits) == 0 {
-		return
-	}
-	for _, p := range s.pages {
-		for i := range p.history {
-			if sl.commits[p.history[i].Hash] {
-				p.history[i].Subject = withheldSubject
+		for p := range sl.docs {
+			mark(gitPath(s.o.Repo, p))
+		}
+		for p := range sl.files {
+			mark(gitPath(s.o.Repo, p))
+		}
+		// Paths that no longer exist: hidden when their folder is.
+		prefix := ""
+		if s.o.Repo.Prefix != "" {
+			prefix = s.o.Repo.Prefix + "/"
+		}
+		for _, gp := range h.Paths() {
+			p, ok := strings.CutPrefix(gp, prefix)
+			if !ok || s.lib.Files[p] || sl.docs[p] {
+				continue
+			}
+			if dir := sl.folderOf(p); dir != "" && sl.folders[dir] == 0 {
+				mark(gp)
+			}
+		}
+		for _, p := range s.pages {
+			for i := range p.history {
+				if sl.commits[p.history[i].Hash] {
+					p.history[i].Subject = withheldSubject
+				}
 			}
 		}
 	}
+	k := newKeyHasher()
+	k.str("files")
+	k.str(sortedKeys(sl.files)...)
+	k.str("commits")
+	k.str(sortedKeys(sl.commits)...)
+	k.sum(sl.key[:0])
 }
 
 // sealDiags keeps the diagnostics the site may show: those of published
