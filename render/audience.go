@@ -53,10 +53,9 @@ import (
 //     exists counts as hidden when its folder (as above) has no published
 //     document.
 //
-// All of it is computed once, in the assemble phase, and costs nothing
-// when nothing is hidden; otherwise one parse of each hidden document's
-// body (no render) and one ReadDir per folder of the library, to know its
-// symlinks.
+// All of it is computed once, in the assemble phase: one ReadDir per
+// folder of the library to know its symlinks, and, when something is
+// hidden, a parse (no render) of the hidden bodies that may link files.
 
 // withheldSubject replaces the subject of a commit that also changed a
 // document or file not published for the audience.
@@ -87,7 +86,7 @@ type seal struct {
 	key           [32]byte
 
 	// links are the symlinks among the library's files, from one ReadDir
-	// per folder; nil when nothing is hidden (realPath then asks Lstat).
+	// per folder (realPath asks Lstat when it is nil).
 	links   map[string]bool
 	unknown map[string]bool // folders ReadDir could not list
 
@@ -104,8 +103,9 @@ type realTarget struct {
 func (sl *seal) none() bool { return len(sl.docs) == 0 }
 
 // sealAudience computes the seal once the published pages are chosen,
-// before backlinks: it leaves out symlinked documents whose target the
-// audience may not see, then withholds files, data and diagnostics.
+// before backlinks: it leaves out symlinked documents whose target is not
+// a document the audience may see, then withholds files, data and
+// diagnostics.
 // sealCommits does the commit subjects once pages have their history.
 func (s *site) sealAudience() {
 	sl := &seal{docs: map[string]bool{}, ids: map[string]bool{}, claims: map[string]bool{},
@@ -113,6 +113,18 @@ func (s *site) sealAudience() {
 		tailorsHidden: map[string]bool{}, real: map[string]realTarget{}}
 	s.seal = sl
 
+	// Symlinked documents are judged by their target, in every audience.
+	s.findSymlinks()
+	kept := s.pages[:0]
+	for _, p := range s.pages {
+		if s.symlinkShown(p.d) {
+			kept = append(kept, p)
+			continue
+		}
+		delete(s.byID, p.d.ID)
+		s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("%s: a symlink to something that is not a document for this audience; not published", p.d.Path))
+	}
+	s.pages = kept
 	published := map[string]bool{}
 	for _, p := range s.pages {
 		published[p.d.Path] = true
@@ -124,23 +136,10 @@ func (s *site) sealAudience() {
 		}
 	}
 	if failed == 0 && len(published) == len(s.lib.Docs) {
-		// Nothing is hidden: a symlinked document shows what the
-		// audience may see anyway, and every file may be shown.
+		// Nothing is hidden: every file may be shown.
 		s.o.Diags = s.sealDiags(s.o.Diags)
 		return
 	}
-	s.findSymlinks()
-	kept := s.pages[:0]
-	for _, p := range s.pages {
-		if s.symlinkShown(p.d) {
-			kept = append(kept, p)
-			continue
-		}
-		delete(s.byID, p.d.ID)
-		delete(published, p.d.Path)
-		s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("%s: a symlink to something that is not a document for this audience; not published", p.d.Path))
-	}
-	s.pages = kept
 	var hidden []*doc.Document
 	addDoc := func(p string) {
 		dir := path.Dir(p)
@@ -260,11 +259,16 @@ func (s *site) claimFiles(hidden []*doc.Document) {
 // fileLinks lists the repository paths d's body links to or embeds, as
 // rewriteLinks would resolve them.
 func fileLinks(d *doc.Document) []string {
-	if !strings.Contains(string(d.Body), "](") && !strings.Contains(string(d.Body), "]:") {
-		return nil // no inline link, image or link reference definition
+	if !mayLinkFiles(d.Body) {
+		return nil
 	}
-	root := markdown.Parser().Parse(text.NewReader(d.Body), parser.WithContext(doc.NewParseContext()))
-	dir := path.Dir(d.Path)
+	return parsedLinks(path.Dir(d.Path), d.Body)
+}
+
+// parsedLinks lists the relative link and image destinations of body,
+// written in folder dir, as paths from the library's root.
+func parsedLinks(dir string, body []byte) []string {
+	root := markdown.Parser().Parse(text.NewReader(body), parser.WithContext(doc.NewParseContext()))
 	var out []string
 	add := func(dest []byte) {
 		p, ok := relativeTarget(dir, string(dest))
@@ -285,6 +289,49 @@ func fileLinks(d *doc.Document) []string {
 		return ast.WalkContinue, nil
 	})
 	return out
+}
+
+// mayLinkFiles reports whether body may hold a link or image to a file
+// that is not a .md document, so that only such bodies are parsed. Every
+// link to a repository path is written `](dest` or `]: dest` (a
+// reference definition); when each of those in body leads plainly to a
+// .md file, a fragment or an absolute URL, no file is linked. Anything
+// less plain (escapes, entities, percent signs) counts as a file.
+func mayLinkFiles(body []byte) bool {
+	for i := 0; i+1 < len(body); i++ {
+		if body[i] != ']' || (body[i+1] != '(' && body[i+1] != ':') {
+			continue
+		}
+		j := i + 2
+		for j < len(body) && (body[j] == ' ' || body[j] == '\t' || body[j] == '\n' || body[j] == '\r') {
+			j++
+		}
+		end := j
+		if end < len(body) && body[end] == '<' {
+			for end++; end < len(body) && body[end] != '>' && body[end] != '\n'; end++ {
+			}
+		} else {
+			for end < len(body) && body[end] > ' ' && body[end] != ')' {
+				end++
+			}
+		}
+		dest := strings.TrimPrefix(string(body[j:end]), "<")
+		if strings.ContainsAny(dest, "\\&%(") {
+			return true
+		}
+		if k := strings.IndexAny(dest, "#?"); k >= 0 {
+			if k == 0 {
+				continue // a fragment of this page
+			}
+			dest = dest[:k]
+		}
+		low := strings.ToLower(dest)
+		if strings.HasSuffix(low, ".md") || strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || strings.HasPrefix(low, "mailto:") {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // relativeTarget resolves a link destination written in folder dir to a
