@@ -38,10 +38,10 @@ import (
 // tree, odd ones HEAD from git objects.
 //
 // RMM_AUDIENCE_LIBS sets the number of libraries (default 50, 10 with
-// -short); RMM_AUDIENCE_SEED the first seed.
+// -short or -race); RMM_AUDIENCE_SEED the first seed.
 func TestAudienceSealedProperty(t *testing.T) {
 	n := 50
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 10
 	}
 	if v, err := strconv.Atoi(os.Getenv("RMM_AUDIENCE_LIBS")); err == nil && v > 0 {
@@ -120,6 +120,9 @@ func TestAudienceSealedProperty(t *testing.T) {
 		st.libraries, st.docs, st.commits, st.diags, st.builds, st.files, st.bytes>>10, st.copies, st.charts, st.withheld, st.redacted, st.markers, time.Since(start).Round(time.Millisecond), st.found)
 	t.Logf("time: write %v, check %v, build %v, scan %v", st.tWrite.Round(time.Millisecond), st.tCheck.Round(time.Millisecond), st.tBuild.Round(time.Millisecond), st.tScan.Round(time.Millisecond))
 }
+
+// raceEnabled is set under the race detector (race_test.go).
+var raceEnabled bool
 
 type propStats struct {
 	libraries, docs, commits, diags, builds, files, bytes, markers, found int
