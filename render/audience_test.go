@@ -198,3 +198,38 @@ func TestSealedAudience(t *testing.T) {
 		t.Error("the restricted build does not chart the measure")
 	}
 }
+
+// A rebuild that reuses pages withholds what a clean build withholds,
+// also when only what a hidden document links changed (the navigation,
+// the published set and the visible documents all stay the same), and
+// under serve's in-place writer and key cache.
+func TestSealedAudienceRebuild(t *testing.T) {
+	files := map[string]string{
+		"rmm.yaml":         "organization: Example Corp\n",
+		"notes/a.md":       "---\nid: NOTE-A\nkind: note\ntitle: A\n---\n\n![shared](shared.png)\n",
+		"notes/shared.png": "QQSHAREDBYTES",
+		"notes/b.md":       "---\nid: NOTE-B\nkind: note\ntitle: B\nsensitivity: restricted\n---\n\nNothing linked yet.\n",
+	}
+	r, dir := newLibrary(t, files)
+	keys := render.NewKeyCache()
+	defer keys.Wait()
+	out := filepath.Join(t.TempDir(), "site")
+	serveLike := func(o *render.Options) { o.InPlace, o.Keys = true, keys }
+	build(t, r, out, serveLike)
+	if _, ok := siteFiles(t, out)["files/notes/shared.png"]; !ok {
+		t.Fatal("the image only internal documents link is not published")
+	}
+	// The restricted note now links the image too: it is the restricted
+	// note's as well, so it leaves the internal site.
+	writeFiles(t, dir, map[string]string{"notes/b.md": strings.Replace(files["notes/b.md"], "Nothing linked yet.", "![mine](shared.png)", 1)})
+	for _, mod := range []func(*render.Options){serveLike, nil} {
+		build(t, r, out, mod)
+		site := siteFiles(t, out)
+		if _, ok := site["files/notes/shared.png"]; ok {
+			t.Error("a rebuild still publishes the image the restricted note now links")
+		}
+		if strings.Contains(page(t, site, "doc/NOTE-A.html"), "shared.png") {
+			t.Error("a rebuild reused the internal note's page that linked the image")
+		}
+	}
+}
