@@ -38,6 +38,10 @@ type site struct {
 	matrixOnce sync.Once
 	matrix     []tailor.Cell
 	matrixErr  error
+
+	// seal is what the audience may not see beyond hidden documents'
+	// pages (audience.go).
+	seal *seal
 }
 
 // page is a published document.
@@ -154,6 +158,9 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 		s.pages = append(s.pages, p)
 	}
 	sort.Slice(s.pages, func(i, j int) bool { return s.pages[i].d.ID < s.pages[j].d.ID })
+	// What derives from hidden documents (files, data, diagnostics) is
+	// withheld before anything reads it (audience.go).
+	s.sealAudience()
 
 	// Backlinks: body references and the front matter keys that name
 	// other documents, from published documents to published ones.
@@ -176,6 +183,7 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 		}
 	}
 
+	s.sealCommits()
 	if in.commit != "" {
 		s.baselines, s.baseNotes = loadBaselines(o.Repo, in.commit, in.history)
 	}

@@ -233,6 +233,7 @@ func (s *site) globalKey() []byte {
 		}
 		sort.Strings(files)
 		k.str(files...)
+		k.bytes(s.sealKey()) // files and commit subjects withheld from the audience
 		k.str(boolStr(s.in.histErr != nil), boolStr(s.in.history != nil && s.in.history.Incomplete()), boolStr(s.o.Rev == ""))
 		if s.in.histErr != nil {
 			k.str(s.in.histErr.Error())

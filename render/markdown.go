@@ -242,14 +242,14 @@ func (l *linker) dest(d string) (string, bool) {
 		}
 		return l.root + p.url + frag, true
 	}
-	target := path.Join(dir, u.Path)
-	if target == ".." || strings.HasPrefix(target, "../") || !l.s.lib.Files[target] || l.s.lib.ByPath[target] != nil {
+	// Files, and symlinks to documents, as the audience may see them
+	// (audience.go).
+	name, asset, ok := l.s.fileLink(path.Join(dir, u.Path))
+	if !ok {
 		return "", false
 	}
-	if strings.HasSuffix(target, ".md") || target == doc.ConfigFile {
-		return "", false
+	if asset {
+		l.assets = append(l.assets, path.Join(dir, u.Path))
 	}
-	name := l.s.addAsset(target)
-	l.assets = append(l.assets, target)
 	return l.root + name + frag, true
 }

@@ -270,6 +270,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	}
 	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()})
 	for _, p := range sortedKeys(s.assets) {
+		if !s.fileShown(p) {
+			continue // never copied, whoever asked (a page reused from the previous site, too)
+		}
 		data, err := fs.ReadFile(s.in.snap.FS, p)
 		if err != nil {
 			s.res.Warnings = append(s.res.Warnings, fmt.Sprintf("%s: cannot copy: %v", p, err))

@@ -409,9 +409,11 @@ func TestDocumentPage(t *testing.T) {
 		`<span class="xref-none">SECRET-PLAN</span>`, // restricted: plain text, no title
 		`<h2 id="scope">Scope</h2>`,                  // heading ids kept
 		`<span class="fresh stale"`,                  // approval with another fingerprint
-		"Add the library",                            // history
-		`href="../doc/NOTES-README.html"`,            // backlink from the note
-		`href="../doc/OLD-POL.html"`,                 // backlink from the retired policy (superseded_by)
+		// History: the first commit also added the restricted plan, so
+		// its subject is withheld from this audience (issue 9).
+		"(subject not shown: this commit also changed a document not published here)",
+		`href="../doc/NOTES-README.html"`, // backlink from the note
+		`href="../doc/OLD-POL.html"`,      // backlink from the retired policy (superseded_by)
 	} {
 		if !strings.Contains(pol, want) {
 			t.Errorf("IMC-POL page lacks %q", want)
@@ -421,7 +423,7 @@ func TestDocumentPage(t *testing.T) {
 		t.Error("a link to a restricted document is still a link")
 	}
 	plan := page(t, files, "doc/IMC-PLAN.html")
-	for _, want := range []string{"Plan: one more person", "Add the library", "Three people.", `src="../files/plans/diagram.png"`,
+	for _, want := range []string{"Plan: one more person", "(subject not shown", "Three people.", `src="../files/plans/diagram.png"`,
 		"run the drill", "a check finding", `href="../unit/ops.html"`} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("IMC-PLAN page lacks %q", want)
@@ -429,6 +431,9 @@ func TestDocumentPage(t *testing.T) {
 	}
 	if strings.Contains(plan, "Empty commit") {
 		t.Error("the history lists a commit that did not change the plan")
+	}
+	if strings.Contains(plan, "Add the library") || strings.Contains(page(t, files, "index.html"), "Add the library") {
+		t.Error("the subject of the commit that also added the restricted plan is shown")
 	}
 	old := page(t, files, "doc/OLD-POL.html")
 	if !strings.Contains(old, `class="banner obsolete"`) || !strings.Contains(old, `href="../doc/IMC-POL.html"`) {

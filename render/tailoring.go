@@ -42,13 +42,15 @@ type tailoringCell struct {
 
 // tailored composes a defined process from its standard (tailor.Compose)
 // for the process's page. A standard the audience may not see is not
-// composed: the page says the standard is not available.
+// composed: the page says it is not published here, the same words as
+// for a standard that does not exist, and shows nothing of it (its
+// tailoring diagnostics are withheld too, see audience.go).
 func (s *site) tailored(p *page) *tailoredView {
 	d := p.d
 	v := &tailoredView{Unit: d.Unit, Base: d.Base}
 	stdPage := s.byID[d.Tailors]
 	if stdPage == nil || stdPage.d.Kind != "standard" {
-		v.Missing = "The standard process " + d.Tailors + " is not available, so the effective process cannot be shown."
+		v.Missing = "The standard process " + d.Tailors + " is not published here, so the effective process cannot be shown."
 		return v
 	}
 	l, _ := s.pageLink(d.Tailors)
