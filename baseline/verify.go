@@ -51,14 +51,14 @@ func List(r *repo.Repo) ([]Summary, error) {
 		s := Summary{Name: strings.TrimPrefix(n, TagPrefix), Tag: n}
 		t := byName[n]
 		if t == nil {
-			// Tags skipped it: the ref names an object that is not there.
-			if _, err := r.ReadTag(n); err != nil {
+			// Tags skipped it (the ref names an object that is not there),
+			// or stopped early (a ref it could not parse).
+			var err error
+			if t, err = r.ReadTag(n); err != nil {
 				s.Error = err.Error()
-			} else {
-				s.Error = n + " cannot be read"
+				out = append(out, s)
+				continue
 			}
-			out = append(out, s)
-			continue
 		}
 		s.Commit = t.Target
 		s.Tagger = Person{Name: t.Tagger.Name, Email: t.Tagger.Email}
