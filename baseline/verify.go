@@ -134,12 +134,13 @@ func LatestAt(r *repo.Repo, commit string) (*Manifest, error) {
 
 // latestIn is LatestAt over list, leaving out skip.
 func latestIn(r *repo.Repo, list []Summary, commit string, skip *Manifest) *Manifest {
+	behind := r.Ancestry(commit) // one walk, however many baselines it passes
 	for i := len(list) - 1; i >= 0; i-- {
 		m := list[i].manifest
 		if m == nil || m == skip {
 			continue
 		}
-		if ok, err := r.IsAncestor(m.Commit, commit); ok || err != nil {
+		if ok, err := behind.Has(m.Commit); ok || err != nil {
 			return m
 		}
 	}
@@ -312,8 +313,9 @@ func orderProblems(r *repo.Repo, list []Summary, m *Manifest) (problems, warning
 		byTag[list[i].Tag] = &list[i]
 	}
 	// behind reports whether o's commit is m's or an ancestor of it.
+	ancestry := r.Ancestry(m.Commit)
 	behind := func(o *Manifest) bool {
-		ok, err := r.IsAncestor(o.Commit, m.Commit)
+		ok, err := ancestry.Has(o.Commit)
 		if err != nil {
 			warnings = append(warnings, fmt.Sprintf("cannot tell whether %s (commit %s) is behind %s: %v", o.Tag, short(o.Commit), m.Tag, err))
 			return true
@@ -364,7 +366,7 @@ func orderProblems(r *repo.Repo, list []Summary, m *Manifest) (problems, warning
 				if o == nil || o == p || o.Tag == m.Tag || !o.When().After(p.When()) || !o.When().Before(when) {
 					continue
 				}
-				if ok, err := r.IsAncestor(o.Commit, m.Commit); err == nil && ok {
+				if ok, err := ancestry.Has(o.Commit); err == nil && ok {
 					problem("%s names %s as its previous, but %s (%s) was cut between them, behind %s: one of them was cut out of order, or the previous line was edited",
 						m.Tag, p.Tag, o.Tag, o.Date, m.Tag)
 					break

@@ -83,46 +83,58 @@ func (r *Repo) TagNames(prefix string) ([]string, error) {
 	return out, nil
 }
 
-// ErrNoAncestry is wrapped by IsAncestor's error when the walk met a
+// ErrNoAncestry is wrapped by Ancestry.Has's error when the walk met a
 // commit whose parent is not in the object store (a shallow clone, or a
 // damaged repository): the answer is unknown.
 var ErrNoAncestry = errors.New("the commit history is incomplete")
 
-// IsAncestor reports whether ancestor is commit or one of its ancestors
-// (both full hashes). It walks back from commit, stopping as soon as it
-// meets ancestor, so the usual question, "is this older baseline behind
-// this newer one", costs the commits between them.
-func (r *Repo) IsAncestor(ancestor, commit string) (bool, error) {
-	want := plumbing.NewHash(ancestor)
-	start := plumbing.NewHash(commit)
-	if want == start {
+// Ancestry is the set of commit and its ancestors, discovered as it is
+// asked about: the walk back from commit goes only as far as the commits
+// asked for require (the usual question, "is this older baseline behind
+// this newer one", costs the commits between them), and never visits a
+// commit twice, however many are asked about. Not safe for concurrent use.
+type Ancestry struct {
+	r       *Repo
+	seen    map[plumbing.Hash]bool
+	queue   []plumbing.Hash
+	missing error // the first commit the walk could not read
+}
+
+// Ancestry starts the set of commit's ancestors (commit included).
+func (r *Repo) Ancestry(commit string) *Ancestry {
+	h := plumbing.NewHash(commit)
+	return &Ancestry{r: r, seen: map[plumbing.Hash]bool{h: true}, queue: []plumbing.Hash{h}}
+}
+
+// Has reports whether hash is the commit or one of its ancestors. The
+// error (wrapping ErrNoAncestry) says the walk met a commit it could not
+// read before finding hash: the answer is then unknown.
+func (a *Ancestry) Has(hash string) (bool, error) {
+	want := plumbing.NewHash(hash)
+	if a.seen[want] {
 		return true, nil
 	}
-	seen := map[plumbing.Hash]bool{start: true}
-	queue := []plumbing.Hash{start}
-	var missing error
-	for len(queue) > 0 {
-		h := queue[0]
-		queue = queue[1:]
-		c, err := r.Git.CommitObject(h)
+	for len(a.queue) > 0 {
+		h := a.queue[0]
+		a.queue = a.queue[1:]
+		c, err := a.r.Git.CommitObject(h)
 		if err != nil {
-			if missing == nil {
-				missing = fmt.Errorf("%w: cannot read commit %s: %v", ErrNoAncestry, tagShort(h.String()), err)
+			if a.missing == nil {
+				a.missing = fmt.Errorf("%w: cannot read commit %s: %v", ErrNoAncestry, tagShort(h.String()), err)
 			}
 			continue
 		}
+		found := false
 		for _, p := range c.ParentHashes {
-			if p == want {
-				return true, nil
+			if !a.seen[p] {
+				a.seen[p] = true
+				a.queue = append(a.queue, p)
 			}
-			if !seen[p] {
-				seen[p] = true
-				queue = append(queue, p)
-			}
+			found = found || p == want
+		}
+		if found {
+			return true, nil
 		}
 	}
-	if missing != nil {
-		return false, missing
-	}
-	return false, nil
+	return false, a.missing
 }
