@@ -464,7 +464,9 @@ func baselineVerifyRun(e *env, opts *baselineVerifyOptions) error {
 			return failf(baselineNames(r), "no baseline %s", n)
 		}
 		if err != nil {
-			return usagef("%v", err)
+			// Verify reports everything a tag or repository can do wrong as
+			// a problem of its report; only ErrNoTag comes back as an error.
+			return internalf("%v", err)
 		}
 		if !rep.OK {
 			failed++
