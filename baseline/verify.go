@@ -188,10 +188,12 @@ type Report struct {
 // blob, fingerprint or approvers differ from what the commit holds, or a
 // controlled document of the commit is not in the manifest; an object is
 // missing, or a blob the manifest lists cannot be read whole (its bytes
-// do not hash to its id). Warnings: approval provenance (see Provenance).
+// do not hash to its id); the baselines are out of order (see
+// orderProblems). Warnings: approval provenance (see Provenance), and
+// ancestry a shallow history cannot tell.
 //
-// The error is for a baseline that does not exist (wrapping repo.ErrNoTag)
-// or a failure to read the repository at all.
+// The only error is for a baseline that does not exist (wrapping
+// repo.ErrNoTag): everything else is a problem of the report.
 func Verify(r *repo.Repo, name string) (*Report, error) {
 	name = strings.TrimPrefix(name, TagPrefix)
 	rep := &Report{Name: name, Tag: TagPrefix + name, Problems: []string{}, Warnings: []string{}}
