@@ -30,19 +30,25 @@ const (
 )
 
 // Needed lists the roles whose current approval an approved d needs, in
-// order, each once: the roles rmm.yaml `approvals` requires for d's kind
-// (RequiredRoles); for a kind it requires none for, every role that d's
-// approvals carry (a signed record stays signed by whoever signed it).
-// A document with neither needs nothing, and cannot be approved (see
-// Approved).
+// order, each once: RequiredRoles (the roles rmm.yaml `approvals` requires
+// for d's kind); for a kind rmm.yaml requires none for, every role that
+// d's approvals carry (a signed record stays signed by whoever signed it),
+// then any other RequiredRoles gives. A document with none needs nothing,
+// and cannot be approved (see Approved).
 func Needed(d *doc.Document, cfg *doc.Config) []string {
-	if req := RequiredRoles(d, cfg); len(req) > 0 {
+	req := RequiredRoles(d, cfg)
+	if cfg != nil && len(cfg.RequiredRoles(d.Kind)) > 0 {
 		return req
 	}
 	var out []string
 	for _, a := range d.Approvals {
 		if a.Role != "" && !doc.Contains(out, a.Role) {
 			out = append(out, a.Role)
+		}
+	}
+	for _, role := range req {
+		if !doc.Contains(out, role) {
+			out = append(out, role)
 		}
 	}
 	return out
