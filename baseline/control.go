@@ -170,6 +170,10 @@ type Control struct {
 // when the document is a candidate (not approved, or not controlled)
 // and its blob differs from the one m holds: no per-document git walk.
 // Documents removed since m are the baseline-removed rule's business.
+//
+// The error says m's commit could not be read; the Control returned with
+// it still gives EffectiveStatus for every document (it knows of none that
+// left control), so a caller may show statuses and report the error.
 func NewControl(r *repo.Repo, lib *doc.Library, m *Manifest) (*Control, error) {
 	c := &Control{Baseline: m, cfg: lib.Config, left: map[*doc.Document]*Left{}}
 	if m == nil {
@@ -201,7 +205,7 @@ func NewControl(r *repo.Repo, lib *doc.Library, m *Manifest) (*Control, error) {
 		}
 		oldPath := d.Path
 		if err := openTree(); err != nil {
-			return nil, err
+			return c, err
 		}
 		if e != nil {
 			oldPath = e.Path
@@ -212,7 +216,7 @@ func NewControl(r *repo.Repo, lib *doc.Library, m *Manifest) (*Control, error) {
 		}
 		data, err := tree.ReadFile(oldPath)
 		if err != nil {
-			return nil, fmt.Errorf("read %s at %s: %w", oldPath, m.Tag, err)
+			return &Control{Baseline: m, cfg: lib.Config, left: map[*doc.Document]*Left{}}, fmt.Errorf("read %s at %s: %w", oldPath, m.Tag, err)
 		}
 		od, _ := doc.Parse(oldPath, data)
 		if od == nil || !od.HasFrontMatter || od.ID != d.ID || od.EffectiveStatus() != "approved" {
