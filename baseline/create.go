@@ -89,7 +89,12 @@ const maxCheckReasons = 20
 // same name makes one of the two fail with a refusal too.
 //
 // A detached HEAD is accepted: the baseline names the commit, not a
-// branch.
+// branch. The manifest's previous line names the latest baseline behind
+// HEAD (LatestAt), or "-".
+//
+// Errors other than a *RefusedError and the name, summary and tagger
+// checks (ErrBadName, ErrBadSummary, ErrBadTagger) are internal: writing
+// the tag failed (disk, permissions) or a bug.
 func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, message string, tagger repo.Signature) (*Manifest, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
@@ -114,7 +119,8 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 	}
 	tree, err := r.Tree(head)
 	if err != nil {
-		return nil, err
+		reasons = append(reasons, fmt.Sprintf("cannot read the tree of HEAD (%s): %v ('git fsck' lists what is missing)", short(head), err))
+		return nil, &RefusedError{Name: name, Reasons: reasons}
 	}
 	lib := ctx.Lib
 	if ctx.Snap.Commit == "" {
@@ -139,9 +145,17 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 	if len(reasons) > 0 || ctx.Snap.Commit == "" && !sameAsTree(lib, tree) {
 		snap, err := ctx.At(head)
 		if err != nil {
-			return nil, err
+			reasons = append(reasons, fmt.Sprintf("cannot read the documents of HEAD (%s): %v", short(head), err))
+			return nil, &RefusedError{Name: name, Reasons: reasons}
 		}
 		lib = snap.Lib
+	}
+	// The predecessor: the latest baseline behind HEAD (see LatestAt).
+	previous := "-"
+	if list, err := List(r); err != nil {
+		reasons = append(reasons, fmt.Sprintf("cannot list the baselines to name this one's previous: %v", err))
+	} else if p := latestIn(r, list, head, nil); p != nil {
+		previous = p.Tag
 	}
 	reasons = append(reasons, unreadable(r, lib, tree, lib != ctx.Lib || ctx.Snap.Commit == head)...)
 	reasons = append(reasons, unapproved(lib)...)
@@ -149,7 +163,7 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 		return nil, &RefusedError{Name: name, Reasons: reasons}
 	}
 
-	m := &Manifest{Commit: head, Documents: Entries(lib, tree.BlobHash)}
+	m := &Manifest{Commit: head, Version: 2, Previous: previous, Documents: Entries(lib, tree.BlobHash)}
 	m.Root = RootHash(m.Documents)
 	m.Summary = strings.TrimSpace(message)
 	if m.Summary == "" {
@@ -239,7 +253,9 @@ func unapproved(lib *doc.Library) []string {
 			out = append(out, fmt.Sprintf("%s (%s) is %s, not approved", name, d.Path, d.EffectiveStatus()))
 			continue
 		}
-		if m := Missing(d, lib.Config); len(m) > 0 {
+		if len(Needed(d, lib.Config)) == 0 {
+			out = append(out, fmt.Sprintf("%s (%s) is approved but carries no approval", name, d.Path))
+		} else if m := Unmet(d, lib.Config); len(m) > 0 {
 			out = append(out, fmt.Sprintf("%s (%s) changed after approval: needs a current approval as %s", name, d.Path, strings.Join(m, ", ")))
 		}
 	}

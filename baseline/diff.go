@@ -11,18 +11,30 @@ import (
 // matched by id (a moved file is a change of path, not a removal and an
 // addition). Its JSON form is what `rmm baseline diff --json` prints.
 type Diff struct {
-	From      string    `json:"from"` // e.g. baseline/Q1
-	To        string    `json:"to"`   // e.g. baseline/Q2, or "working tree"
-	Added     []DocRef  `json:"added"`
-	Removed   []DocRef  `json:"removed"`
-	Changed   []Changed `json:"changed"`
-	Unchanged int       `json:"unchanged"`
+	From    string   `json:"from"` // e.g. baseline/Q1
+	To      string   `json:"to"`   // e.g. baseline/Q2, or "working tree"
+	Added   []DocRef `json:"added"`
+	Removed []DocRef `json:"removed"`
+	// LeftControl are documents of From that To still holds, by id, but no
+	// longer under baseline control (their kind or control changed): not
+	// removed, and not in To's manifest.
+	LeftControl []LeftRef `json:"left_control"`
+	Changed     []Changed `json:"changed"`
+	Unchanged   int       `json:"unchanged"`
 }
 
 // DocRef names a document.
 type DocRef struct {
 	ID   string `json:"id"`
 	Path string `json:"path"`
+}
+
+// LeftRef is a document that left baseline control.
+type LeftRef struct {
+	ID   string `json:"id"`
+	Path string `json:"path"` // path in To
+	// Changes say how: "kind policy -> note", "control: version".
+	Changes []string `json:"changes"`
 }
 
 // Changed is one document that differs.
@@ -50,7 +62,7 @@ type SectionChange struct {
 // Compare diffs the controlled documents of two libraries.
 func Compare(from, to *doc.Library) *Diff {
 	a, b := controlled(from), controlled(to)
-	df := &Diff{Added: []DocRef{}, Removed: []DocRef{}, Changed: []Changed{}}
+	df := &Diff{Added: []DocRef{}, Removed: []DocRef{}, LeftControl: []LeftRef{}, Changed: []Changed{}}
 	for _, id := range sortedIDs(b) {
 		nd := b[id]
 		od, ok := a[id]
@@ -70,9 +82,26 @@ func Compare(from, to *doc.Library) *Diff {
 		df.Changed = append(df.Changed, c)
 	}
 	for _, id := range sortedIDs(a) {
-		if _, ok := b[id]; !ok {
-			df.Removed = append(df.Removed, DocRef{ID: id, Path: a[id].Path})
+		if _, ok := b[id]; ok {
+			continue
 		}
+		od := a[id]
+		if nd := to.ByID[id]; nd != nil && nd.HasFrontMatter {
+			var ch []string
+			if nd.Kind != od.Kind {
+				ch = append(ch, "kind "+od.Kind+" -> "+nd.Kind)
+			}
+			if nd.Control != od.Control {
+				ctl := nd.Control
+				if ctl == "" {
+					ctl = "(default)"
+				}
+				ch = append(ch, "control: "+ctl)
+			}
+			df.LeftControl = append(df.LeftControl, LeftRef{ID: id, Path: nd.Path, Changes: ch})
+			continue
+		}
+		df.Removed = append(df.Removed, DocRef{ID: id, Path: od.Path})
 	}
 	return df
 }

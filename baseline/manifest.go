@@ -16,17 +16,24 @@ import (
 const TagPrefix = "baseline/"
 
 // ManifestVersion is the version line of the manifest this package writes.
-const ManifestVersion = "1"
+// Version 2 added the previous line; version 1 manifests are still read.
+const ManifestVersion = "2"
 
 // Manifest is what a baseline tag's message holds, plus what the tag
 // itself says (name, tag object, tagger, date). Its JSON form is the one
 // `rmm baseline show --json` prints; see FORMAT.md.
 type Manifest struct {
-	Name      string  `json:"name"`   // NAME, without baseline/
-	Tag       string  `json:"tag"`    // baseline/NAME
-	Object    string  `json:"object"` // hash of the tag object
-	Target    string  `json:"target"` // commit the tag points at
-	Commit    string  `json:"commit"` // commit the manifest names
+	Name   string `json:"name"`   // NAME, without baseline/
+	Tag    string `json:"tag"`    // baseline/NAME
+	Object string `json:"object"` // hash of the tag object
+	Target string `json:"target"` // commit the tag points at
+	Commit string `json:"commit"` // commit the manifest names
+	// Version is the manifest's format version (1 or 2).
+	Version int `json:"version"`
+	// Previous is the baseline this one was cut after, as the manifest's
+	// previous line says: "baseline/NAME", or "-" for the first; "" in a
+	// version 1 manifest, which does not say.
+	Previous  string  `json:"previous,omitempty"`
 	Tagger    Person  `json:"tagger"`
 	Date      string  `json:"date"` // tagger date, RFC 3339
 	Summary   string  `json:"summary"`
@@ -116,12 +123,24 @@ func Entries(lib *doc.Library, blob func(path string) (string, bool)) []Entry {
 }
 
 // Message writes the tag message: the summary, a blank line, then the
-// manifest (see FORMAT.md).
+// manifest (see FORMAT.md), in the manifest's version (a version 1
+// manifest is written as version 1, so that ParseMessage reads back what
+// it read; new manifests are version 2).
 func (m *Manifest) Message() string {
 	var b strings.Builder
-	b.WriteString(strings.TrimRight(m.Summary, "\n"))
-	b.WriteString("\n\nrmm-baseline: " + ManifestVersion + "\n")
-	b.WriteString("commit: " + m.Commit + "\n")
+	b.WriteString(strings.TrimRight(m.Summary, "\r\n"))
+	if m.Version == 1 {
+		b.WriteString("\n\nrmm-baseline: 1\n")
+		b.WriteString("commit: " + m.Commit + "\n")
+	} else {
+		b.WriteString("\n\nrmm-baseline: " + ManifestVersion + "\n")
+		b.WriteString("commit: " + m.Commit + "\n")
+		prev := m.Previous
+		if prev == "" {
+			prev = "-"
+		}
+		b.WriteString("previous: " + prev + "\n")
+	}
 	for _, e := range m.Documents {
 		var as []string
 		for _, a := range e.Approvers {
@@ -175,11 +194,43 @@ func unescape(s string) (string, error) {
 	return b.String(), nil
 }
 
+// normaliseBreaks turns CRLF (and any run of CRs before a LF) into LF, in
+// one pass: what is left holds no "\r\n".
+func normaliseBreaks(s string) string {
+	if !strings.Contains(s, "\r\n") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	crs := 0 // CRs seen and not written yet
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\r':
+			crs++
+		case '\n':
+			crs = 0
+			b.WriteByte('\n')
+		default:
+			for ; crs > 0; crs-- {
+				b.WriteByte('\r')
+			}
+			b.WriteByte(c)
+		}
+	}
+	for ; crs > 0; crs-- {
+		b.WriteByte('\r')
+	}
+	return b.String()
+}
+
 // ParseMessage reads the manifest of a tag message. The manifest starts at
 // the last line "rmm-baseline: VERSION" that follows a blank line; what is
-// before is the summary. Errors name the line of the message.
+// before is the summary. Its lines come in a fixed order: version, commit,
+// previous (version 2 only), one line per document, root. Errors name the
+// line of the message. Version 1 manifests, which name no previous
+// baseline, are read too (Previous is then "").
 func ParseMessage(msg string) (*Manifest, error) {
-	msg = strings.ReplaceAll(msg, "\r\n", "\n")
+	msg = normaliseBreaks(msg)
 	start := -1
 	if strings.HasPrefix(msg, "rmm-baseline: ") {
 		start = 0
@@ -188,12 +239,13 @@ func ParseMessage(msg string) (*Manifest, error) {
 		start = i + 2
 	}
 	if start < 0 {
-		return nil, fmt.Errorf("the tag message holds no manifest (no line \"rmm-baseline: 1\")")
+		return nil, fmt.Errorf("the tag message holds no manifest (no line \"rmm-baseline: %s\")", ManifestVersion)
 	}
-	m := &Manifest{Summary: strings.TrimRight(msg[:start], "\n"), Documents: []Entry{}}
+	m := &Manifest{Summary: strings.TrimRight(msg[:start], "\r\n"), Documents: []Entry{}}
 	base := strings.Count(msg[:start], "\n")
 	lines := strings.Split(strings.TrimRight(msg[start:], "\n"), "\n")
 	seenRoot := false
+	header := 2 // version and commit lines, then previous in version 2
 	for i, l := range lines {
 		n := base + i + 1
 		bad := func(format string, args ...any) error {
@@ -204,54 +256,93 @@ func ParseMessage(msg string) (*Manifest, error) {
 		}
 		switch {
 		case i == 0:
-			if v := strings.TrimPrefix(l, "rmm-baseline: "); v != ManifestVersion {
-				return nil, bad("manifest version %q is not %s (a newer rmm wrote it?)", v, ManifestVersion)
+			switch v := strings.TrimPrefix(l, "rmm-baseline: "); v {
+			case "1":
+				m.Version = 1
+			case "2":
+				m.Version, header = 2, 3
+			default:
+				return nil, bad("manifest version %q is not one this rmm reads (1 or %s): a newer rmm wrote it?", v, ManifestVersion)
 			}
-		case strings.HasPrefix(l, "commit: "):
-			m.Commit = strings.TrimPrefix(l, "commit: ")
-			if !isHex(m.Commit, 40) {
-				return nil, bad("commit %q is not a 40-digit hash", m.Commit)
+		case i == 1:
+			v, ok := strings.CutPrefix(l, "commit: ")
+			if !ok {
+				return nil, bad("want \"commit: HASH\" after the version line")
 			}
+			if !isHex(v, 40) {
+				return nil, bad("commit %q is not a 40-digit hash", v)
+			}
+			m.Commit = v
+		case i == 2 && header == 3:
+			v, ok := strings.CutPrefix(l, "previous: ")
+			if !ok {
+				return nil, bad("want \"previous: baseline/NAME\" (or \"previous: -\") after the commit line")
+			}
+			if v != "-" {
+				name, ok := strings.CutPrefix(v, TagPrefix)
+				if !ok || CheckName(name) != nil {
+					return nil, bad("previous %q is not \"-\" or baseline/NAME", v)
+				}
+			}
+			m.Previous = v
 		case strings.HasPrefix(l, "root: "):
 			m.Root = strings.TrimPrefix(l, "root: ")
+			if !isHex(m.Root, 64) {
+				return nil, bad("root %q is not a 64-digit hash", m.Root)
+			}
 			seenRoot = true
 		default:
-			f := strings.Split(l, " ")
-			if len(f) != 5 {
-				return nil, bad("want \"ID PATH BLOB FINGERPRINT APPROVERS\", got %d fields", len(f))
-			}
-			p, err := unescape(f[1])
+			e, err := parseEntry(l)
 			if err != nil {
 				return nil, bad("%v", err)
-			}
-			if !isHex(f[2], 40) || !isHex(f[3], 64) {
-				return nil, bad("blob or fingerprint is not a hash")
-			}
-			e := Entry{ID: f[0], Path: p, Blob: f[2], Fingerprint: f[3], Approvers: []Approver{}}
-			if f[4] != "-" {
-				for _, a := range strings.Split(f[4], ",") {
-					role, by, ok := strings.Cut(a, "=")
-					if !ok {
-						return nil, bad("approver %q is not ROLE=EMAIL", a)
-					}
-					role, err1 := unescape(role)
-					by, err2 := unescape(by)
-					if err1 != nil || err2 != nil {
-						return nil, bad("approver %q: bad escape", a)
-					}
-					e.Approvers = append(e.Approvers, Approver{Role: role, By: by})
-				}
 			}
 			m.Documents = append(m.Documents, e)
 		}
 	}
-	if m.Commit == "" {
-		return nil, fmt.Errorf("the manifest has no commit line")
+	if len(lines) < header {
+		return nil, fmt.Errorf("the manifest ends before its header is complete (cut short?)")
 	}
 	if !seenRoot {
 		return nil, fmt.Errorf("the manifest has no root line (cut short?)")
 	}
 	return m, nil
+}
+
+// parseEntry reads one document line: ID PATH BLOB FINGERPRINT APPROVERS.
+func parseEntry(l string) (Entry, error) {
+	f := strings.Split(l, " ")
+	if len(f) != 5 {
+		return Entry{}, fmt.Errorf("want \"ID PATH BLOB FINGERPRINT APPROVERS\", got %d fields", len(f))
+	}
+	if f[0] == "" {
+		return Entry{}, fmt.Errorf("a document line has no id")
+	}
+	p, err := unescape(f[1])
+	if err != nil {
+		return Entry{}, err
+	}
+	if p == "" {
+		return Entry{}, fmt.Errorf("%s has no path", f[0])
+	}
+	if !isHex(f[2], 40) || !isHex(f[3], 64) {
+		return Entry{}, fmt.Errorf("blob or fingerprint is not a hash")
+	}
+	e := Entry{ID: f[0], Path: p, Blob: f[2], Fingerprint: f[3], Approvers: []Approver{}}
+	if f[4] != "-" {
+		for _, a := range strings.Split(f[4], ",") {
+			role, by, ok := strings.Cut(a, "=")
+			if !ok {
+				return Entry{}, fmt.Errorf("approver %q is not ROLE=EMAIL", a)
+			}
+			role, err1 := unescape(role)
+			by, err2 := unescape(by)
+			if err1 != nil || err2 != nil {
+				return Entry{}, fmt.Errorf("approver %q: bad escape", a)
+			}
+			e.Approvers = append(e.Approvers, Approver{Role: role, By: by})
+		}
+	}
+	return e, nil
 }
 
 func isHex(s string, n int) bool {

@@ -11,13 +11,21 @@ import (
 
 // Rules are the change-control rules of `rmm check`:
 //
-//   - approval (error): an `approved` document whose required approvals are
-//     missing or stale: "changed after approval", naming the roles that must
-//     approve again, at the line of the first stale approval or of status;
+//   - approval (error): an `approved` document, of any kind, whose
+//     approval does not hold: a role it needs (Needed: rmm.yaml's for its
+//     kind, else every role its approvals carry) has no current approval.
+//     "changed after approval" names the stale approvals (who as which
+//     role) and the roles that must approve again; an approved document
+//     with no approval at all is an error too. At the line of the first
+//     stale approval, else of status;
 //   - approval-role (warning): a current approval by someone who no longer
 //     holds its role;
-//   - baseline-removed (error): a document of the latest baseline (by tag
-//     date) that is gone without having been retired first: its last
+//   - baseline-left (error): a document of the latest baseline that left
+//     change control without being retired or approved again in its new
+//     form (see NewControl): its kind or control changed, or its status
+//     was lowered by hand;
+//   - baseline-removed (error): a document of the latest baseline (see
+//     LatestAt) that is gone without having been retired first: its last
 //     version before the removal (in the working tree, at HEAD, or in the
 //     commit history) is not `status: retired`;
 //   - retired-ref (warning): a document that is not retired refers to a
@@ -29,6 +37,7 @@ func Rules() []check.Rule {
 	return []check.Rule{
 		{Name: "approval", Fn: changedAfterApproval},
 		{Name: "approval-role", Fn: approvalRoles},
+		{Name: "baseline-left", Fn: leftControl},
 		{Name: "baseline-removed", Fn: removedFromBaseline},
 		{Name: "retired-ref", Fn: retiredRefs},
 		{Name: "independence", Fn: independence},
@@ -39,37 +48,93 @@ func changedAfterApproval(c *check.Context) []doc.Diagnostic {
 	var ds []doc.Diagnostic
 	cfg := c.Lib.Config
 	for _, d := range c.Lib.Docs {
-		if !d.HasFrontMatter || d.Status != "approved" {
+		if !d.HasFrontMatter || d.EffectiveStatus() != "approved" {
 			continue
 		}
-		missing := Missing(d, cfg)
-		if len(missing) == 0 {
+		if msg, line := approvalProblem(d, cfg); msg != "" {
+			ds = append(ds, doc.Errorf(d.Path, line, "approval", "%s", msg))
+		}
+	}
+	return ds
+}
+
+// approvalProblem says why an approved d's approval does not hold, and at
+// which line, or "".
+func approvalProblem(d *doc.Document, cfg *doc.Config) (string, int) {
+	needed := Needed(d, cfg)
+	if len(needed) == 0 {
+		return fmt.Sprintf("%s is approved but carries no approval: status is set by rmm approve, not by hand (rmm approve %s)", d.ID, d.ID), d.Line("status")
+	}
+	unmet := Unmet(d, cfg)
+	if len(unmet) == 0 {
+		return "", 0
+	}
+	line := d.Line("status")
+	firstStale := 0
+	var staleBy, missing []string
+	for _, role := range unmet {
+		s := stale(d, role)
+		if len(s) == 0 {
+			missing = append(missing, role)
 			continue
 		}
-		line := d.Line("status")
-		var parts []string
-		firstStale := 0
-		for _, role := range missing {
-			stale := false
-			for _, a := range d.Approvals {
-				if a.Role == role {
-					stale = true
-					if firstStale == 0 || a.Line < firstStale {
-						firstStale = a.Line
-					}
-				}
-			}
-			if stale {
-				parts = append(parts, role+" (stale)")
-			} else {
-				parts = append(parts, role+" (missing)")
+		staleBy = append(staleBy, s...)
+		for _, a := range d.Approvals {
+			if a.Role == role && (firstStale == 0 || a.Line < firstStale) {
+				firstStale = a.Line
 			}
 		}
-		if firstStale > 0 {
-			line = firstStale
+	}
+	if firstStale > 0 {
+		line = firstStale
+	}
+	var b strings.Builder
+	if len(staleBy) > 0 {
+		what := "approval by %s is"
+		if len(staleBy) > 1 {
+			what = "approvals by %s are"
 		}
-		ds = append(ds, doc.Errorf(d.Path, line, "approval", "%s changed after approval: re-approve as %s (rmm approve %s)",
-			d.ID, strings.Join(parts, ", "), d.ID))
+		fmt.Fprintf(&b, "%s changed after approval: the "+what+" stale", d.ID, strings.Join(staleBy, ", "))
+		if len(missing) > 0 {
+			fmt.Fprintf(&b, ", and none is by %s", strings.Join(missing, ", "))
+		}
+	} else {
+		fmt.Fprintf(&b, "%s is approved without an approval as %s", d.ID, strings.Join(missing, ", "))
+	}
+	fmt.Fprintf(&b, "; re-approve as %s (rmm approve %s)", strings.Join(unmet, ", "), d.ID)
+	return b.String(), line
+}
+
+// latest is the latest baseline of the commit the context checks (HEAD
+// for the working tree), or nil.
+func latest(c *check.Context) *Manifest {
+	if c.Repo == nil {
+		return nil
+	}
+	at := c.Snap.Commit
+	if at == "" {
+		head, _, err := c.Repo.Head()
+		if err != nil {
+			return nil
+		}
+		at = head
+	}
+	m, _ := LatestAt(c.Repo, at)
+	return m
+}
+
+func leftControl(c *check.Context) []doc.Diagnostic {
+	m := latest(c)
+	if m == nil {
+		return nil
+	}
+	ctl, err := NewControl(c.Repo, c.Lib, m)
+	if err != nil {
+		return []doc.Diagnostic{doc.Errorf(doc.ConfigFile, 0, "baseline-left", "cannot compare with %s, the latest baseline: %v (run 'rmm baseline verify %s')", m.Tag, err, m.Name)}
+	}
+	var ds []doc.Diagnostic
+	for _, l := range ctl.Left() {
+		ds = append(ds, doc.Errorf(l.Path, l.doc.Line(l.key), "baseline-left", "%s", l.message()))
 	}
 	return ds
 }
@@ -108,10 +173,7 @@ func retiredRefs(c *check.Context) []doc.Diagnostic {
 }
 
 func removedFromBaseline(c *check.Context) []doc.Diagnostic {
-	if c.Repo == nil {
-		return nil
-	}
-	m := Latest(c.Repo)
+	m := latest(c)
 	if m == nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
@@ -19,57 +20,142 @@ type Summary struct {
 	Tagger    Person `json:"tagger"`
 	Summary   string `json:"summary"`
 	Documents int    `json:"documents"`
+	// Previous is what the manifest's previous line says ("baseline/NAME"
+	// or "-"; omitted for a version 1 manifest).
+	Previous string `json:"previous,omitempty"`
 	// Error says why the manifest cannot be read ("" when it can).
 	Error string `json:"error,omitempty"`
 
 	manifest *Manifest
+	when     time.Time // tagger date, zero when the tag cannot be read
 }
 
-// List returns every baseline tag, oldest first (by tag date, then name).
-// A tag whose manifest cannot be read is listed with Error set.
+// List returns every baseline tag in the order they were cut, oldest
+// first: by tagger date; baselines of the same second by their previous
+// lines (a baseline comes after the one it names); then by name. A tag
+// whose manifest, or whose object, cannot be read is listed with Error
+// set (by date when it has one, else last). The error is for a repository
+// whose tags cannot be listed at all.
 func List(r *repo.Repo) ([]Summary, error) {
-	tags, errs := r.Tags(TagPrefix)
-	var out []Summary
+	names, err := r.TagNames(TagPrefix)
+	if err != nil {
+		return nil, err
+	}
+	tags, _ := r.Tags(TagPrefix)
+	byName := map[string]*repo.Tag{}
 	for _, t := range tags {
-		s := Summary{Name: strings.TrimPrefix(t.Name, TagPrefix), Tag: t.Name, Commit: t.Target,
-			Tagger: Person{Name: t.Tagger.Name, Email: t.Tagger.Email}}
+		byName[t.Name] = t
+	}
+	var out []Summary
+	for _, n := range names {
+		s := Summary{Name: strings.TrimPrefix(n, TagPrefix), Tag: n}
+		t := byName[n]
+		if t == nil {
+			// Tags skipped it (the ref names an object that is not there),
+			// or stopped early (a ref it could not parse).
+			var err error
+			if t, err = r.ReadTag(n); err != nil {
+				s.Error = err.Error()
+				out = append(out, s)
+				continue
+			}
+		}
+		s.Commit = t.Target
+		s.Tagger = Person{Name: t.Tagger.Name, Email: t.Tagger.Email}
+		s.when = t.Tagger.When
 		m, err := FromTag(t)
 		if err != nil {
 			s.Error = err.Error()
 		} else {
-			s.Date, s.Summary, s.Documents, s.manifest = m.Date, m.Summary, len(m.Documents), m
+			s.Date, s.Summary, s.Documents, s.Previous, s.manifest = m.Date, m.Summary, len(m.Documents), m.Previous, m
 			if i := strings.IndexByte(s.Summary, '\n'); i >= 0 {
 				s.Summary = s.Summary[:i]
 			}
 		}
 		out = append(out, s)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].manifest, out[j].manifest
-		if a != nil && b != nil && !a.when.Equal(b.when) {
-			return a.when.Before(b.when)
-		}
-		return out[i].Name < out[j].Name
-	})
-	if len(errs) > 0 && len(out) == 0 {
-		return nil, errs[0]
-	}
+	sortByAge(out)
 	return out, nil
 }
 
-// Latest returns the newest baseline (by tag date) whose manifest can be
-// read, or nil when there is none.
-func Latest(r *repo.Repo) *Manifest {
+// sortByAge sorts baselines oldest first: by tagger date (tags without
+// one last), then, within one second, by how long the chain of previous
+// lines behind each is, then by name.
+func sortByAge(list []Summary) {
+	byTag := map[string]*Summary{}
+	for i := range list {
+		byTag[list[i].Tag] = &list[i]
+	}
+	depth := map[string]int{}
+	var chain func(s *Summary, seen map[string]bool) int
+	chain = func(s *Summary, seen map[string]bool) int {
+		if d, ok := depth[s.Tag]; ok {
+			return d
+		}
+		d := 0
+		if p := byTag[s.Previous]; p != nil && !seen[p.Tag] && !p.when.After(s.when) {
+			seen[s.Tag] = true
+			d = 1 + chain(p, seen)
+		}
+		depth[s.Tag] = d
+		return d
+	}
+	for i := range list {
+		chain(&list[i], map[string]bool{})
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.when.IsZero() != b.when.IsZero() {
+			return !a.when.IsZero()
+		}
+		if !a.when.Equal(b.when) {
+			return a.when.Before(b.when)
+		}
+		if depth[a.Tag] != depth[b.Tag] {
+			return depth[a.Tag] < depth[b.Tag]
+		}
+		return a.Name < b.Name
+	})
+}
+
+// LatestAt returns the latest baseline of commit: of the baselines whose
+// manifest can be read and whose commit is commit or one of its ancestors,
+// the last in List's order (the newest by tagger date). nil when there is
+// none. When the history is too incomplete to tell whether a baseline is
+// an ancestor (a shallow clone), the baseline is taken as one: change
+// control errs on the side of checking.
+func LatestAt(r *repo.Repo, commit string) (*Manifest, error) {
 	list, err := List(r)
 	if err != nil {
-		return nil
+		return nil, err
 	}
+	return latestIn(r, list, commit, nil), nil
+}
+
+// latestIn is LatestAt over list, leaving out skip.
+func latestIn(r *repo.Repo, list []Summary, commit string, skip *Manifest) *Manifest {
+	behind := r.Ancestry(commit) // one walk, however many baselines it passes
 	for i := len(list) - 1; i >= 0; i-- {
-		if list[i].manifest != nil {
-			return list[i].manifest
+		m := list[i].manifest
+		if m == nil || m == skip {
+			continue
+		}
+		if ok, err := behind.Has(m.Commit); ok || err != nil {
+			return m
 		}
 	}
 	return nil
+}
+
+// Latest returns the latest baseline of HEAD (see LatestAt), or nil when
+// there is none or HEAD cannot be read.
+func Latest(r *repo.Repo) *Manifest {
+	head, _, err := r.Head()
+	if err != nil {
+		return nil
+	}
+	m, _ := LatestAt(r, head)
+	return m
 }
 
 // Show reads the manifest of baseline NAME (with or without baseline/).
@@ -102,10 +188,12 @@ type Report struct {
 // blob, fingerprint or approvers differ from what the commit holds, or a
 // controlled document of the commit is not in the manifest; an object is
 // missing, or a blob the manifest lists cannot be read whole (its bytes
-// do not hash to its id). Warnings: approval provenance (see Provenance).
+// do not hash to its id); the baselines are out of order (see
+// orderProblems). Warnings: approval provenance (see Provenance), and
+// ancestry a shallow history cannot tell.
 //
-// The error is for a baseline that does not exist (wrapping repo.ErrNoTag)
-// or a failure to read the repository at all.
+// The only error is for a baseline that does not exist (wrapping
+// repo.ErrNoTag): everything else is a problem of the report.
 func Verify(r *repo.Repo, name string) (*Report, error) {
 	name = strings.TrimPrefix(name, TagPrefix)
 	rep := &Report{Name: name, Tag: TagPrefix + name, Problems: []string{}, Warnings: []string{}}
@@ -131,6 +219,13 @@ func Verify(r *repo.Repo, name string) (*Report, error) {
 		problem("%s points at a %s, not a commit", rep.Tag, t.TargetType)
 	} else if t.Target != m.Commit {
 		problem("%s points at commit %s but its manifest names commit %s: the tag was moved", rep.Tag, short(t.Target), short(m.Commit))
+	}
+	if list, err := List(r); err != nil {
+		problem("cannot check the order of baselines: %v", err)
+	} else {
+		ps, ws := orderProblems(r, list, m)
+		rep.Problems = append(rep.Problems, ps...)
+		rep.Warnings = append(rep.Warnings, ws...)
 	}
 	if root := RootHash(m.Documents); root != m.Root {
 		problem("the manifest was edited: its root line says %s but its documents hash to %s", short(m.Root), short(root))
@@ -203,6 +298,85 @@ func Verify(r *repo.Repo, name string) (*Report, error) {
 	}
 	rep.Warnings = append(rep.Warnings, w...)
 	return rep, nil
+}
+
+// orderProblems checks m's place among the baselines of list (SPEC 9:
+// baselines remember their order). For a version 2 manifest, its previous
+// baseline must exist, be readable, be dated no later than m, and sit on
+// m's commit or one of its ancestors, and no other baseline behind m may
+// have been cut between the two; "previous: -" must have no older
+// baseline behind it. For any m, no baseline dated before m may name m as
+// its previous: then m was deleted and cut again after it, out of order.
+// Ancestry that the history cannot tell (a shallow clone) is a warning.
+func orderProblems(r *repo.Repo, list []Summary, m *Manifest) (problems, warnings []string) {
+	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	byTag := map[string]*Summary{}
+	for i := range list {
+		byTag[list[i].Tag] = &list[i]
+	}
+	// behind reports whether o's commit is m's or an ancestor of it.
+	ancestry := r.Ancestry(m.Commit)
+	behind := func(o *Manifest) bool {
+		ok, err := ancestry.Has(o.Commit)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("cannot tell whether %s (commit %s) is behind %s: %v", o.Tag, short(o.Commit), m.Tag, err))
+			return true
+		}
+		return ok
+	}
+	when := m.When()
+	for _, s := range list {
+		o := s.manifest
+		if o == nil || o.Tag == m.Tag || o.Previous != m.Tag || !o.When().Before(when) {
+			continue
+		}
+		own := ""
+		if m.Previous == o.Tag {
+			own = fmt.Sprintf(", and names %s as its own previous", o.Tag)
+		}
+		problem("%s was re-created out of order: %s (%s) names it as its previous, but this %s was created %s, after %s%s; the %s that %s was cut after was deleted and cut again",
+			m.Tag, o.Tag, o.Date, m.Tag, m.Date, o.Tag, own, m.Tag, o.Tag)
+	}
+	switch m.Previous {
+	case "": // version 1: the manifest does not say
+	case "-":
+		for _, s := range list {
+			o := s.manifest
+			if o != nil && o.Tag != m.Tag && o.When().Before(when) && behind(o) {
+				problem("%s names no previous baseline (previous: -), but %s (%s) is older and its commit %s is behind %s's: %s was cut out of order, or its previous line was edited",
+					m.Tag, o.Tag, o.Date, short(o.Commit), m.Tag, m.Tag)
+				break
+			}
+		}
+	default:
+		ps := byTag[m.Previous]
+		switch {
+		case ps == nil:
+			problem("%s names %s as its previous, which does not exist: was it deleted?", m.Tag, m.Previous)
+		case ps.manifest == nil:
+			problem("%s names %s as its previous, which cannot be read: %s", m.Tag, m.Previous, ps.Error)
+		case ps.manifest.When().After(when):
+			problem("%s names %s as its previous, but %s was created %s, after %s (%s): it is not the %s that %s was cut after, which was deleted and cut again out of order",
+				m.Tag, m.Previous, m.Previous, ps.manifest.Date, m.Tag, m.Date, m.Previous, m.Tag)
+		case !behind(ps.manifest):
+			problem("%s names %s as its previous, but %s's commit %s is not %s's commit %s nor one of its ancestors",
+				m.Tag, m.Previous, m.Previous, short(ps.manifest.Commit), m.Tag, short(m.Commit))
+		default:
+			p := ps.manifest
+			for _, s := range list {
+				o := s.manifest
+				if o == nil || o == p || o.Tag == m.Tag || !o.When().After(p.When()) || !o.When().Before(when) {
+					continue
+				}
+				if ok, err := ancestry.Has(o.Commit); err == nil && ok {
+					problem("%s names %s as its previous, but %s (%s) was cut between them, behind %s: one of them was cut out of order, or the previous line was edited",
+						m.Tag, p.Tag, o.Tag, o.Date, m.Tag)
+					break
+				}
+			}
+		}
+	}
+	return problems, warnings
 }
 
 func approversText(as []Approver) string {

@@ -33,9 +33,13 @@ git blob, fingerprint and approvers, and a root hash over the sorted
 	return cmd
 }
 
+// printJSON prints v indented, without escaping <, > and & (the output is
+// read by scripts and people, not embedded in HTML).
 func printJSON(e *env, v any) {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	fmt.Fprintln(e.stdout, string(b))
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
 
 type baselineCreateOptions struct {
@@ -51,7 +55,8 @@ func newBaselineCreateCmd(e *env) *cobra.Command {
 		Use:   "create NAME [-m MSG] [--tagger \"Name <email>\"]",
 		Short: "Cut the baseline NAME on HEAD",
 		Long: `Create the annotated tag baseline/NAME on HEAD with the manifest of every
-controlled document. Refused (exit 1, every reason listed) unless the working
+controlled document, naming the latest baseline behind HEAD as its previous.
+Refused (exit 1, every reason listed) unless the working
 tree has no uncommitted change to a document or rmm.yaml, 'rmm check' finds no
 error, every controlled document that is not retired is approved with current
 approvals of its required roles, and no baseline NAME exists. A detached HEAD
@@ -121,7 +126,11 @@ func baselineCreateRun(e *env, opts *baselineCreateOptions) error {
 		return failf("fix these, commit, and run 'rmm baseline create "+opts.Name+"' again", "%v", err)
 	}
 	if err != nil {
-		return usagef("%v", err)
+		// Create has refused everything a user's input or repository can
+		// cause (and the name, summary and tagger were checked above):
+		// what is left is writing the tag failing (disk, permissions) or
+		// a bug.
+		return internalf("%v", err)
 	}
 	if _, branch, err := r.Head(); err == nil && branch == "" {
 		fmt.Fprintf(e.stderr, "rmm: note: HEAD is detached; %s names commit %s\n", m.Tag, m.Commit)
@@ -158,7 +167,10 @@ func baselineListRun(e *env, opts *baselineListOptions) error {
 	}
 	list, err := baseline.List(r)
 	if err != nil {
-		return usagef("%v", err)
+		// List reports every tag it cannot read in the list itself; it
+		// fails only when the ref folder or packed-refs cannot be read
+		// from disk at all.
+		return internalf("%v", err)
 	}
 	if opts.JSON {
 		if list == nil {
@@ -218,9 +230,16 @@ func readBaseline(e *env, r *repo.Repo, name string) (*baseline.Manifest, error)
 		return nil, failf(baselineNames(r), "no baseline %s", strings.TrimPrefix(name, baseline.TagPrefix))
 	}
 	if err != nil {
-		return nil, failf("run 'rmm baseline verify "+name+"'", "%v", err)
+		return nil, damagedBaseline(name, err)
 	}
 	return m, nil
+}
+
+// damagedBaseline refuses a baseline/NAME tag that holds no manifest rmm
+// can read: a lightweight or hand-made tag, an edited message, a tag whose
+// object is missing.
+func damagedBaseline(name string, err error) error {
+	return failf("run 'rmm baseline verify "+strings.TrimPrefix(name, baseline.TagPrefix)+"'", "%v", err)
 }
 
 func baselineNames(r *repo.Repo) string {
@@ -248,7 +267,11 @@ func baselineShowRun(e *env, opts *baselineShowOptions) error {
 		printJSON(e, m)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s\n%s\ncommit: %s\ntagger: %s <%s>\ndate:   %s\nroot:   %s\n\n", m.Tag, m.Summary, m.Commit, m.Tagger.Name, m.Tagger.Email, m.Date, m.Root)
+	fmt.Fprintf(e.stdout, "%s\n%s\ncommit: %s\n", m.Tag, m.Summary, m.Commit)
+	if m.Previous != "" {
+		fmt.Fprintf(e.stdout, "previous: %s\n", m.Previous)
+	}
+	fmt.Fprintf(e.stdout, "tagger: %s <%s>\ndate:   %s\nroot:   %s\n\n", m.Tagger.Name, m.Tagger.Email, m.Date, m.Root)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tPATH\tBLOB\tFINGERPRINT\tAPPROVERS")
 	for _, d := range m.Documents {
@@ -278,8 +301,9 @@ func newBaselineDiffCmd(e *env) *cobra.Command {
 		Long: `Compare the controlled documents of baseline A with those of baseline B, or
 of the working tree. Documents are matched by id, so a moved file is a change
 of path. A and B may also be any git revision. Lists added, removed and changed
-documents (with the front matter keys and section ids that changed) and
-counts the unchanged ones.`,
+documents (with the front matter keys and section ids that changed), documents
+that left baseline control (still there, but their kind or control changed),
+and counts the unchanged ones.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.From = args[0]
@@ -304,10 +328,18 @@ func loadSide(e *env, r *repo.Repo, name string) (string, *doc.Library, error) {
 		return "working tree", snap.Lib, nil
 	}
 	label, rev := name, name
-	if t, err := r.ReadTag(baseline.TagPrefix + strings.TrimPrefix(name, baseline.TagPrefix)); err == nil {
-		label, rev = t.Name, t.Target
-	} else if _, err := r.Resolve(name); err != nil {
-		return "", nil, failf(baselineNames(r), "no baseline or revision %s", name)
+	bname := strings.TrimPrefix(name, baseline.TagPrefix)
+	m, err := baseline.Show(r, bname)
+	switch {
+	case baseline.CheckName(bname) != nil || errors.Is(err, repo.ErrNoTag):
+		// Not a baseline: any revision.
+		if _, err := r.Resolve(name); err != nil {
+			return "", nil, failf(baselineNames(r), "no baseline or revision %s", name)
+		}
+	case err != nil:
+		return "", nil, damagedBaseline(name, err)
+	default:
+		label, rev = m.Tag, m.Target
 	}
 	snap, err := r.Load(rev, doc.LoadOptions{})
 	if err != nil {
@@ -335,12 +367,23 @@ func baselineDiffRun(e *env, opts *baselineDiffOptions) error {
 		printJSON(e, d)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s -> %s: %d added, %d removed, %d changed, %d unchanged\n", d.From, d.To, len(d.Added), len(d.Removed), len(d.Changed), d.Unchanged)
+	left := ""
+	if len(d.LeftControl) > 0 {
+		left = fmt.Sprintf(", %d left control", len(d.LeftControl))
+	}
+	fmt.Fprintf(e.stdout, "%s -> %s: %d added, %d removed%s, %d changed, %d unchanged\n", d.From, d.To, len(d.Added), len(d.Removed), left, len(d.Changed), d.Unchanged)
 	for _, a := range d.Added {
 		fmt.Fprintf(e.stdout, "added    %s %s\n", a.ID, a.Path)
 	}
 	for _, a := range d.Removed {
 		fmt.Fprintf(e.stdout, "removed  %s %s\n", a.ID, a.Path)
+	}
+	for _, a := range d.LeftControl {
+		how := ""
+		if len(a.Changes) > 0 {
+			how = ": " + strings.Join(a.Changes, ", ")
+		}
+		fmt.Fprintf(e.stdout, "left control %s %s%s (no longer under baseline control)\n", a.ID, a.Path, how)
 	}
 	for _, c := range d.Changed {
 		var parts []string
@@ -378,8 +421,11 @@ func newBaselineVerifyCmd(e *env) *cobra.Command {
 		Long: `Recompute the manifest of baseline NAME (default: every baseline) from the
 tagged commit. Exit 1 when a tag points at another commit than its manifest
 names, the manifest was edited (root hash, or entries that do not match the
-commit's blobs and fingerprints), or an object is missing. Approvals committed
-by someone other than the approver are reported as warnings.`,
+commit's blobs and fingerprints), an object is missing, or the baselines are
+out of order: a manifest's previous baseline is missing, newer than it, or not
+behind its commit, or a baseline was deleted and cut again after one that
+names it as previous. Approvals committed by someone other than the approver
+are reported as warnings.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -403,7 +449,8 @@ func baselineVerifyRun(e *env, opts *baselineVerifyOptions) error {
 	} else {
 		list, err := baseline.List(r)
 		if err != nil {
-			return usagef("%v", err)
+			// As in list: only a ref store that cannot be read from disk.
+			return internalf("%v", err)
 		}
 		for _, s := range list {
 			names = append(names, s.Name)
@@ -417,7 +464,9 @@ func baselineVerifyRun(e *env, opts *baselineVerifyOptions) error {
 			return failf(baselineNames(r), "no baseline %s", n)
 		}
 		if err != nil {
-			return usagef("%v", err)
+			// Verify reports everything a tag or repository can do wrong as
+			// a problem of its report; only ErrNoTag comes back as an error.
+			return internalf("%v", err)
 		}
 		if !rep.OK {
 			failed++

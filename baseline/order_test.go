@@ -1,0 +1,217 @@
+package baseline
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+func day(d int) repo.Signature {
+	return repo.Signature{Name: "Dana", Email: "dana@example.org", When: time.Date(2026, 1, d, 12, 0, 0, 0, time.UTC)}
+}
+
+func mustCreate(t *testing.T, dir, name string, when repo.Signature) *Manifest {
+	t.Helper()
+	m, err := createWith(t, dir, name, "", when)
+	if err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	return m
+}
+
+func verify(t *testing.T, r *repo.Repo, name string) *Report {
+	t.Helper()
+	rep, err := Verify(r, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func wantProblem(t *testing.T, rep *Report, want string) {
+	t.Helper()
+	for _, p := range rep.Problems {
+		if strings.Contains(p, want) {
+			return
+		}
+	}
+	t.Errorf("%s: no problem containing %q in %q", rep.Tag, want, rep.Problems)
+}
+
+// forge writes baseline/NAME on commit with m's manifest and the given
+// previous line, as someone editing a tag message by hand would.
+func forge(t *testing.T, r *repo.Repo, name string, m *Manifest, previous string, when repo.Signature) {
+	t.Helper()
+	f := *m
+	f.Previous = previous
+	if _, err := r.CreateTag(TagPrefix+name, m.Commit, f.Message(), when); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Baselines remember their order (issue 9 part 8): each manifest names the
+// latest baseline behind its commit, and Verify reports a chain that does
+// not hold.
+func TestBaselineOrder(t *testing.T) {
+	dir := approvedRepo(t)
+	q1 := mustCreate(t, dir, "Q1", day(1))
+	write(t, dir, "policies/access.md", strings.Replace(readFile(t, dir, "policies/access.md"), "by need.", "by need, reviewed yearly.", 1))
+	approveFile(t, dir, "policies/access.md", doc.Approval{By: "dana@example.org", Role: "manager", Date: "2026-01-02T09:00:00Z"})
+	gitIn(t, dir, "dana@example.org", "commit", "-q", "-am", "yearly")
+	q2 := mustCreate(t, dir, "Q2", day(2))
+	q3 := mustCreate(t, dir, "Q3", day(3)) // same commit as Q2
+	if q1.Previous != "-" || q2.Previous != "baseline/Q1" || q3.Previous != "baseline/Q2" || q3.Version != 2 {
+		t.Fatalf("previous: %q %q %q", q1.Previous, q2.Previous, q3.Previous)
+	}
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"Q1", "Q2", "Q3"} {
+		if rep := verify(t, r, n); !rep.OK {
+			t.Errorf("%s: %v", n, rep.Problems)
+		}
+	}
+
+	// The latest baseline of a commit is the newest one behind it: on a
+	// branch from Q1's commit, Q1; a baseline cut there names Q1.
+	if m, err := LatestAt(r, q1.Commit); err != nil || m == nil || m.Tag != "baseline/Q1" {
+		t.Errorf("LatestAt(Q1's commit) = %v, %v", m, err)
+	}
+	gitIn(t, dir, "dana@example.org", "checkout", "-q", "-b", "side", q1.Commit)
+	write(t, dir, "notes/readme.md", "# Notes of the side branch\n")
+	gitIn(t, dir, "dana@example.org", "commit", "-q", "-am", "side")
+	side := mustCreate(t, dir, "SIDE", day(4))
+	if side.Previous != "baseline/Q1" {
+		t.Errorf("a baseline on a side branch names %q", side.Previous)
+	}
+	gitIn(t, dir, "dana@example.org", "checkout", "-q", "main")
+	if m := Latest(r); m == nil || m.Tag != "baseline/Q3" {
+		t.Errorf("Latest on main = %v", m)
+	}
+	if rep := verify(t, r, "SIDE"); !rep.OK {
+		t.Errorf("SIDE: %v", rep.Problems)
+	}
+
+	// Hand-made manifests: a previous that is not behind; "-" with an
+	// older baseline behind; a previous that skips one cut between.
+	forge(t, r, "X", q3, "baseline/SIDE", day(5))
+	wantProblem(t, verify(t, r, "X"), "baseline/X names baseline/SIDE as its previous, but baseline/SIDE's commit "+short(side.Commit)+" is not baseline/X's commit "+short(q3.Commit)+" nor one of its ancestors")
+	forge(t, r, "Y", q3, "-", day(6))
+	wantProblem(t, verify(t, r, "Y"), "baseline/Y names no previous baseline (previous: -), but baseline/Q1 (2026-01-01T12:00:00Z) is older")
+	forge(t, r, "Z", q3, "baseline/Q1", day(7))
+	wantProblem(t, verify(t, r, "Z"), "baseline/Z names baseline/Q1 as its previous, but baseline/Q2 (2026-01-02T12:00:00Z) was cut between them")
+	forge(t, r, "W", q3, "baseline/GONE", day(8))
+	wantProblem(t, verify(t, r, "W"), "baseline/W names baseline/GONE as its previous, which does not exist")
+	for _, n := range []string{"X", "Y", "Z", "W"} {
+		gitIn(t, dir, "x@example.org", "tag", "-d", "baseline/"+n)
+	}
+
+	// Q2 deleted and cut again on HEAD, after Q3: it names Q3, and both
+	// it and Q3 (whose previous is now a newer tag) fail.
+	gitIn(t, dir, "x@example.org", "tag", "-d", "baseline/Q2")
+	wantProblem(t, verify(t, r, "Q3"), "baseline/Q3 names baseline/Q2 as its previous, which does not exist: was it deleted?")
+	q2b := mustCreate(t, dir, "Q2", day(9))
+	if q2b.Previous != "baseline/SIDE" && q2b.Previous != "baseline/Q3" {
+		t.Fatalf("re-created Q2 names %q", q2b.Previous)
+	}
+	if q2b.Previous != "baseline/Q3" {
+		t.Errorf("re-created Q2 names %q, want baseline/Q3 (SIDE is not behind main)", q2b.Previous)
+	}
+	rep := verify(t, r, "Q2")
+	wantProblem(t, rep, "baseline/Q2 was re-created out of order: baseline/Q3 (2026-01-03T12:00:00Z) names it as its previous, but this baseline/Q2 was created 2026-01-09T12:00:00Z, after baseline/Q3, and names baseline/Q3 as its own previous")
+	if rep.OK {
+		t.Error("the re-created Q2 verifies")
+	}
+	wantProblem(t, verify(t, r, "Q3"), "baseline/Q3 names baseline/Q2 as its previous, but baseline/Q2 was created 2026-01-09T12:00:00Z, after baseline/Q3 (2026-01-03T12:00:00Z)")
+	if rep := verify(t, r, "Q1"); !rep.OK {
+		t.Errorf("Q1: %v", rep.Problems)
+	}
+
+	// List: oldest first, the re-created Q2 last.
+	list, err := List(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range list {
+		names = append(names, s.Name+"<"+s.Previous)
+	}
+	if got := strings.Join(names, " "); got != "Q1<- Q3<baseline/Q2 SIDE<baseline/Q1 Q2<baseline/Q3" {
+		t.Errorf("list: %s", got)
+	}
+}
+
+// A version 1 manifest (no previous line) still verifies, and a version 2
+// manifest may name it.
+func TestVersion1Manifest(t *testing.T) {
+	dir := approvedRepo(t)
+	q1 := mustCreate(t, dir, "Q1", day(1))
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "x@example.org", "tag", "-d", "baseline/Q1")
+	v1 := *q1
+	v1.Version, v1.Previous = 1, ""
+	if msg := v1.Message(); strings.Contains(msg, "previous") || !strings.Contains(msg, "rmm-baseline: 1\n") {
+		t.Fatalf("v1 message:\n%s", msg)
+	}
+	if _, err := r.CreateTag("baseline/Q1", q1.Commit, v1.Message(), day(1)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Show(r, "Q1")
+	if err != nil || m.Version != 1 || m.Previous != "" {
+		t.Fatalf("Show: %+v %v", m, err)
+	}
+	if rep := verify(t, r, "Q1"); !rep.OK {
+		t.Errorf("v1: %v", rep.Problems)
+	}
+	q2 := mustCreate(t, dir, "Q2", day(2))
+	if q2.Previous != "baseline/Q1" {
+		t.Errorf("Q2 names %q", q2.Previous)
+	}
+	if rep := verify(t, r, "Q2"); !rep.OK {
+		t.Errorf("Q2: %v", rep.Problems)
+	}
+}
+
+// A tag under baseline/ whose object is missing is listed with its error,
+// not dropped, when other baselines are readable.
+func TestListKeepsBrokenTags(t *testing.T) {
+	dir := approvedRepo(t)
+	mustCreate(t, dir, "Q1", day(1))
+	write(t, dir, ".git/refs/tags/baseline/BROKEN", "0123456789abcdef0123456789abcdef01234567\n")
+	write(t, dir, ".git/refs/tags/baseline/Q9.lock", "")
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := List(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Name != "Q1" || list[1].Name != "BROKEN" || !strings.Contains(list[1].Error, "missing") {
+		t.Errorf("list: %+v", list)
+	}
+}
+
+func readFile(t *testing.T, dir, name string) string {
+	t.Helper()
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := r.WorkTree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := doc.Load(fsys, doc.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(snap.ByPath[name].Raw)
+}
