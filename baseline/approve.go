@@ -290,9 +290,11 @@ func noRole(d *doc.Document, cfg *doc.Config, by string) string {
 	return fmt.Sprintf("%s holds %s for %s, but it still needs %s%s", by, strings.Join(held, ", "), d.ID, strings.Join(need, ", "), whoHolds(d, cfg, need))
 }
 
+// hasCurrent reports whether d has a current approval as role, by the
+// person by ("" for anyone).
 func hasCurrent(d *doc.Document, by, role string) bool {
 	for _, old := range d.Approvals {
-		if strings.EqualFold(old.By, by) && old.Role == role && Current(d, old) {
+		if (by == "" || strings.EqualFold(old.By, by)) && old.Role == role && Current(d, old) {
 			return true
 		}
 	}

@@ -58,20 +58,11 @@ func Needed(d *doc.Document, cfg *doc.Config) []string {
 func Unmet(d *doc.Document, cfg *doc.Config) []string {
 	var out []string
 	for _, role := range Needed(d, cfg) {
-		if !hasCurrent(d, role) {
+		if !hasCurrent(d, "", role) {
 			out = append(out, role)
 		}
 	}
 	return out
-}
-
-func hasCurrent(d *doc.Document, role string) bool {
-	for _, a := range d.Approvals {
-		if a.Role == role && Current(d, a) {
-			return true
-		}
-	}
-	return false
 }
 
 // Approved reports whether d is approved and its approval holds: status
@@ -97,7 +88,7 @@ func EffectiveStatus(d *doc.Document, cfg *doc.Config) string {
 	}
 	status := st
 	for _, role := range needed {
-		if hasCurrent(d, role) {
+		if hasCurrent(d, "", role) {
 			continue
 		}
 		if len(stale(d, role)) > 0 {
@@ -266,7 +257,7 @@ func NewControl(r *repo.Repo, lib *doc.Library, m *Manifest) (*Control, error) {
 		}
 		l.holds = len(l.Roles) > 0
 		for _, role := range l.Roles {
-			l.holds = l.holds && hasCurrent(d, role)
+			l.holds = l.holds && hasCurrent(d, "", role)
 		}
 		c.left[d] = l
 		c.list = append(c.list, l)
@@ -282,7 +273,7 @@ func reapproved(d *doc.Document, cfg *doc.Config, roles []string) bool {
 		return false
 	}
 	for _, role := range roles {
-		if !hasCurrent(d, role) {
+		if !hasCurrent(d, "", role) {
 			return false
 		}
 	}
