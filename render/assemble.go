@@ -32,6 +32,10 @@ type site struct {
 
 	baselines []*baseline.Manifest // reachable from the published commit, oldest first
 	baseNotes []string
+	// ctl tells the status a document may be shown with: "approved" only
+	// while every approval it needs is current and it has not left the
+	// latest baseline's control (baseline.Control).
+	ctl *baseline.Control
 
 	cacheFields
 
@@ -187,6 +191,15 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 	if in.commit != "" {
 		s.baselines, s.baseNotes = loadBaselines(o.Repo, in.commit, in.history)
 	}
+	var latest *baseline.Manifest
+	if n := len(s.baselines); n > 0 {
+		latest = s.baselines[n-1]
+	}
+	ctl, err := baseline.NewControl(o.Repo, s.lib, latest)
+	if err != nil {
+		s.baseNotes = append(s.baseNotes, err.Error())
+	}
+	s.ctl = ctl
 	s.info = s.siteInfo()
 	return s, nil
 }
@@ -227,7 +240,7 @@ func (s *site) siteInfo() *siteInfo {
 	units := map[string]int{}
 	statuses := map[string]int{}
 	for _, p := range s.pages {
-		statuses[p.d.EffectiveStatus()]++
+		statuses[s.status(p.d)]++
 		// Every kind, area and unit a published page names has its index
 		// page (so a retired document's links resolve); counts and the
 		// sidebar are of current documents.

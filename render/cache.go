@@ -297,6 +297,8 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	k.str(s.diagsOf(d.Path)...)
 	k.str("roles")
 	k.str(s.cfg.RequiredRoles(d.Kind)...)
+	k.str("status", s.status(d)) // depends on the latest baseline too
+	k.str(s.missingRoles(d)...)
 	if d.Kind == "measure" && d.Data != "" {
 		_, data, err := readData(s, d)
 		k.bytes(data)

@@ -149,7 +149,7 @@ func (s *site) coverageOf(area string) coverageRow {
 				}
 			}
 		}
-		if own && d.HasFrontMatter && d.Controlled() && d.EffectiveStatus() == "approved" && len(s.missingRoles(d)) == 0 {
+		if own && d.HasFrontMatter && d.Controlled() && s.ctl.Approved(d) {
 			hit(5)
 		}
 		if own && len(d.Stakeholders) > 0 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
 )
@@ -304,7 +305,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	}
 	s.setSearch(p, b.Text)
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
-		Owner: d.Owner, Status: d.EffectiveStatus(), Sensitivity: s.sensitivity(d),
+		Owner: d.Owner, Status: s.status(d), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
 		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, Retired: p.retired}
 	if d.HasFrontMatter {
@@ -432,22 +433,18 @@ func (s *site) recentChanges(n int) []recentRow {
 	return out
 }
 
-// missingRoles lists the roles rmm.yaml requires for d's kind that have no
-// current approval.
-func (s *site) missingRoles(d *doc.Document) []string {
-	var out []string
-	for _, role := range s.cfg.RequiredRoles(d.Kind) {
-		ok := false
-		for _, a := range d.Approvals {
-			if a.Role == role && a.Fingerprint == d.Fingerprint {
-				ok = true
-			}
-		}
-		if !ok {
-			out = append(out, role)
-		}
+// missingRoles lists the roles d needs (rmm.yaml for its kind, else the
+// roles its approvals carry) that have no current approval.
+func (s *site) missingRoles(d *doc.Document) []string { return baseline.Unmet(d, s.cfg) }
+
+// status is the status d is shown with: its own, except that an approved
+// document whose approval no longer holds, or that left the latest
+// baseline's control, is never shown as approved (baseline.Control).
+func (s *site) status(d *doc.Document) string {
+	if s.ctl == nil {
+		return baseline.EffectiveStatus(d, s.cfg)
 	}
-	return out
+	return s.ctl.Status(d)
 }
 
 func (s *site) relations(d *doc.Document) []relation {
@@ -496,11 +493,11 @@ func (s *site) relations(d *doc.Document) []relation {
 }
 
 // listRows lists pages as index rows, sorted by id.
-func listRows(ps []*page) []listRow {
+func (s *site) listRows(ps []*page) []listRow {
 	rows := make([]listRow, 0, len(ps))
 	for _, p := range ps {
 		rows = append(rows, listRow{link: link{URL: p.url, Text: p.d.Title, ID: p.d.ID}, Kind: p.d.Kind,
-			Status: p.d.EffectiveStatus(), Owner: p.d.Owner, Area: p.d.ProcessArea, Unit: p.d.Unit, Retired: p.retired})
+			Status: s.status(p.d), Owner: p.d.Owner, Area: p.d.ProcessArea, Unit: p.d.Unit, Retired: p.retired})
 	}
 	return rows
 }
@@ -517,20 +514,20 @@ func (s *site) current(keep func(*page) bool) []*page {
 }
 
 func (s *site) kindPage(k navItem) *pageData {
-	rows := listRows(s.current(func(p *page) bool { return p.d.Kind == k.Key }))
+	rows := s.listRows(s.current(func(p *page) bool { return p.d.Kind == k.Key }))
 	return &pageData{Title: k.Name, Nav: "docs", List: &listView{Heading: k.Name, Rows: rows,
 		Intro: "Current documents of kind " + k.Key + ". Retired documents are listed under status retired."}}
 }
 
 func (s *site) areaPage(a navItem) *pageData {
-	rows := listRows(s.current(func(p *page) bool { return p.d.ProcessArea == a.Key }))
+	rows := s.listRows(s.current(func(p *page) bool { return p.d.ProcessArea == a.Key }))
 	cov := s.coverageOf(a.Key)
 	return &pageData{Title: a.Key + " " + a.Name, Nav: "docs", List: &listView{Heading: a.Key + " " + a.Name, Rows: rows,
 		Intro: "Current documents of the process area.", Coverage: &cov}}
 }
 
 func (s *site) unitPage(u navItem) *pageData {
-	rows := listRows(s.current(func(p *page) bool { return p.d.Unit == u.Key }))
+	rows := s.listRows(s.current(func(p *page) bool { return p.d.Unit == u.Key }))
 	return &pageData{Title: "Unit " + u.Name, Nav: "docs", List: &listView{Heading: "Unit " + u.Name, Rows: rows,
 		Intro: "Current documents of the organizational unit."}}
 }
@@ -538,7 +535,7 @@ func (s *site) unitPage(u navItem) *pageData {
 func (s *site) statusPage(st navItem) *pageData {
 	var ps []*page
 	for _, p := range s.pages {
-		if p.d.EffectiveStatus() == st.Key {
+		if s.status(p.d) == st.Key {
 			ps = append(ps, p)
 		}
 	}
@@ -546,7 +543,7 @@ func (s *site) statusPage(st navItem) *pageData {
 	if st.Key == "retired" {
 		intro = "Retired documents: obsolete, kept for the record. They are not part of the current library."
 	}
-	return &pageData{Title: "Status " + st.Name, Nav: "docs", List: &listView{Heading: "Status: " + st.Name, Rows: listRows(ps),
+	return &pageData{Title: "Status " + st.Name, Nav: "docs", List: &listView{Heading: "Status: " + st.Name, Rows: s.listRows(ps),
 		Intro: intro, Retired: st.Key == "retired"}}
 }
 

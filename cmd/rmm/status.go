@@ -84,7 +84,7 @@ func statusRun(e *env, opts *statusOptions) error {
 		}
 		rep.Documents[d.Kind][d.EffectiveStatus()]++
 		if d.EffectiveStatus() == "approved" {
-			if miss := baseline.Missing(d, lib.Config); len(miss) > 0 {
+			if miss := baseline.Unmet(d, lib.Config); len(miss) > 0 {
 				rep.StaleApprovals = append(rep.StaleApprovals, staleApproval{d.ID, d.Path, miss})
 			}
 		}
