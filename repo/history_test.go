@@ -713,9 +713,9 @@ func TestHistoryDiffStates(t *testing.T) {
 
 // hIndexAll gives every tree below h its entry index, in d's reader.
 func hIndexAll(t *testing.T, d *hdiffer, h hoid) {
-	o, err := d.tree(h[:])
-	if err != nil {
-		t.Fatal(err)
+	o, err := d.r.read(h, true)
+	if err != nil || o.typ != hobjTree {
+		t.Fatal(h, err)
 	}
 	idx, err := hIndex(o.data)
 	if err != nil {
