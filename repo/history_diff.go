@@ -37,6 +37,12 @@ const hMaxTreeDepth = 4096
 // tests need not build millions of paths.
 var hMaxPaths = 1 << 23
 
+// hMaxVisits bounds the trees entered and entries walked in one commit's
+// diff, a few times the files of the largest repositories known. Listing
+// one subtree many times multiplies the work even when the leaves are
+// empty trees and no path is recorded. A variable for the tests.
+var hMaxVisits = 1 << 24
+
 // hframe is a tree on the path being diffed on one side.
 type hframe struct {
 	hash hoid
@@ -53,6 +59,7 @@ type hdiffer struct {
 	mids   [][]int32   // scratch per recursion depth: entry offsets walked
 	depth  int         // of diff calls, indexing mids
 	anc    [2][]hframe // the trees on the current path, of each side
+	visits int         // trees entered and entries walked by all, this diff
 }
 
 func newHDiffer(r *hreader) *hdiffer {
@@ -88,6 +95,9 @@ func (d *hdiffer) enter(side int, h []byte) (*hobj, error) {
 	}
 	if len(anc) >= hMaxTreeDepth {
 		return nil, fail(fmt.Errorf("depth over %d (a cycle?)", hMaxTreeDepth))
+	}
+	if d.visits++; d.visits > hMaxVisits {
+		return nil, fail(fmt.Errorf("more than %d trees and entries in one commit (a tree listing a subtree many times?)", hMaxVisits))
 	}
 	o, err := d.r.read(id, true)
 	if err != nil {
@@ -129,10 +139,17 @@ func (d *hdiffer) emit(name []byte) error {
 	return nil
 }
 
-// hEntry parses the tree entry at pos.
+// hEntry parses the tree entry at pos. The mode must be octal digits, as
+// git requires: then an entry ends 21 bytes after the first NUL from its
+// start, which is how hIndex finds entries without parsing them.
 func hEntry(data []byte, pos int) (mode, name, hash []byte, next int, err error) {
-	sp := bytes.IndexByte(data[pos:], ' ')
-	if sp <= 0 {
+	sp := 0
+	for ; pos+sp < len(data); sp++ {
+		if c := data[pos+sp]; c < '0' || c > '7' {
+			break
+		}
+	}
+	if sp == 0 || pos+sp >= len(data) || data[pos+sp] != ' ' {
 		return nil, nil, nil, 0, errHistBadTree
 	}
 	mode = data[pos : pos+sp]
@@ -250,6 +267,7 @@ func (d *hdiffer) diffRoot(a, b hoid) error {
 	d.prefix = d.prefix[:0]
 	d.anc[0], d.anc[1] = d.anc[0][:0], d.anc[1][:0]
 	d.depth = 0
+	d.visits = 0
 	d.r.nextEpoch()
 	var ta, tb *hobj
 	var err error
@@ -277,6 +295,7 @@ func (d *hdiffer) diffRoot(a, b hoid) error {
 // all records every path below t, the tree on top of side's path.
 func (d *hdiffer) all(side int, t *hobj) error {
 	data := t.data
+	d.visits += len(data) / 28 // an entry takes at least 28 bytes
 	for pos := 0; pos < len(data); {
 		mode, name, hash, next, err := hEntry(data, pos)
 		if err != nil {
