@@ -117,47 +117,61 @@ func hOpenPack(idxPath string) (_ *hpack, err error) {
 		return nil, err
 	}
 	p.unmap = append(p.unmap, unmapIdx)
+	if err := p.parseIndex(idx); err != nil {
+		return nil, fmt.Errorf("%s: %w", idxPath, err)
+	}
+	pack, unmapPack, err := hMmap(packPath)
+	if err != nil {
+		return nil, err
+	}
+	p.unmap = append(p.unmap, unmapPack)
+	if err := p.setPack(pack, idx); err != nil {
+		return nil, fmt.Errorf("%s: %w", packPath, err)
+	}
+	return p, nil
+}
+
+// parseIndex reads a version 2 pack index into p.
+func (p *hpack) parseIndex(idx []byte) error {
 	if len(idx) < 8+256*4 || !bytes.Equal(idx[:4], []byte{0xff, 't', 'O', 'c'}) || binary.BigEndian.Uint32(idx[4:8]) != 2 {
-		return nil, fmt.Errorf("%s: not a version 2 pack index", idxPath)
+		return errors.New("not a version 2 pack index")
 	}
 	for i := range p.fanout {
 		p.fanout[i] = binary.BigEndian.Uint32(idx[8+4*i:])
 		if i > 0 && p.fanout[i] < p.fanout[i-1] {
-			return nil, fmt.Errorf("%s: corrupt fan-out table", idxPath)
+			return errors.New("corrupt fan-out table")
 		}
 	}
-	n := int(p.fanout[255])
-	pos := 8 + 256*4
-	need := pos + n*(20+4+4) + 40
-	if n < 0 || len(idx) < need {
-		return nil, fmt.Errorf("%s: truncated", idxPath)
+	n := int64(p.fanout[255])
+	pos := int64(8 + 256*4)
+	if int64(len(idx)) < pos+n*(20+4+4)+40 {
+		return errors.New("truncated")
 	}
-	p.n = n
+	p.n = int(n)
 	p.hashes = idx[pos : pos+n*20]
 	pos += n * 20
 	pos += n * 4 // CRCs
 	p.off32 = idx[pos : pos+n*4]
 	pos += n * 4
 	p.off64 = idx[pos : len(idx)-40]
+	return nil
+}
 
-	pack, unmapPack, err := hMmap(packPath)
-	if err != nil {
-		return nil, err
-	}
-	p.unmap = append(p.unmap, unmapPack)
+// setPack checks that pack is the one p's index idx describes and keeps it.
+func (p *hpack) setPack(pack, idx []byte) error {
 	if len(pack) < 12+20 || string(pack[:4]) != "PACK" {
-		return nil, fmt.Errorf("%s: not a pack", packPath)
+		return errors.New("not a pack")
 	}
 	if v := binary.BigEndian.Uint32(pack[4:8]); v != 2 && v != 3 {
-		return nil, fmt.Errorf("%s: unsupported pack version %d", packPath, v)
+		return fmt.Errorf("unsupported pack version %d", v)
 	}
 	// The index ends with the pack's checksum, the pack with its own: a
 	// pack cut short or replaced no longer matches.
 	if !bytes.Equal(idx[len(idx)-40:len(idx)-20], pack[len(pack)-20:]) {
-		return nil, fmt.Errorf("%s: does not match its index (truncated or replaced?)", packPath)
+		return errors.New("does not match its index (truncated or replaced?)")
 	}
 	p.pack = pack
-	return p, nil
+	return nil
 }
 
 // errorf reports a problem with the entry at off.
