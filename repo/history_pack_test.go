@@ -162,7 +162,8 @@ func (b *hpackBuilder) write(gitDir string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.t.Fatal(err)
 	}
-	name := filepath.Join(dir, fmt.Sprintf("pack-%x", sha1.Sum(pack)))
+	// Named by the pack's checksum, as git does and go-git requires.
+	name := filepath.Join(dir, fmt.Sprintf("pack-%x", pack[len(pack)-20:]))
 	if err := os.WriteFile(name+".pack", pack, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
@@ -539,6 +540,20 @@ func TestHistoryDamagedPacks(t *testing.T) {
 		head, _ := r.commit(sub, 0, "4096 paths in 13 trees")
 		r.b.write(r.gitDir())
 		hLoadDamaged(t, r.gitDir(), head, "more than 1000 paths")
+	})
+
+	t.Run("a tree listing one empty subtree many times", func(t *testing.T) {
+		// No path at all, yet 2^20 trees to walk.
+		defer func(v int) { hMaxVisits = v }(hMaxVisits)
+		hMaxVisits = 10000
+		r := newHPackRepo(t)
+		sub, _ := r.tree()
+		for i := 0; i < 20; i++ {
+			sub, _ = r.tree(hDir("a", sub), hDir("b", sub))
+		}
+		head, _ := r.commit(sub, 0, "2^20 empty trees")
+		r.b.write(r.gitDir())
+		hLoadDamaged(t, r.gitDir(), head, "more than 10000 trees and entries in one commit")
 	})
 
 	t.Run("corrupt tree entry", func(t *testing.T) {
