@@ -187,7 +187,7 @@ func LoadHistory(gitDir string, rev string, cacheDir string) (h *History, err er
 	if err != nil {
 		return nil, err
 	}
-	shallow, err := hShallow(gitDir)
+	shallow, err := hShallow(hCommonDir(gitDir))
 	if err != nil {
 		return nil, err
 	}

@@ -227,7 +227,7 @@ type hodb struct {
 }
 
 func hOpenODB(gitDir string) (*hodb, error) {
-	db := &hodb{dirs: hObjectDirs(filepath.Join(gitDir, "objects"))}
+	db := &hodb{dirs: hObjectDirs(filepath.Join(hCommonDir(gitDir), "objects"))}
 	for _, d := range db.dirs {
 		idxs, _ := filepath.Glob(filepath.Join(d, "pack", "pack-*.idx"))
 		// Newest packs first, as git does: recent objects are likelier there.
@@ -245,6 +245,24 @@ func hOpenODB(gitDir string) (*hodb, error) {
 		}
 	}
 	return db, nil
+}
+
+// hCommonDir is where the objects of the repository at gitDir are: the
+// folder its commondir file names for a linked worktree (git worktree add),
+// gitDir itself otherwise.
+func hCommonDir(gitDir string) string {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	d := strings.TrimSpace(string(b))
+	if d == "" {
+		return gitDir
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(gitDir, d)
+	}
+	return d
 }
 
 func hModTime(path string) int64 {
@@ -322,9 +340,9 @@ func (db *hodb) notFound() error {
 }
 
 // readLoose reads the loose object h: a zlib stream of "TYPE SIZE\0"
-// and the data. The declared size is bounded as in a pack, and the stream
-// must hold exactly that much.
-func (r *hreader) readLoose(h hoid) (hobjType, []byte, error) {
+// and the data. The declared size is bounded as in a pack and by limit,
+// and the stream must hold exactly that much.
+func (r *hreader) readLoose(h hoid, limit uint64) (hobjType, []byte, error) {
 	hx := h.String()
 	for _, d := range r.db.dirs {
 		f, err := os.Open(filepath.Join(d, hx[:2], hx[2:]))
@@ -334,7 +352,7 @@ func (r *hreader) readLoose(h hoid) (hobjType, []byte, error) {
 		if err != nil {
 			return 0, nil, fmt.Errorf("loose object: %w", err)
 		}
-		t, data, err := r.readLooseFile(f)
+		t, data, err := r.readLooseFile(f, limit)
 		f.Close()
 		if err != nil {
 			return 0, nil, fmt.Errorf("loose object %s: %w", f.Name(), err)
@@ -344,7 +362,7 @@ func (r *hreader) readLoose(h hoid) (hobjType, []byte, error) {
 	return 0, nil, r.db.notFound()
 }
 
-func (r *hreader) readLooseFile(f *os.File) (hobjType, []byte, error) {
+func (r *hreader) readLooseFile(f *os.File, limit uint64) (hobjType, []byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return 0, nil, err
@@ -392,8 +410,8 @@ func (r *hreader) readLooseFile(f *os.File) (hobjType, []byte, error) {
 	if size > uint64(fi.Size())*hDeflateRatio {
 		return 0, nil, fmt.Errorf("%s declares %d bytes, more than its %d bytes can inflate to", t, size, fi.Size())
 	}
-	if size > hMaxObject {
-		return 0, nil, fmt.Errorf("%s declares %d bytes, over the limit of %d", t, size, hMaxObject)
+	if size > limit {
+		return 0, nil, fmt.Errorf("%s declares %d bytes, over the limit of %d", t, size, limit)
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(r.lhead, data); err != nil {
@@ -598,7 +616,7 @@ func (r *hreader) read(h hoid, keep bool) (*hobj, error) {
 
 // readLooseObj reads h as a loose object.
 func (r *hreader) readLooseObj(h hoid, keep bool) (*hobj, error) {
-	t, data, err := r.readLoose(h)
+	t, data, err := r.readLoose(h, hMaxObject)
 	if err != nil {
 		return nil, err
 	}
@@ -623,73 +641,28 @@ func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error)
 	if depth > hMaxDeltaDepth {
 		return nil, p.errorf(off, "delta chain longer than %d (a cycle?)", hMaxDeltaDepth)
 	}
-	data := p.pack
-	end := len(data) - 20 // the pack's checksum follows the last entry
-	if off < 12 || off >= int64(end) {
-		return nil, p.errorf(off, "offset out of range")
+	e, err := p.entry(off)
+	if err != nil {
+		return nil, err
 	}
-	pos := int(off)
-	c := data[pos]
-	pos++
-	t := hobjType(c >> 4 & 7)
-	size := uint64(c & 15)
-	shift := uint(4)
-	for c&0x80 != 0 {
-		if pos >= end || shift > 57 {
-			return nil, p.errorf(off, "bad object header")
-		}
-		c = data[pos]
-		pos++
-		size |= uint64(c&0x7f) << shift
-		shift += 7
+	t, size, pos := e.typ, e.size, e.pos
+	if err := r.checkSize(p, off, t, size, len(p.pack)-20-pos); err != nil {
+		return nil, err
 	}
 	var o *hobj
 	switch t {
 	case hobjCommit, hobjTree, hobjBlob, hobjTag:
-		if err := r.checkSize(p, off, t, size, end-pos); err != nil {
-			return nil, err
-		}
 		buf, err := r.inflate(p, off, pos, int(size), r.buf(int(size)))
 		if err != nil {
 			return nil, err
 		}
 		o = &hobj{typ: t, data: buf, used: r.epoch}
-	case hobjOfsDelta, hobjRefDelta:
+	default: // a delta
 		var base *hobj
-		var err error
 		if t == hobjOfsDelta {
-			if pos >= end {
-				return nil, p.errorf(off, "bad delta")
-			}
-			c := data[pos]
-			pos++
-			rel := int64(c & 0x7f)
-			for c&0x80 != 0 {
-				if pos >= end || rel > 1<<48 {
-					return nil, p.errorf(off, "bad delta base offset")
-				}
-				c = data[pos]
-				pos++
-				rel = (rel+1)<<7 | int64(c&0x7f)
-			}
-			if rel <= 0 || rel > off-12 {
-				return nil, p.errorf(off, "bad delta base offset")
-			}
-			if err := r.checkSize(p, off, t, size, end-pos); err != nil {
-				return nil, err
-			}
-			base, err = r.readAt(pi, off-rel, true, depth+1)
+			base, err = r.readAt(pi, e.base, true, depth+1)
 		} else {
-			if pos+20 > end {
-				return nil, p.errorf(off, "bad delta")
-			}
-			var bh hoid
-			copy(bh[:], data[pos:pos+20])
-			pos += 20
-			if err := r.checkSize(p, off, t, size, end-pos); err != nil {
-				return nil, err
-			}
-			base, err = r.readRef(p, off, bh, depth+1)
+			base, err = r.readRef(p, off, e.baseHash, depth+1)
 		}
 		if err != nil {
 			return nil, err
@@ -708,8 +681,6 @@ func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error)
 		}
 		r.chain += int64(len(out))
 		o = &hobj{typ: base.typ, data: out, used: r.epoch, baseKey: base.key, pre: pre, suf: suf}
-	default:
-		return nil, p.errorf(off, "bad object type %d", t)
 	}
 	if keep {
 		o.key = key
@@ -717,6 +688,70 @@ func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error)
 		r.add(o)
 	}
 	return o, nil
+}
+
+// hentry is the header of a pack entry.
+type hentry struct {
+	typ      hobjType
+	size     uint64 // of the object, or of the delta
+	pos      int    // where the zlib stream starts
+	base     int64  // an OFS_DELTA's base offset
+	baseHash hoid   // a REF_DELTA's base
+}
+
+// entry parses the header of the entry at off: its type, declared size
+// and, for a delta, its base.
+func (p *hpack) entry(off int64) (e hentry, err error) {
+	data := p.pack
+	end := len(data) - 20 // the pack's checksum follows the last entry
+	if off < 12 || off >= int64(end) {
+		return e, p.errorf(off, "offset out of range")
+	}
+	pos := int(off)
+	c := data[pos]
+	pos++
+	e.typ = hobjType(c >> 4 & 7)
+	e.size = uint64(c & 15)
+	for shift := uint(4); c&0x80 != 0; shift += 7 {
+		if pos >= end || shift > 57 {
+			return e, p.errorf(off, "bad object header")
+		}
+		c = data[pos]
+		pos++
+		e.size |= uint64(c&0x7f) << shift
+	}
+	switch e.typ {
+	case hobjCommit, hobjTree, hobjBlob, hobjTag:
+	case hobjOfsDelta:
+		if pos >= end {
+			return e, p.errorf(off, "bad delta")
+		}
+		c := data[pos]
+		pos++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if pos >= end || rel > 1<<48 {
+				return e, p.errorf(off, "bad delta base offset")
+			}
+			c = data[pos]
+			pos++
+			rel = (rel+1)<<7 | int64(c&0x7f)
+		}
+		if rel <= 0 || rel > off-12 {
+			return e, p.errorf(off, "bad delta base offset")
+		}
+		e.base = off - rel
+	case hobjRefDelta:
+		if pos+20 > end {
+			return e, p.errorf(off, "bad delta")
+		}
+		copy(e.baseHash[:], data[pos:pos+20])
+		pos += 20
+	default:
+		return e, p.errorf(off, "bad object type %d", e.typ)
+	}
+	e.pos = pos
+	return e, nil
 }
 
 // checkSize refuses an entry whose declared size the left bytes of the
