@@ -228,7 +228,7 @@ func hResolve(gitDir string, r *hreader, rev string) (hoid, error) {
 	if h.isZero() {
 		st := filesystem.NewStorage(osfs.New(gitDir), cache.NewObjectLRUDefault())
 		defer st.Close()
-		repo, err := git.Open(st, nil)
+		repo, err := git.Open(hGuardStorage(st, gitDir), nil)
 		if err != nil {
 			return h, fmt.Errorf("opening %s: %w", gitDir, err)
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,6 +62,14 @@ func TestHistoryGuardGoGit(t *testing.T) {
 		hWant(t, err, head.String()) // Resolve says no more
 		_, err = rp.Tree(head.String())
 		hWant(t, err, "object "+head.String(), "delta chain longer than 10000 (a cycle?)")
+		// LoadHistory resolves a name through go-git. (Not with git
+		// update-ref: git has no guard against this cycle and runs out of
+		// memory.)
+		if err := os.WriteFile(filepath.Join(r.gitDir(), "refs", "heads", "main"), []byte(head.String()+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = LoadHistory(r.gitDir(), "main", "")
+		hWant(t, err, `resolving "main"`) // go-git says no more
 	})
 
 	t.Run("tree contains itself", func(t *testing.T) {
