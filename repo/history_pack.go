@@ -436,7 +436,7 @@ type hobj struct {
 	idx []int32
 
 	key  uint64 // cache key; 0 when not cached
-	hash hoid   // for objects read through the fallback
+	hash hoid   // for loose objects, cached by hash
 	used uint64 // the reader's epoch when last handed out
 	acct int    // bytes counted against the cache budget
 	// For an object built from a delta: its base's cache key, and how many
