@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,7 +163,19 @@ func (c *hcommit) merge() bool { return len(c.parents) > 1 }
 // holds a cache keyed by commit hash so that a later call diffs only the
 // commits not yet seen; a cache that cannot be read is ignored and
 // rewritten.
-func LoadHistory(gitDir string, rev string, cacheDir string) (*History, error) {
+//
+// A damaged or hostile repository gives an error naming the object and,
+// for a tree, the path being read; see the limits in history_pack.go and
+// history_diff.go.
+func LoadHistory(gitDir string, rev string, cacheDir string) (h *History, err error) {
+	// The packs are mapped: a pack cut short under us faults, which this
+	// turns into a panic, and the panic into an error.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			h, err = nil, fmt.Errorf("corrupt object data: %v", p)
+		}
+	}()
 	db, err := hOpenODB(gitDir)
 	if err != nil {
 		return nil, err
@@ -174,7 +187,7 @@ func LoadHistory(gitDir string, rev string, cacheDir string) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
-	shallow, err := hShallow(gitDir)
+	shallow, err := hShallow(hCommonDir(gitDir))
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +209,7 @@ func LoadHistory(gitDir string, rev string, cacheDir string) (*History, error) {
 		return nil, err
 	}
 
-	h := hBuild(head, w)
+	h = hBuild(head, w)
 	h.stats = historyStats{commits: len(w.order), read: w.read, diffed: len(jobs)}
 	if cacheDir != "" && (w.read > 0 || hc == nil) {
 		hc.save(cacheDir, w.commits)
@@ -215,7 +228,7 @@ func hResolve(gitDir string, r *hreader, rev string) (hoid, error) {
 	if h.isZero() {
 		st := filesystem.NewStorage(osfs.New(gitDir), cache.NewObjectLRUDefault())
 		defer st.Close()
-		repo, err := git.Open(st, nil)
+		repo, err := git.Open(hGuardStorage(st, gitDir), nil)
 		if err != nil {
 			return h, fmt.Errorf("opening %s: %w", gitDir, err)
 		}
@@ -228,7 +241,7 @@ func hResolve(gitDir string, r *hreader, rev string) (hoid, error) {
 	for range 16 {
 		o, err := r.read(h, false)
 		if err != nil {
-			return h, fmt.Errorf("resolving %q: %w", rev, err)
+			return h, fmt.Errorf("resolving %q: object %s: %w", rev, h, err)
 		}
 		switch o.typ {
 		case hobjCommit:
@@ -341,7 +354,7 @@ func (w *hwalk) add(h hoid) (int32, error) {
 	} else {
 		o, err := w.r.read(h, false)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("commit %s: %w", h, err)
 		}
 		if o.typ != hobjCommit {
 			return 0, fmt.Errorf("object %s is a %s, not a commit", h, o.typ)
@@ -508,9 +521,10 @@ func hDiffAll(db *hodb, commits []hcommit, jobs []int32) error {
 // deltas means each tree version is built from the one just used, still
 // in the cache; going against them rebuilds whole chains.
 func hDiffRange(db *hodb, commits []hcommit, part []int32) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("reading history: corrupt object data: %v", p)
+			err = fmt.Errorf("corrupt object data: %v", p)
 		}
 	}()
 	if len(part) == 0 {

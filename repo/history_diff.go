@@ -23,40 +23,112 @@ var hIdxMin = 2048
 
 var errHistBadTree = errors.New("corrupt tree object")
 
+// hMaxTreeDepth is how many trees a path may pass through, the root
+// included: git's core.maxTreeDepth. Trees are read by hash without
+// checking the hash, so an index can name a tree's parent as its subtree;
+// such a cycle is found on the path (enter), a chain of distinct trees this
+// deep is refused.
+const hMaxTreeDepth = 4096
+
+// hMaxPaths bounds the distinct paths one diff worker records: some
+// thousand times a large library's, some hundreds of megabytes. A tree
+// that lists one subtree many times, each level multiplying the paths
+// below it (a "git bomb", valid to git), stops here. A variable so that
+// tests need not build millions of paths.
+var hMaxPaths = 1 << 23
+
+// hMaxVisits bounds the trees entered and entries walked in one commit's
+// diff, a few times the files of the largest repositories known. Listing
+// one subtree many times multiplies the work even when the leaves are
+// empty trees and no path is recorded. A variable for the tests.
+var hMaxVisits = 1 << 24
+
+// hframe is a tree on the path being diffed on one side.
+type hframe struct {
+	hash hoid
+	plen int // len(prefix) below the tree: its path is prefix[:plen-1]
+}
+
 // hdiffer computes, for one goroutine, the paths that differ between trees.
 type hdiffer struct {
 	r      *hreader
 	prefix []byte
 	ids    map[string]int32
 	paths  []string
-	out    []int32   // path ids found by the current diff
-	mids   [][]int32 // scratch per recursion depth: entry offsets walked
-	depth  int
+	out    []int32     // path ids found by the current diff
+	mids   [][]int32   // scratch per recursion depth: entry offsets walked
+	depth  int         // of diff calls, indexing mids
+	anc    [2][]hframe // the trees on the current path, of each side
+	visits int         // trees entered and entries walked by all, this diff
 }
 
 func newHDiffer(r *hreader) *hdiffer {
 	return &hdiffer{r: r, ids: make(map[string]int32)}
 }
 
-func (d *hdiffer) tree(h []byte) (*hobj, error) {
+// hShowPath shortens a path for an error message.
+func hShowPath(p []byte) string {
+	if len(p) == 0 {
+		return "the root"
+	}
+	if len(p) > 200 {
+		return fmt.Sprintf("%s…%s (%d folders deep)", p[:80], p[len(p)-80:], bytes.Count(p, []byte{'/'})+1)
+	}
+	return string(p)
+}
+
+// enter reads the tree h at prefix (the path of the tree followed by '/',
+// or empty for the root) as the next one down on side's path, refusing a
+// tree that is its own ancestor or too deep. leave undoes it.
+func (d *hdiffer) enter(side int, h []byte) (*hobj, error) {
 	var id hoid
 	copy(id[:], h)
+	anc := d.anc[side]
+	plen := len(d.prefix)
+	fail := func(err error) error {
+		return fmt.Errorf("tree %s at %s: %w", id, hShowPath(d.prefix[:max(plen-1, 0)]), err)
+	}
+	for _, f := range anc {
+		if f.hash == id {
+			return nil, fail(fmt.Errorf("contains itself: it is also the tree at %s (a cycle)", hShowPath(d.prefix[:max(f.plen-1, 0)])))
+		}
+	}
+	if len(anc) >= hMaxTreeDepth {
+		return nil, fail(fmt.Errorf("depth over %d (a cycle?)", hMaxTreeDepth))
+	}
+	if d.visits++; d.visits > hMaxVisits {
+		return nil, fail(fmt.Errorf("more than %d trees and entries in one commit (a tree listing a subtree many times?)", hMaxVisits))
+	}
 	o, err := d.r.read(id, true)
 	if err != nil {
-		return nil, err
+		return nil, fail(err)
 	}
 	if o.typ != hobjTree {
-		return nil, fmt.Errorf("object %s is a %s, not a tree", id, o.typ)
+		return nil, fail(fmt.Errorf("object is a %s, not a tree", o.typ))
 	}
+	d.anc[side] = append(anc, hframe{id, plen})
 	return o, nil
 }
 
+func (d *hdiffer) leave(side int) { d.anc[side] = d.anc[side][:len(d.anc[side])-1] }
+
+// bad reports a corrupt entry at pos of the tree being read on side.
+func (d *hdiffer) bad(side, pos int) error {
+	f := d.anc[side][len(d.anc[side])-1]
+	return fmt.Errorf("tree %s at %s: %w: bad entry at byte %d", f.hash, hShowPath(d.prefix[:max(f.plen-1, 0)]), errHistBadTree, pos)
+}
+
 // emit records prefix+name as changed.
-func (d *hdiffer) emit(name []byte) {
+func (d *hdiffer) emit(name []byte) error {
 	n := len(d.prefix)
 	d.prefix = append(d.prefix, name...)
 	id, ok := d.ids[string(d.prefix)]
 	if !ok {
+		if len(d.paths) >= hMaxPaths {
+			err := fmt.Errorf("at %s: more than %d paths (a tree listing a subtree many times?)", hShowPath(d.prefix), hMaxPaths)
+			d.prefix = d.prefix[:n]
+			return err
+		}
 		s := string(d.prefix)
 		id = int32(len(d.paths))
 		d.ids[s] = id
@@ -64,12 +136,20 @@ func (d *hdiffer) emit(name []byte) {
 	}
 	d.out = append(d.out, id)
 	d.prefix = d.prefix[:n]
+	return nil
 }
 
-// hEntry parses the tree entry at pos.
+// hEntry parses the tree entry at pos. The mode must be octal digits, as
+// git requires: then an entry ends 21 bytes after the first NUL from its
+// start, which is how hIndex finds entries without parsing them.
 func hEntry(data []byte, pos int) (mode, name, hash []byte, next int, err error) {
-	sp := bytes.IndexByte(data[pos:], ' ')
-	if sp <= 0 {
+	sp := 0
+	for ; pos+sp < len(data); sp++ {
+		if c := data[pos+sp]; c < '0' || c > '7' {
+			break
+		}
+	}
+	if sp == 0 || pos+sp >= len(data) || data[pos+sp] != ' ' {
 		return nil, nil, nil, 0, errHistBadTree
 	}
 	mode = data[pos : pos+sp]
@@ -185,16 +265,19 @@ func hCommonSuffix(a, b []byte) int {
 func (d *hdiffer) diffRoot(a, b hoid) error {
 	d.out = d.out[:0]
 	d.prefix = d.prefix[:0]
+	d.anc[0], d.anc[1] = d.anc[0][:0], d.anc[1][:0]
+	d.depth = 0
+	d.visits = 0
 	d.r.nextEpoch()
 	var ta, tb *hobj
 	var err error
 	if !a.isZero() {
-		if ta, err = d.tree(a[:]); err != nil {
+		if ta, err = d.enter(0, a[:]); err != nil {
 			return err
 		}
 	}
 	if !b.isZero() {
-		if tb, err = d.tree(b[:]); err != nil {
+		if tb, err = d.enter(1, b[:]); err != nil {
 			return err
 		}
 	}
@@ -202,22 +285,23 @@ func (d *hdiffer) diffRoot(a, b hoid) error {
 	case ta == nil && tb == nil:
 		return nil
 	case ta == nil:
-		return d.all(tb)
+		return d.all(1, tb)
 	case tb == nil:
-		return d.all(ta)
+		return d.all(0, ta)
 	}
 	return d.diff(ta, tb)
 }
 
-// all records every path below t.
-func (d *hdiffer) all(t *hobj) error {
+// all records every path below t, the tree on top of side's path.
+func (d *hdiffer) all(side int, t *hobj) error {
 	data := t.data
+	d.visits += len(data) / 28 // an entry takes at least 28 bytes
 	for pos := 0; pos < len(data); {
 		mode, name, hash, next, err := hEntry(data, pos)
 		if err != nil {
-			return err
+			return d.bad(side, pos)
 		}
-		if err := d.one(mode, name, hash); err != nil {
+		if err := d.one(side, mode, name, hash); err != nil {
 			return err
 		}
 		pos = next
@@ -226,18 +310,17 @@ func (d *hdiffer) all(t *hobj) error {
 }
 
 // one records an entry present on one side only.
-func (d *hdiffer) one(mode, name, hash []byte) error {
+func (d *hdiffer) one(side int, mode, name, hash []byte) error {
 	if !hIsTree(mode) {
-		d.emit(name)
-		return nil
-	}
-	sub, err := d.tree(hash)
-	if err != nil {
-		return err
+		return d.emit(name)
 	}
 	n := len(d.prefix)
 	d.prefix = append(append(d.prefix, name...), '/')
-	err = d.all(sub)
+	sub, err := d.enter(side, hash)
+	if err == nil {
+		err = d.all(side, sub)
+		d.leave(side)
+	}
 	d.prefix = d.prefix[:n]
 	return err
 }
@@ -265,7 +348,7 @@ func (d *hdiffer) diff(a, b *hobj) error {
 		if a.idx == nil && b.idx == nil {
 			idx, err := hIndex(da)
 			if err != nil {
-				return err
+				return d.bad(0, 0)
 			}
 			d.r.setIdx(a, idx)
 		}
@@ -275,7 +358,7 @@ func (d *hdiffer) diff(a, b *hobj) error {
 		}
 		k := sort.Search(len(ref), func(i int) bool { return int(ref[i]) > p }) - 1
 		if k < 0 {
-			return errHistBadTree
+			return d.bad(0, 0)
 		}
 		start = int(ref[k])
 	}
@@ -331,10 +414,10 @@ func (d *hdiffer) diff(a, b *hobj) error {
 			for ib < len(db) {
 				mode, name, hash, next, err := hEntry(db, ib)
 				if err != nil {
-					return err
+					return d.bad(1, ib)
 				}
 				midB = append(midB, int32(ib))
-				if err := d.one(mode, name, hash); err != nil {
+				if err := d.one(1, mode, name, hash); err != nil {
 					return err
 				}
 				ib = next
@@ -345,10 +428,10 @@ func (d *hdiffer) diff(a, b *hobj) error {
 			for ia < len(da) {
 				mode, name, hash, next, err := hEntry(da, ia)
 				if err != nil {
-					return err
+					return d.bad(0, ia)
 				}
 				midA = append(midA, int32(ia))
-				if err := d.one(mode, name, hash); err != nil {
+				if err := d.one(0, mode, name, hash); err != nil {
 					return err
 				}
 				ia = next
@@ -357,23 +440,23 @@ func (d *hdiffer) diff(a, b *hobj) error {
 		}
 		ma, na, ha, nextA, err := hEntry(da, ia)
 		if err != nil {
-			return err
+			return d.bad(0, ia)
 		}
 		mb, nb, hb, nextB, err := hEntry(db, ib)
 		if err != nil {
-			return err
+			return d.bad(1, ib)
 		}
 		ta, tb := hIsTree(ma), hIsTree(mb)
 		switch c := hNameCmp(na, ta, nb, tb); {
 		case c < 0:
 			midA = append(midA, int32(ia))
-			if err := d.one(ma, na, ha); err != nil {
+			if err := d.one(0, ma, na, ha); err != nil {
 				return err
 			}
 			ia = nextA
 		case c > 0:
 			midB = append(midB, int32(ib))
-			if err := d.one(mb, nb, hb); err != nil {
+			if err := d.one(1, mb, nb, hb); err != nil {
 				return err
 			}
 			ib = nextB
@@ -385,11 +468,13 @@ func (d *hdiffer) diff(a, b *hobj) error {
 					if err := d.sub(na, ha, hb); err != nil {
 						return err
 					}
-				} else {
-					d.emit(na)
+				} else if err := d.emit(na); err != nil {
+					return err
 				}
 			} else if !ta && !bytes.Equal(ma, mb) {
-				d.emit(na)
+				if err := d.emit(na); err != nil {
+					return err
+				}
 			}
 			ia, ib = nextA, nextB
 		}
@@ -407,19 +492,20 @@ func (d *hdiffer) diff(a, b *hobj) error {
 
 // sub diffs the subtrees named name.
 func (d *hdiffer) sub(name, ha, hb []byte) error {
-	ta, err := d.tree(ha)
-	if err != nil {
-		return err
-	}
-	tb, err := d.tree(hb)
-	if err != nil {
-		return err
-	}
 	n := len(d.prefix)
 	d.prefix = append(append(d.prefix, name...), '/')
-	err = d.diff(ta, tb)
-	d.prefix = d.prefix[:n]
-	return err
+	defer func() { d.prefix = d.prefix[:n] }()
+	ta, err := d.enter(0, ha)
+	if err != nil {
+		return err
+	}
+	defer d.leave(0)
+	tb, err := d.enter(1, hb)
+	if err != nil {
+		return err
+	}
+	defer d.leave(1)
+	return d.diff(ta, tb)
 }
 
 // hDeriveIndex builds the entry index of a tree from that of a neighbour

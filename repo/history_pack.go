@@ -3,11 +3,21 @@ package repo
 // Object access for LoadHistory. Reading a pack by offset (mmap, zlib, own
 // delta application) is several times faster than go-git's storer, which
 // reopens files, hashes every inflated object and grows delta buffers.
-// Anything not found in a pack (loose objects, alternates) is read through
-// go-git's storer, so nothing is lost but speed.
+// Loose objects are read here too, from the repository's object folder and
+// its alternates.
+//
+// Objects are not checked against their hash (that is most of the speed),
+// so nothing read from a pack or its index is trusted: every size is
+// bounded by what the pack can hold and by the limits below, delta chains
+// by their depth, and each failure is an error naming the pack file and
+// offset (or the object) where it happened. A damaged or hostile
+// repository costs an error, never a crash, a panic or memory out of
+// proportion to the pack.
 
 import (
+	"bufio"
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,13 +25,31 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
-	"sync"
+)
 
-	"github.com/go-git/go-billy/v5/osfs"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/storage/filesystem"
+// Limits on the work one object may cause. git has none of the first and
+// checks none of this (it hashes what it reads instead).
+const (
+	// hMaxObject caps the size of an object or a delta. LoadHistory reads
+	// only commits, trees and tags: a tree of 256 MiB would list some
+	// nine million entries in one folder, a commit message of that size
+	// is no message.
+	hMaxObject = 256 << 20
+	// hDeflateRatio is the most a deflate stream expands: 258 bytes for
+	// every two bits (RFC 1951, a length code and a distance code of one
+	// bit each). An entry's declared size must fit in the bytes left in
+	// the pack after its header times this.
+	hDeflateRatio = 1032
+	// hMaxDeltaDepth bounds a chain of deltas. git writes at most 4095
+	// (pack.depth); deeper is a REF_DELTA cycle or a hostile pack.
+	hMaxDeltaDepth = 10000
+	// hMaxChainBytes bounds what reading one object may produce along its
+	// delta chain (bases not cached, each inflated or rebuilt): git's
+	// deepest chains of a megabyte tree stay well below; a hostile chain
+	// of large objects each rebuilt from the last does not.
+	hMaxChainBytes int64 = 8 << 30
 )
 
 // hoid is a raw SHA-1 object id.
@@ -53,15 +81,16 @@ func (t hobjType) String() string {
 		return "blob"
 	case hobjTag:
 		return "tag"
+	case hobjOfsDelta:
+		return "ofs-delta"
+	case hobjRefDelta:
+		return "ref-delta"
 	}
 	return fmt.Sprintf("type %d", int(t))
 }
 
 // errHistObjectNotFound is returned (wrapped) for an object in no pack and not loose.
 var errHistObjectNotFound = errors.New("object not found")
-
-// hMaxDeltaDepth guards against REF_DELTA cycles in a corrupt pack.
-const hMaxDeltaDepth = 10000
 
 // hpack is one mmapped pack with its version 2 index.
 type hpack struct {
@@ -75,13 +104,12 @@ type hpack struct {
 	unmap  []func() error
 }
 
-func hOpenPack(idxPath string) (p *hpack, err error) {
+func hOpenPack(idxPath string) (_ *hpack, err error) {
 	packPath := strings.TrimSuffix(idxPath, ".idx") + ".pack"
-	p = &hpack{name: filepath.Base(packPath)}
+	p := &hpack{name: filepath.Base(packPath)}
 	defer func() {
 		if err != nil {
 			p.close()
-			p = nil
 		}
 	}()
 	idx, unmapIdx, err := hMmap(idxPath)
@@ -89,42 +117,66 @@ func hOpenPack(idxPath string) (p *hpack, err error) {
 		return nil, err
 	}
 	p.unmap = append(p.unmap, unmapIdx)
+	if err := p.parseIndex(idx); err != nil {
+		return nil, fmt.Errorf("%s: %w", idxPath, err)
+	}
+	pack, unmapPack, err := hMmap(packPath)
+	if err != nil {
+		return nil, err
+	}
+	p.unmap = append(p.unmap, unmapPack)
+	if err := p.setPack(pack, idx); err != nil {
+		return nil, fmt.Errorf("%s: %w", packPath, err)
+	}
+	return p, nil
+}
+
+// parseIndex reads a version 2 pack index into p.
+func (p *hpack) parseIndex(idx []byte) error {
 	if len(idx) < 8+256*4 || !bytes.Equal(idx[:4], []byte{0xff, 't', 'O', 'c'}) || binary.BigEndian.Uint32(idx[4:8]) != 2 {
-		return nil, fmt.Errorf("%s: not a version 2 pack index", idxPath)
+		return errors.New("not a version 2 pack index")
 	}
 	for i := range p.fanout {
 		p.fanout[i] = binary.BigEndian.Uint32(idx[8+4*i:])
 		if i > 0 && p.fanout[i] < p.fanout[i-1] {
-			return nil, fmt.Errorf("%s: corrupt fan-out table", idxPath)
+			return errors.New("corrupt fan-out table")
 		}
 	}
-	n := int(p.fanout[255])
-	pos := 8 + 256*4
-	need := pos + n*(20+4+4) + 40
-	if n < 0 || len(idx) < need {
-		return nil, fmt.Errorf("%s: truncated", idxPath)
+	n := int64(p.fanout[255])
+	pos := int64(8 + 256*4)
+	if int64(len(idx)) < pos+n*(20+4+4)+40 {
+		return errors.New("truncated")
 	}
-	p.n = n
+	p.n = int(n)
 	p.hashes = idx[pos : pos+n*20]
 	pos += n * 20
 	pos += n * 4 // CRCs
 	p.off32 = idx[pos : pos+n*4]
 	pos += n * 4
 	p.off64 = idx[pos : len(idx)-40]
+	return nil
+}
 
-	pack, unmapPack, err := hMmap(packPath)
-	if err != nil {
-		return nil, err
-	}
-	p.unmap = append(p.unmap, unmapPack)
+// setPack checks that pack is the one p's index idx describes and keeps it.
+func (p *hpack) setPack(pack, idx []byte) error {
 	if len(pack) < 12+20 || string(pack[:4]) != "PACK" {
-		return nil, fmt.Errorf("%s: not a pack", packPath)
+		return errors.New("not a pack")
 	}
 	if v := binary.BigEndian.Uint32(pack[4:8]); v != 2 && v != 3 {
-		return nil, fmt.Errorf("%s: unsupported pack version %d", packPath, v)
+		return fmt.Errorf("unsupported pack version %d", v)
+	}
+	// The index ends with the pack's checksum, the pack with its own: a
+	// pack cut short or replaced no longer matches.
+	if !bytes.Equal(idx[len(idx)-40:len(idx)-20], pack[len(pack)-20:]) {
+		return errors.New("does not match its index (truncated or replaced?)")
 	}
 	p.pack = pack
-	return p, nil
+	return nil
+}
+
+// errorf reports a problem with the entry at off.
+func (p *hpack) errorf(off int64, format string, args ...any) error {
+	return fmt.Errorf("%s offset %d: %s", p.name, off, fmt.Sprintf(format, args...))
 }
 
 func (p *hpack) close() {
@@ -169,26 +221,24 @@ func (p *hpack) lookup(h hoid) (int64, bool) {
 // hodb is the shared, read-only view of a repository's objects. Each
 // goroutine reads through its own hreader.
 type hodb struct {
-	gitDir string
-	packs  []*hpack
-
-	mu sync.Mutex // guards fb
-	fb *filesystem.Storage
+	dirs    []string // object folders: the repository's, then its alternates
+	packs   []*hpack
+	skipped []string // packs that could not be opened, and why
 }
 
 func hOpenODB(gitDir string) (*hodb, error) {
-	db := &hodb{gitDir: gitDir}
-	dirs := []string{filepath.Join(gitDir, "objects")}
-	dirs = append(dirs, hAlternates(dirs[0])...)
-	for _, d := range dirs {
+	db := &hodb{dirs: hObjectDirs(filepath.Join(hCommonDir(gitDir), "objects"))}
+	for _, d := range db.dirs {
 		idxs, _ := filepath.Glob(filepath.Join(d, "pack", "pack-*.idx"))
 		// Newest packs first, as git does: recent objects are likelier there.
 		sort.SliceStable(idxs, func(i, j int) bool { return hModTime(idxs[i]) > hModTime(idxs[j]) })
 		for _, idx := range idxs {
 			p, err := hOpenPack(idx)
 			if err != nil {
-				// An index we cannot read ourselves (version 1, a pack being
-				// written): go-git's storer gets the chance.
+				// A pack being written, an index of version 1 (which go-git
+				// cannot read either) or a damaged one: its objects are
+				// missing, and an error about one says why.
+				db.skipped = append(db.skipped, err.Error())
 				continue
 			}
 			db.packs = append(db.packs, p)
@@ -197,12 +247,51 @@ func hOpenODB(gitDir string) (*hodb, error) {
 	return db, nil
 }
 
+// hCommonDir is where the objects of the repository at gitDir are: the
+// folder its commondir file names for a linked worktree (git worktree add),
+// gitDir itself otherwise.
+func hCommonDir(gitDir string) string {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	d := strings.TrimSpace(string(b))
+	if d == "" {
+		return gitDir
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(gitDir, d)
+	}
+	return d
+}
+
 func hModTime(path string) int64 {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return 0
 	}
 	return fi.ModTime().UnixNano()
+}
+
+// hObjectDirs lists objects and the object folders its
+// objects/info/alternates names, recursively as git does (five levels),
+// each once.
+func hObjectDirs(objects string) []string {
+	dirs := []string{filepath.Clean(objects)}
+	seen := map[string]bool{dirs[0]: true}
+	for level, from := 0, 0; level < 5 && from < len(dirs); level++ {
+		to := len(dirs)
+		for _, d := range dirs[from:to] {
+			for _, a := range hAlternates(d) {
+				if a = filepath.Clean(a); !seen[a] {
+					seen[a] = true
+					dirs = append(dirs, a)
+				}
+			}
+		}
+		from = to
+	}
+	return dirs
 }
 
 // hAlternates lists the object folders named in objects/info/alternates.
@@ -230,12 +319,6 @@ func (db *hodb) close() {
 		p.close()
 	}
 	db.packs = nil
-	db.mu.Lock()
-	if db.fb != nil {
-		_ = db.fb.Close()
-		db.fb = nil
-	}
-	db.mu.Unlock()
 }
 
 // locate returns the pack and offset of h.
@@ -248,46 +331,100 @@ func (db *hodb) locate(h hoid) (int, int64, bool) {
 	return 0, 0, false
 }
 
-// readFallback reads an object through go-git's storer: loose objects and
-// whatever the pack reader could not open.
-func (db *hodb) readFallback(h hoid) (hobjType, []byte, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.fb == nil {
-		db.fb = filesystem.NewStorageWithOptions(osfs.New(db.gitDir), cache.NewObjectLRU(4<<20),
-			filesystem.Options{KeepDescriptors: true})
+// notFound is the error for an object in no pack and not loose.
+func (db *hodb) notFound() error {
+	if len(db.skipped) == 0 {
+		return errHistObjectNotFound
 	}
-	o, err := db.fb.EncodedObject(plumbing.AnyObject, plumbing.Hash(h))
-	if err != nil {
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			return 0, nil, fmt.Errorf("%w: %s", errHistObjectNotFound, h)
+	return fmt.Errorf("%w (packs skipped: %s)", errHistObjectNotFound, strings.Join(db.skipped, "; "))
+}
+
+// readLoose reads the loose object h: a zlib stream of "TYPE SIZE\0"
+// and the data. The declared size is bounded as in a pack and by limit,
+// and the stream must hold exactly that much.
+func (r *hreader) readLoose(h hoid, limit uint64) (hobjType, []byte, error) {
+	hx := h.String()
+	for _, d := range r.db.dirs {
+		f, err := os.Open(filepath.Join(d, hx[:2], hx[2:]))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
 		}
-		return 0, nil, fmt.Errorf("reading object %s: %w", h, err)
+		if err != nil {
+			return 0, nil, fmt.Errorf("loose object: %w", err)
+		}
+		t, data, err := r.readLooseFile(f, limit)
+		f.Close()
+		if err != nil {
+			return 0, nil, fmt.Errorf("loose object %s: %w", f.Name(), err)
+		}
+		return t, data, nil
 	}
+	return 0, nil, r.db.notFound()
+}
+
+func (r *hreader) readLooseFile(f *os.File, limit uint64) (hobjType, []byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, nil, err
+	}
+	if r.lfile == nil {
+		r.lfile = bufio.NewReaderSize(f, 16<<10)
+	} else {
+		r.lfile.Reset(f)
+	}
+	if r.lz == nil {
+		r.lz, err = zlib.NewReader(r.lfile)
+	} else {
+		err = r.lz.(zlib.Resetter).Reset(r.lfile, nil)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if r.lhead == nil {
+		r.lhead = bufio.NewReaderSize(r.lz, 64)
+	} else {
+		r.lhead.Reset(r.lz)
+	}
+	hdr, err := r.lhead.ReadSlice(0)
+	if err != nil {
+		return 0, nil, errors.New("bad header")
+	}
+	name, num, _ := strings.Cut(string(hdr[:len(hdr)-1]), " ")
 	var t hobjType
-	switch o.Type() {
-	case plumbing.CommitObject:
+	switch name {
+	case "commit":
 		t = hobjCommit
-	case plumbing.TreeObject:
+	case "tree":
 		t = hobjTree
-	case plumbing.BlobObject:
+	case "blob":
 		t = hobjBlob
-	case plumbing.TagObject:
+	case "tag":
 		t = hobjTag
 	default:
-		return 0, nil, fmt.Errorf("object %s: unexpected type %s", h, o.Type())
+		return 0, nil, errors.New("bad header")
 	}
-	r, err := o.Reader()
+	size, err := strconv.ParseUint(num, 10, 64)
 	if err != nil {
-		return 0, nil, fmt.Errorf("reading object %s: %w", h, err)
+		return 0, nil, errors.New("bad header")
 	}
-	defer r.Close()
-	data := make([]byte, 0, o.Size())
-	buf := bytes.NewBuffer(data)
-	if _, err := io.Copy(buf, r); err != nil {
-		return 0, nil, fmt.Errorf("reading object %s: %w", h, err)
+	if size > uint64(fi.Size())*hDeflateRatio {
+		return 0, nil, fmt.Errorf("%s declares %d bytes, more than its %d bytes can inflate to", t, size, fi.Size())
 	}
-	return t, buf.Bytes(), nil
+	if size > limit {
+		return 0, nil, fmt.Errorf("%s declares %d bytes, over the limit of %d", t, size, limit)
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(r.lhead, data); err != nil {
+		return 0, nil, fmt.Errorf("%s of %d bytes: %w", t, size, err)
+	}
+	// The stream must end here; reading on checks its checksum.
+	var one [1]byte
+	if _, err := io.ReadFull(r.lhead, one[:]); err == nil {
+		return 0, nil, fmt.Errorf("%s longer than its declared %d bytes", t, size)
+	} else if err != io.EOF {
+		return 0, nil, fmt.Errorf("%s of %d bytes: %w", t, size, err)
+	}
+	return t, data, nil
 }
 
 // hobj is a decoded object, as held by an hreader's cache.
@@ -299,7 +436,7 @@ type hobj struct {
 	idx []int32
 
 	key  uint64 // cache key; 0 when not cached
-	hash hoid   // for objects read through the fallback
+	hash hoid   // for loose objects, cached by hash
 	used uint64 // the reader's epoch when last handed out
 	acct int    // bytes counted against the cache budget
 	// For an object built from a delta: its base's cache key, and how many
@@ -332,6 +469,7 @@ type hreader struct {
 	db    *hodb
 	zr    hinflater
 	delta []byte
+	chain int64 // bytes produced for the current read along its delta chain
 
 	byKey  map[uint64]*hobj
 	byHash map[hoid]*hobj
@@ -340,13 +478,22 @@ type hreader struct {
 	budget int
 	lastP  int // index of the pack of the last hit
 
-	epoch   uint64
-	free    [][]byte
-	freeIdx [][]int32
+	epoch     uint64
+	free      [][]byte
+	freeIdx   [][]int32
+	freeBytes int // capacity held by free and freeIdx, at most budget
+
+	// For loose objects.
+	lfile *bufio.Reader
+	lz    io.ReadCloser
+	lhead *bufio.Reader
 }
 
 // hFreeMax bounds the number of spare buffers of each kind a reader keeps.
 const hFreeMax = 48
+
+// hDeltaKeep is the largest delta buffer a reader keeps between objects.
+const hDeltaKeep = 8 << 20
 
 // nextEpoch declares that no object handed out so far is in use any more.
 func (r *hreader) nextEpoch() { r.epoch++ }
@@ -360,6 +507,7 @@ func (r *hreader) buf(n int) []byte {
 			r.free[i] = r.free[last]
 			r.free[last] = nil
 			r.free = r.free[:last]
+			r.freeBytes -= cap(b)
 			return b[:n]
 		}
 	}
@@ -375,29 +523,36 @@ func (r *hreader) idxBuf(n int) []int32 {
 			r.freeIdx[i] = r.freeIdx[last]
 			r.freeIdx[last] = nil
 			r.freeIdx = r.freeIdx[:last]
+			r.freeBytes -= 4 * cap(b)
 			return b[:0]
 		}
 	}
 	return make([]int32, 0, n+n/32+16)
 }
 
+// recycle keeps the buffers of the evicted object o for reuse, as long as
+// the spare buffers stay within the cache's budget.
 func (r *hreader) recycle(o *hobj) {
 	if o.used == r.epoch {
 		return
 	}
-	if o.data != nil && cap(o.data) >= 512 {
+	if b := o.data; b != nil && cap(b) >= 512 && r.freeBytes+cap(b) <= r.budget {
 		if len(r.free) == hFreeMax {
-			r.free[len(r.free)-1] = o.data
+			r.freeBytes -= cap(r.free[len(r.free)-1])
+			r.free[len(r.free)-1] = b
 		} else {
-			r.free = append(r.free, o.data)
+			r.free = append(r.free, b)
 		}
+		r.freeBytes += cap(b)
 	}
-	if o.idx != nil {
+	if b := o.idx; b != nil && r.freeBytes+4*cap(b) <= r.budget {
 		if len(r.freeIdx) == hFreeMax {
-			r.freeIdx[len(r.freeIdx)-1] = o.idx
+			r.freeBytes -= 4 * cap(r.freeIdx[len(r.freeIdx)-1])
+			r.freeIdx[len(r.freeIdx)-1] = b
 		} else {
-			r.freeIdx = append(r.freeIdx, o.idx)
+			r.freeIdx = append(r.freeIdx, b)
 		}
+		r.freeBytes += 4 * cap(b)
 	}
 	o.data, o.idx = nil, nil
 }
@@ -438,27 +593,30 @@ func (r *hreader) add(o *hobj) {
 // hCacheKey packs a pack number and an offset; offsets fit in 48 bits.
 func hCacheKey(pack int, off int64) uint64 { return uint64(pack+1)<<48 | uint64(off) }
 
-// read returns the object h. keep caches it for later reads.
+// read returns the object h. keep caches it for later reads. Errors do not
+// name h: the caller says what it was reading.
 func (r *hreader) read(h hoid, keep bool) (*hobj, error) {
 	if o := r.byHash[h]; o != nil {
 		r.touch(o)
 		o.used = r.epoch
 		return o, nil
 	}
+	r.chain = 0
 	if np := len(r.db.packs); np > 0 {
 		for i := 0; i < np; i++ {
 			pi := (r.lastP + i) % np
 			if off, ok := r.db.packs[pi].lookup(h); ok {
 				r.lastP = pi
-				o, err := r.readAt(pi, off, keep, 0)
-				if err != nil {
-					return nil, fmt.Errorf("object %s: %w", h, err)
-				}
-				return o, nil
+				return r.readAt(pi, off, keep, 0)
 			}
 		}
 	}
-	t, data, err := r.db.readFallback(h)
+	return r.readLooseObj(h, keep)
+}
+
+// readLooseObj reads h as a loose object.
+func (r *hreader) readLooseObj(h hoid, keep bool) (*hobj, error) {
+	t, data, err := r.readLoose(h, hMaxObject)
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +628,8 @@ func (r *hreader) read(h hoid, keep bool) (*hobj, error) {
 	return o, nil
 }
 
-// readAt decodes the object at off in pack pi, resolving deltas.
+// readAt decodes the object at off in pack pi, resolving deltas. An error
+// names the entry where the problem is, however deep in the chain.
 func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error) {
 	key := hCacheKey(pi, off)
 	if o := r.byKey[key]; o != nil {
@@ -478,88 +637,50 @@ func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error)
 		o.used = r.epoch
 		return o, nil
 	}
-	if depth > hMaxDeltaDepth {
-		return nil, errors.New("delta chain too deep")
-	}
 	p := r.db.packs[pi]
-	data := p.pack
-	if off < 12 || off >= int64(len(data)) {
-		return nil, fmt.Errorf("%s: offset %d out of range", p.name, off)
+	if depth > hMaxDeltaDepth {
+		return nil, p.errorf(off, "delta chain longer than %d (a cycle?)", hMaxDeltaDepth)
 	}
-	pos := int(off)
-	c := data[pos]
-	pos++
-	t := hobjType(c >> 4 & 7)
-	size := uint64(c & 15)
-	shift := uint(4)
-	for c&0x80 != 0 {
-		if pos >= len(data) || shift > 63 {
-			return nil, fmt.Errorf("%s: bad object header at %d", p.name, off)
-		}
-		c = data[pos]
-		pos++
-		size |= uint64(c&0x7f) << shift
-		shift += 7
+	e, err := p.entry(off)
+	if err != nil {
+		return nil, err
 	}
-	if size > 1<<40 {
-		return nil, fmt.Errorf("%s: object at %d too large", p.name, off)
+	t, size, pos := e.typ, e.size, e.pos
+	if err := r.checkSize(p, off, t, size, len(p.pack)-20-pos); err != nil {
+		return nil, err
 	}
 	var o *hobj
 	switch t {
 	case hobjCommit, hobjTree, hobjBlob, hobjTag:
-		buf, err := r.inflate(p, pos, int(size), r.buf(int(size)))
+		buf, err := r.inflate(p, off, pos, int(size), r.buf(int(size)))
 		if err != nil {
 			return nil, err
 		}
 		o = &hobj{typ: t, data: buf, used: r.epoch}
-	case hobjOfsDelta, hobjRefDelta:
+	default: // a delta
 		var base *hobj
-		var err error
 		if t == hobjOfsDelta {
-			if pos >= len(data) {
-				return nil, fmt.Errorf("%s: bad delta at %d", p.name, off)
-			}
-			c := data[pos]
-			pos++
-			rel := int64(c & 0x7f)
-			for c&0x80 != 0 {
-				if pos >= len(data) || rel > 1<<48 {
-					return nil, fmt.Errorf("%s: bad delta offset at %d", p.name, off)
-				}
-				c = data[pos]
-				pos++
-				rel = (rel+1)<<7 | int64(c&0x7f)
-			}
-			if rel <= 0 || rel > off {
-				return nil, fmt.Errorf("%s: bad delta offset at %d", p.name, off)
-			}
-			base, err = r.readAt(pi, off-rel, true, depth+1)
+			base, err = r.readAt(pi, e.base, true, depth+1)
 		} else {
-			if pos+20 > len(data) {
-				return nil, fmt.Errorf("%s: bad delta at %d", p.name, off)
-			}
-			var bh hoid
-			copy(bh[:], data[pos:pos+20])
-			pos += 20
-			if depth >= hMaxDeltaDepth {
-				return nil, errors.New("delta chain too deep")
-			}
-			base, err = r.readRef(bh, depth+1)
+			base, err = r.readRef(p, off, e.baseHash, depth+1)
 		}
 		if err != nil {
 			return nil, err
 		}
-		r.delta, err = r.inflate(p, pos, int(size), r.delta)
+		r.delta, err = r.inflate(p, off, pos, int(size), r.delta)
 		if err != nil {
 			return nil, err
 		}
-		out, pre, suf, err := hApplyDelta(base.data, r.delta, r.buf)
-		if err != nil {
-			return nil, fmt.Errorf("%s: object at %d: %w", p.name, off, err)
+		limit := int(min(hMaxObject, hMaxChainBytes-r.chain))
+		out, pre, suf, err := hApplyDelta(base.data, r.delta, limit, r.buf)
+		if cap(r.delta) > hDeltaKeep {
+			r.delta = nil
 		}
+		if err != nil {
+			return nil, p.errorf(off, "%v", err)
+		}
+		r.chain += int64(len(out))
 		o = &hobj{typ: base.typ, data: out, used: r.epoch, baseKey: base.key, pre: pre, suf: suf}
-	default:
-		return nil, fmt.Errorf("%s: bad object type %d at %d", p.name, t, off)
 	}
 	if keep {
 		o.key = key
@@ -569,26 +690,115 @@ func (r *hreader) readAt(pi int, off int64, keep bool, depth int) (*hobj, error)
 	return o, nil
 }
 
-// readRef reads a REF_DELTA base, which may live in any pack.
-func (r *hreader) readRef(h hoid, depth int) (*hobj, error) {
-	for pi, p := range r.db.packs {
-		if off, ok := p.lookup(h); ok {
-			return r.readAt(pi, off, true, depth)
-		}
-	}
-	return r.read(h, true)
+// hentry is the header of a pack entry.
+type hentry struct {
+	typ      hobjType
+	size     uint64 // of the object, or of the delta
+	pos      int    // where the zlib stream starts
+	base     int64  // an OFS_DELTA's base offset
+	baseHash hoid   // a REF_DELTA's base
 }
 
-// inflate decompresses the zlib stream at pos into a buffer of exactly size
-// bytes, reusing buf when it is big enough.
-func (r *hreader) inflate(p *hpack, pos, size int, buf []byte) ([]byte, error) {
+// entry parses the header of the entry at off: its type, declared size
+// and, for a delta, its base.
+func (p *hpack) entry(off int64) (e hentry, err error) {
 	data := p.pack
+	end := len(data) - 20 // the pack's checksum follows the last entry
+	if off < 12 || off >= int64(end) {
+		return e, p.errorf(off, "offset out of range")
+	}
+	pos := int(off)
+	c := data[pos]
+	pos++
+	e.typ = hobjType(c >> 4 & 7)
+	e.size = uint64(c & 15)
+	for shift := uint(4); c&0x80 != 0; shift += 7 {
+		if pos >= end || shift > 57 {
+			return e, p.errorf(off, "bad object header")
+		}
+		c = data[pos]
+		pos++
+		e.size |= uint64(c&0x7f) << shift
+	}
+	switch e.typ {
+	case hobjCommit, hobjTree, hobjBlob, hobjTag:
+	case hobjOfsDelta:
+		if pos >= end {
+			return e, p.errorf(off, "bad delta")
+		}
+		c := data[pos]
+		pos++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if pos >= end || rel > 1<<48 {
+				return e, p.errorf(off, "bad delta base offset")
+			}
+			c = data[pos]
+			pos++
+			rel = (rel+1)<<7 | int64(c&0x7f)
+		}
+		if rel <= 0 || rel > off-12 {
+			return e, p.errorf(off, "bad delta base offset")
+		}
+		e.base = off - rel
+	case hobjRefDelta:
+		if pos+20 > end {
+			return e, p.errorf(off, "bad delta")
+		}
+		copy(e.baseHash[:], data[pos:pos+20])
+		pos += 20
+	default:
+		return e, p.errorf(off, "bad object type %d", e.typ)
+	}
+	e.pos = pos
+	return e, nil
+}
+
+// checkSize refuses an entry whose declared size the left bytes of the
+// pack after its header cannot inflate to, or over the limits.
+func (r *hreader) checkSize(p *hpack, off int64, t hobjType, size uint64, left int) error {
+	switch {
+	case size > uint64(left)*hDeflateRatio:
+		return p.errorf(off, "%s declares %d bytes, more than the %d bytes left in the pack can inflate to", t, size, left)
+	case size > hMaxObject:
+		return p.errorf(off, "%s declares %d bytes, over the limit of %d", t, size, hMaxObject)
+	case r.chain+int64(size) > hMaxChainBytes:
+		return p.errorf(off, "its delta chain makes more than %d bytes", hMaxChainBytes)
+	}
+	r.chain += int64(size)
+	return nil
+}
+
+// readRef reads the base bh of the REF_DELTA at off, which may live in any
+// pack or be a loose object.
+func (r *hreader) readRef(dp *hpack, off int64, bh hoid, depth int) (*hobj, error) {
+	for pi, p := range r.db.packs {
+		if boff, ok := p.lookup(bh); ok {
+			return r.readAt(pi, boff, true, depth)
+		}
+	}
+	if o := r.byHash[bh]; o != nil {
+		r.touch(o)
+		o.used = r.epoch
+		return o, nil
+	}
+	o, err := r.readLooseObj(bh, true)
+	if err != nil {
+		return nil, dp.errorf(off, "delta base %s: %v", bh, err)
+	}
+	return o, nil
+}
+
+// inflate decompresses the zlib stream at pos, of the entry at off, into a
+// buffer of exactly size bytes, reusing buf when it is big enough.
+func (r *hreader) inflate(p *hpack, off int64, pos, size int, buf []byte) ([]byte, error) {
+	data := p.pack[:len(p.pack)-20]
 	if pos+2 > len(data) {
-		return nil, fmt.Errorf("%s: truncated object at %d", p.name, pos)
+		return nil, p.errorf(off, "truncated")
 	}
 	cmf, flg := data[pos], data[pos+1]
 	if cmf&0x0f != 8 || (uint16(cmf)<<8|uint16(flg))%31 != 0 || flg&0x20 != 0 {
-		return nil, fmt.Errorf("%s: bad zlib header at %d", p.name, pos)
+		return nil, p.errorf(off, "bad zlib header")
 	}
 	if cap(buf) >= size {
 		buf = buf[:size]
@@ -596,7 +806,7 @@ func (r *hreader) inflate(p *hpack, pos, size int, buf []byte) ([]byte, error) {
 		buf = make([]byte, size)
 	}
 	if err := r.zr.inflate(data[pos+2:], buf); err != nil {
-		return nil, fmt.Errorf("%s: inflating object at %d: %w", p.name, pos, err)
+		return nil, p.errorf(off, "inflating %d bytes: %v", size, err)
 	}
 	return buf, nil
 }
@@ -605,7 +815,13 @@ func (r *hreader) inflate(p *hpack, pos, size int, buf []byte) ([]byte, error) {
 // size from alloc. pre and suf are the lengths of the target's leading and
 // trailing runs copied from the same place in the base (counted from its
 // start, and from its end).
-func hApplyDelta(base, delta []byte, alloc func(int) []byte) (out []byte, pre, suf int, err error) {
+//
+// The delta is read twice: once to check that its source size is the
+// base's, that every copy stays in the base and every insert in the delta,
+// and that the instructions make exactly the declared target size, at most
+// limit; then, with nothing left to go wrong, to build the target. A
+// delta that lies costs no allocation.
+func hApplyDelta(base, delta []byte, limit int, alloc func(int) []byte) (out []byte, pre, suf int, err error) {
 	i := 0
 	varint := func() (uint64, bool) {
 		var v uint64
@@ -623,42 +839,44 @@ func hApplyDelta(base, delta []byte, alloc func(int) []byte) (out []byte, pre, s
 	}
 	src, ok1 := varint()
 	dst, ok2 := varint()
-	if !ok1 || !ok2 || src != uint64(len(base)) || dst > 1<<40 {
+	if !ok1 || !ok2 {
 		return nil, 0, 0, errors.New("bad delta header")
 	}
+	if src != uint64(len(base)) {
+		return nil, 0, 0, fmt.Errorf("delta for a base of %d bytes, its base has %d", src, len(base))
+	}
+	if dst > uint64(max(limit, 0)) {
+		return nil, 0, 0, fmt.Errorf("delta declares %d bytes, over the limit of %d", dst, limit)
+	}
+	ops := i
+	if err := hCheckDelta(len(base), delta[ops:], int(dst)); err != nil {
+		return nil, 0, 0, err
+	}
+
 	out = alloc(int(dst))
 	n := 0
 	inPre := true
 	sufStart := 0 // where the run of copies aligned on the end starts
 	endShift := len(base) - len(out)
-	for i < len(delta) {
+	for i = ops; i < len(delta); {
 		c := delta[i]
 		i++
 		if c&0x80 != 0 {
 			var off, sz uint32
 			for b := uint(0); b < 4; b++ {
 				if c&(1<<b) != 0 {
-					if i >= len(delta) {
-						return nil, 0, 0, errors.New("truncated delta")
-					}
 					off |= uint32(delta[i]) << (8 * b)
 					i++
 				}
 			}
 			for b := uint(0); b < 3; b++ {
 				if c&(0x10<<b) != 0 {
-					if i >= len(delta) {
-						return nil, 0, 0, errors.New("truncated delta")
-					}
 					sz |= uint32(delta[i]) << (8 * b)
 					i++
 				}
 			}
 			if sz == 0 {
 				sz = 0x10000
-			}
-			if uint64(off)+uint64(sz) > uint64(len(base)) || n+int(sz) > len(out) {
-				return nil, 0, 0, errors.New("delta copies out of range")
 			}
 			if inPre {
 				if int(off) == n {
@@ -671,20 +889,68 @@ func hApplyDelta(base, delta []byte, alloc func(int) []byte) (out []byte, pre, s
 				sufStart = n + int(sz)
 			}
 			n += copy(out[n:], base[off:off+sz])
-		} else if c != 0 {
-			if i+int(c) > len(delta) || n+int(c) > len(out) {
-				return nil, 0, 0, errors.New("delta inserts out of range")
-			}
+		} else {
 			n += copy(out[n:], delta[i:i+int(c)])
 			i += int(c)
 			inPre = false
 			sufStart = n
-		} else {
-			return nil, 0, 0, errors.New("bad delta opcode")
 		}
 	}
-	if n != len(out) {
-		return nil, 0, 0, errors.New("delta result has the wrong size")
-	}
 	return out, pre, len(out) - sufStart, nil
+}
+
+// hCheckDelta checks the instructions ops of a delta against a base of
+// baseLen bytes and a target of dst bytes.
+func hCheckDelta(baseLen int, ops []byte, dst int) error {
+	n := 0
+	for i := 0; i < len(ops); {
+		c := ops[i]
+		i++
+		var sz int
+		switch {
+		case c&0x80 != 0:
+			var off uint32
+			var usz uint32
+			for b := uint(0); b < 4; b++ {
+				if c&(1<<b) != 0 {
+					if i >= len(ops) {
+						return errors.New("truncated delta")
+					}
+					off |= uint32(ops[i]) << (8 * b)
+					i++
+				}
+			}
+			for b := uint(0); b < 3; b++ {
+				if c&(0x10<<b) != 0 {
+					if i >= len(ops) {
+						return errors.New("truncated delta")
+					}
+					usz |= uint32(ops[i]) << (8 * b)
+					i++
+				}
+			}
+			if usz == 0 {
+				usz = 0x10000
+			}
+			if uint64(off)+uint64(usz) > uint64(baseLen) {
+				return fmt.Errorf("delta copies %d bytes from %d, out of its base of %d", usz, off, baseLen)
+			}
+			sz = int(usz)
+		case c != 0:
+			sz = int(c)
+			if i+sz > len(ops) {
+				return errors.New("truncated delta")
+			}
+			i += sz
+		default:
+			return errors.New("bad delta opcode 0")
+		}
+		if n += sz; n > dst {
+			return fmt.Errorf("delta declares %d bytes, its instructions make more", dst)
+		}
+	}
+	if n != dst {
+		return fmt.Errorf("delta declares %d bytes, its instructions make %d", dst, n)
+	}
+	return nil
 }

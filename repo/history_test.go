@@ -646,6 +646,24 @@ func TestHistoryAlternates(t *testing.T) {
 	hCheck(t, dst, dst.head(), hLoad(t, dst, ""))
 }
 
+// TestHistoryWorktree reads the history from a linked worktree, whose
+// objects are in the main repository.
+func TestHistoryWorktree(t *testing.T) {
+	src := hBuildTricky(t)
+	src.git("gc", "-q")
+	src.write("loose.md", "loose\n")
+	src.commit("A loose commit")
+	dir := filepath.Join(t.TempDir(), "linked")
+	src.git("worktree", "add", "-q", dir)
+	wt := &hrepo{t: t, dir: dir, when: src.when, adate: src.adate}
+	gitDir := strings.TrimSpace(wt.git("rev-parse", "--absolute-git-dir"))
+	h, err := LoadHistory(gitDir, wt.head(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hCheck(t, wt, wt.head(), h)
+}
+
 // TestHistoryDiffStates diffs every commit against its parent, both ways,
 // with the entry index known for neither tree, one or both, and compares
 // with a plain walk of the entries.
@@ -713,9 +731,9 @@ func TestHistoryDiffStates(t *testing.T) {
 
 // hIndexAll gives every tree below h its entry index, in d's reader.
 func hIndexAll(t *testing.T, d *hdiffer, h hoid) {
-	o, err := d.tree(h[:])
-	if err != nil {
-		t.Fatal(err)
+	o, err := d.r.read(h, true)
+	if err != nil || o.typ != hobjTree {
+		t.Fatal(h, err)
 	}
 	idx, err := hIndex(o.data)
 	if err != nil {

@@ -96,6 +96,8 @@ func Open(root string) (*Repo, error) {
 			}
 		}
 	}
+	// go-git follows delta chains without a limit: see history_guard.go.
+	g.Storer = hGuardStorage(g.Storer, r.GitDir)
 	return r, nil
 }
 

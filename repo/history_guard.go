@@ -1,0 +1,188 @@
+package repo
+
+// Everything else rmm reads from git (revisions, trees and blobs at a
+// revision, tags) goes through go-git's storage, over the same packs as the
+// history pass. go-git bounds an object by the bytes it actually inflates,
+// but it follows a delta chain with no limit (a REF_DELTA cycle is
+// "fatal error: stack overflow"), reads a loose object's stream to its end
+// whatever its header declares, and, like the history pass, never checks
+// that an object has the hash it was asked for (an index mapping a subtree
+// to its parent makes a tree walk loop forever).
+//
+// hGuardStorage wraps go-git's storage so that an object is read only
+// after its delta chain has been walked entry header by entry header in the
+// packs (depth, cycles, sizes against the pack, as the history pass bounds
+// them), a loose object is read by readLoose with its bounds, and whatever
+// comes back has the hash asked for.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// hguard is go-git's filesystem storage with guarded object reads. Every
+// other method is the storage's own.
+type hguard struct {
+	*filesystem.Storage
+	gitDir string
+
+	mu    sync.Mutex
+	db    *hodb
+	r     *hreader // for loose objects
+	stamp string   // of the pack folders, when db was opened
+}
+
+// hGuardStorage wraps s, the storage of the repository at gitDir. Any
+// storage other than go-git's filesystem one is returned as it is.
+func hGuardStorage(s storage.Storer, gitDir string) storage.Storer {
+	fs, ok := s.(*filesystem.Storage)
+	if !ok || gitDir == "" {
+		return s
+	}
+	return &hguard{Storage: fs, gitDir: gitDir}
+}
+
+// EncodedObject reads h as go-git does, with the guards.
+func (g *hguard) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	o, err := g.guard(t, h)
+	if err != nil || o != nil {
+		return o, err
+	}
+	if o, err = g.Storage.EncodedObject(t, h); err != nil {
+		return nil, err
+	}
+	// A large object read lazily has no hash yet: nothing to compare.
+	if got := o.Hash(); got != h && !got.IsZero() {
+		return nil, fmt.Errorf("object %s: the repository holds %s under that name (a damaged index?)", h, got)
+	}
+	return o, nil
+}
+
+// EncodedObjectSize reads the size of h as go-git does, after the chain
+// check.
+func (g *hguard) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	g.mu.Lock()
+	err := g.checkLocked(hoid(h))
+	g.mu.Unlock()
+	if err != nil {
+		return 0, fmt.Errorf("object %s: %w", h, err)
+	}
+	return g.Storage.EncodedObjectSize(h)
+}
+
+// guard checks h's delta chain if it is in a pack, or reads it if it is a
+// loose object; o is nil when go-git is to read it.
+func (g *hguard) guard(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.checkLocked(hoid(h)); err != nil {
+		return nil, fmt.Errorf("object %s: %w", h, err)
+	}
+	if g.inPack(hoid(h)) {
+		return nil, nil
+	}
+	// Blobs may be larger than anything the history pass reads: the
+	// declared size is bounded by the file alone.
+	typ, data, err := g.r.readLoose(hoid(h), 1<<62)
+	if errors.Is(err, errHistObjectNotFound) {
+		return nil, nil // go-git says so, in its own words
+	}
+	if err != nil {
+		return nil, fmt.Errorf("object %s: %w", h, err)
+	}
+	o := &plumbing.MemoryObject{}
+	switch typ {
+	case hobjCommit:
+		o.SetType(plumbing.CommitObject)
+	case hobjTree:
+		o.SetType(plumbing.TreeObject)
+	case hobjBlob:
+		o.SetType(plumbing.BlobObject)
+	case hobjTag:
+		o.SetType(plumbing.TagObject)
+	}
+	if t != plumbing.AnyObject && o.Type() != t {
+		return nil, plumbing.ErrObjectNotFound
+	}
+	o.Write(data)
+	if got := o.Hash(); got != h {
+		return nil, fmt.Errorf("object %s: its loose file holds %s", h, got)
+	}
+	return o, nil
+}
+
+// inPack reports h in one of the packs g knows.
+func (g *hguard) inPack(h hoid) bool {
+	_, _, ok := g.db.locate(h)
+	return ok
+}
+
+// checkLocked opens the packs on first use, and again when an object is in
+// none of them and the pack folders changed (a gc or fetch since), then
+// walks h's chain.
+func (g *hguard) checkLocked(h hoid) error {
+	if g.db == nil || !g.inPack(h) && g.stamp != hPackStamp(g.db.dirs) {
+		if g.db != nil {
+			g.db.close()
+		}
+		db, err := hOpenODB(g.gitDir)
+		if err != nil {
+			return err
+		}
+		g.db, g.r, g.stamp = db, hNewReader(db, 0), hPackStamp(db.dirs)
+	}
+	return g.db.checkChain(h)
+}
+
+// hPackStamp tells whether the pack folders changed.
+func hPackStamp(dirs []string) string {
+	var s string
+	for _, d := range dirs {
+		if fi, err := os.Stat(filepath.Join(d, "pack")); err == nil {
+			s += fmt.Sprintf("%d.%d;", fi.ModTime().UnixNano(), fi.Size())
+		}
+	}
+	return s
+}
+
+// checkChain walks the delta chain of h, if it is in a pack, by entry
+// headers alone: each entry must parse, declare no more than the pack can
+// inflate to, and the chain end within hMaxDeltaDepth at a whole object
+// (or at a base outside the packs, which go-git reads loose). The error
+// names the entry at fault.
+func (db *hodb) checkChain(h hoid) error {
+	pi, off, ok := db.locate(h)
+	if !ok {
+		return nil
+	}
+	for depth := 0; ; depth++ {
+		p := db.packs[pi]
+		if depth > hMaxDeltaDepth {
+			return p.errorf(off, "delta chain longer than %d (a cycle?)", hMaxDeltaDepth)
+		}
+		e, err := p.entry(off)
+		if err != nil {
+			return err
+		}
+		if left := len(p.pack) - 20 - e.pos; e.size > uint64(left)*hDeflateRatio {
+			return p.errorf(off, "%s declares %d bytes, more than the %d bytes left in the pack can inflate to", e.typ, e.size, left)
+		}
+		switch e.typ {
+		case hobjOfsDelta:
+			off = e.base
+		case hobjRefDelta:
+			if pi, off, ok = db.locate(e.baseHash); !ok {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+}
