@@ -31,7 +31,7 @@ func Provenance(r *repo.Repo, commit string, lib *doc.Library, entries []Entry) 
 	if !approved {
 		return nil, nil
 	}
-	h, err := repo.LoadHistory(r.GitDir, commit, "")
+	h, err := repo.LoadHistory(r.GitDir, commit, r.HistoryCacheDir())
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}

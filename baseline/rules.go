@@ -195,7 +195,7 @@ func removedFromBaseline(c *check.Context) []doc.Diagnostic {
 		// Removed in a commit: what matters is the last version before
 		// the removal.
 		if at != "" && hist == nil && histErr == nil {
-			hist, histErr = repo.LoadHistory(c.Repo.GitDir, at, "")
+			hist, histErr = c.History(at)
 		}
 		if hist != nil && lastVersionRetired(c.Repo, hist, e.Path) {
 			continue
@@ -254,7 +254,7 @@ func independence(c *check.Context) []doc.Diagnostic {
 		}
 		rev = h
 	}
-	h, err := repo.LoadHistory(c.Repo.GitDir, rev, "")
+	h, err := c.History(rev)
 	if err != nil {
 		return []doc.Diagnostic{doc.Warnf(evals[0].Path, evals[0].Line("evaluator"), "independence", "cannot read git history to check the evaluator's independence: %v", err)}
 	}

@@ -24,8 +24,31 @@ type Context struct {
 	// Now is the time overdue reviews are measured against.
 	Now time.Time
 
-	mu    sync.Mutex
-	cache map[string]*repo.Snapshot
+	mu      sync.Mutex
+	cache   map[string]*repo.Snapshot
+	history map[string]historyResult
+}
+
+type historyResult struct {
+	h   *repo.History
+	err error
+}
+
+// History is the history pass from commit (see repo.LoadHistory), made once
+// per context and kept in the repository's history cache, so every rule
+// that needs who changed what shares one walk.
+func (c *Context) History(commit string) (*repo.History, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.history[commit]; ok {
+		return r.h, r.err
+	}
+	h, err := repo.LoadHistory(c.Repo.GitDir, commit, c.Repo.HistoryCacheDir())
+	if c.history == nil {
+		c.history = map[string]historyResult{}
+	}
+	c.history[commit] = historyResult{h, err}
+	return h, err
 }
 
 // NewContext makes a context for snap.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
-	"github.com/rmm-pal/rmm/store"
 )
 
 // input is what the load phase gathers.
@@ -27,7 +26,7 @@ type input struct {
 
 // HistoryCacheDir is where the history pass keeps its cache, below the
 // git folder: store.Dir(gitdir, "history").
-func HistoryCacheDir(r *repo.Repo) string { return store.Dir(r.GitDir, "history") }
+func HistoryCacheDir(r *repo.Repo) string { return r.HistoryCacheDir() }
 
 func load(ctx context.Context, o Options, res *Result) (*input, error) {
 	in := &input{snap: o.Snapshot}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/store"
 )
 
 // Snapshot is the library as it stands in the working tree (Commit == "")
@@ -147,7 +148,11 @@ func (r *Repo) indexGitlinks() map[string]bool {
 }
 
 // ParseCacheDir is where Load keeps parsed documents: <gitdir>/rmm/parse.
-func (r *Repo) ParseCacheDir() string { return filepath.Join(r.GitDir, "rmm", "parse") }
+func (r *Repo) ParseCacheDir() string { return store.Dir(r.GitDir, "parse") }
+
+// HistoryCacheDir is where LoadHistory keeps the history of commits it
+// walked, for the next run.
+func (r *Repo) HistoryCacheDir() string { return store.Dir(r.GitDir, "history") }
 
 // gitIgnored returns a matcher of git's ignore rules (.gitignore files and
 // .git/info/exclude) for paths relative to the library root, or nil when

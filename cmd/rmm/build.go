@@ -109,7 +109,9 @@ func buildRun(ctx context.Context, e *env, opts *buildOptions) error {
 		rev = "HEAD"
 	}
 	if commit, err := r.Resolve(rev); err == nil {
-		hist, _ = repo.LoadHistory(r.GitDir, commit, render.HistoryCacheDir(r))
+		if hist, err = e.history(r, commit); err != nil {
+			return err
+		}
 	}
 	tHist := time.Since(t0)
 	t0 = time.Now()

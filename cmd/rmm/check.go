@@ -53,6 +53,9 @@ func checkRun(e *env, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	if _, err := e.history(r, snap.Commit); err != nil {
+		return err
+	}
 	diags := e.runChecks(r, snap)
 	if opts.JSON {
 		if diags == nil {

@@ -90,7 +90,7 @@ func errorCallSites(dir string) ([]errorSite, error) {
 				return true
 			}
 			id, ok := call.Fun.(*ast.Ident)
-			if !ok || (id.Name != "failf" && id.Name != "usagef") {
+			if !ok || (id.Name != "failf" && id.Name != "usagef" && id.Name != "noteErr") {
 				return true
 			}
 			text := ""

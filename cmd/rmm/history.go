@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/rmm-pal/rmm/render"
-	"github.com/rmm-pal/rmm/repo"
 )
 
 func init() { register(newHistoryCmd) }
@@ -68,13 +65,9 @@ func historyRun(e *env, opts *historyOptions) error {
 			return err
 		}
 	}
-	head, _, err := r.Head()
+	h, err := e.history(r, "")
 	if err != nil {
-		return internalf("%v", err) // load read HEAD already
-	}
-	h, err := repo.LoadHistory(r.GitDir, head, render.HistoryCacheDir(r))
-	if err != nil {
-		return internalf("read history: %v", err)
+		return err
 	}
 	gp := p
 	if r.Prefix != "" {

@@ -249,3 +249,29 @@ func setLockWait() error {
 	store.LockWait = d
 	return nil
 }
+
+// history reads the history pass from commit (HEAD when ""), through the
+// repository's history cache. A repository whose objects cannot be read
+// (a damaged or hostile pack, a missing object) is exit 2, with the error
+// naming the object and the path being read.
+func (e *env) history(r *repo.Repo, commit string) (*repo.History, error) {
+	if commit == "" {
+		head, _, err := r.Head()
+		if err != nil {
+			return nil, internalf("%v", err) // load read HEAD already
+		}
+		commit = head
+	}
+	h, err := repo.LoadHistory(r.GitDir, commit, r.HistoryCacheDir())
+	if err != nil {
+		return nil, &exitError{code: exitUsage, msg: noteErr("read history: %v", err), hint: "the repository is damaged: 'git fsck' lists what is wrong"}
+	}
+	return h, nil
+}
+
+// noteErr is fmt.Sprintf for an error message built outside failf and
+// usagef: it records its call site as they do (errors_test.go).
+func noteErr(format string, args ...any) string {
+	noteSite()
+	return fmt.Sprintf(format, args...)
+}
