@@ -63,6 +63,11 @@ to try again.`,
 	return cmd
 }
 
+// testHookBeforeRecord, when a test sets it, runs between reading the
+// documents and recording the approvals: where another process's edit
+// would land.
+var testHookBeforeRecord func()
+
 func approveRun(e *env, opts *approveOptions) error {
 	r, snap, err := e.load("")
 	if err != nil {
@@ -95,6 +100,9 @@ func approveRun(e *env, opts *approveOptions) error {
 	}
 	if len(problems) > 0 {
 		return failf(hint, "%s", strings.Join(problems, "\n  "))
+	}
+	if testHookBeforeRecord != nil {
+		testHookBeforeRecord()
 	}
 	done, err := baseline.Record(r.Root, lib.Config, pending)
 	switch {
