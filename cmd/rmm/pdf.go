@@ -113,8 +113,8 @@ func pdfRun(ctx context.Context, e *env, opts *pdfOptions) error {
 			return err
 		}
 		rev = m.Target
-		if snap, err = r.Load(rev, doc.LoadOptions{}); err != nil {
-			return failf("", "%v", err)
+		if r, snap, err = e.load(rev); err != nil {
+			return err
 		}
 		jobs = append(jobs, pdfJob{page: render.PrintPath(m.Name), file: "baseline-" + m.Name + ".pdf"})
 	} else {
