@@ -41,6 +41,7 @@ type pageData struct {
 	Checks    []diagView
 	Baselines *baselinesView
 	Baseline  *baselineView
+	Bundle    *bundleView // a baseline's controlled copy (print.go)
 }
 
 type docView struct {
@@ -72,6 +73,8 @@ type docView struct {
 	// Toc lists the body\'s sections (levels 2 and 3) of a long document.
 	Toc   []tocItem
 	Diags []diagView
+	// Print is the controlled-copy block of a printed page (print.go).
+	Print *printView
 }
 
 type tocItem struct {
@@ -376,6 +379,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
 		}
 	}
+	v.Print = s.printView(d, v)
 	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
 }
 

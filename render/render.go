@@ -41,6 +41,7 @@
 //	tailoring.html             the tailoring matrix
 //	coverage.html              generic practice coverage by process area
 //	checks.html                what rmm check found
+//	print/NAME.html            a baseline's controlled copy (Options.PrintBaseline only)
 //	assets/                    style.css, search.js, search-index.js
 //	files/PATH                 repository files that documents link to
 //
@@ -104,6 +105,15 @@ type Options struct {
 	// commit published (or HEAD for the working tree); Build uses it when
 	// its Head is that commit.
 	History *repo.History
+	// PrintBaseline, when not "", also writes PrintPath(PrintBaseline):
+	// the controlled copy of that baseline, which must be reachable from
+	// the commit published (print.go; rmm pdf --baseline builds at the
+	// baseline's own commit).
+	PrintBaseline string
+	// Scratch is a site that is thrown away after use (rmm pdf builds one
+	// in a temporary folder): no page state of a previous build is read,
+	// and none is saved for the next.
+	Scratch bool
 }
 
 // Result tells what a build did.
@@ -195,7 +205,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if o.Keys != nil {
 		o.Keys.start()
 	}
-	s.prev = s.loadState()
+	if !o.Scratch {
+		s.prev = s.loadState()
+	}
 	s.next = map[string]pageState{}
 	lap(PhaseAssemble)
 	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace)
@@ -206,6 +218,12 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		w.abort()
 		return nil, phase(PhaseRender, err)
 	}
+	if o.PrintBaseline != "" {
+		if err := s.renderPrint(w); err != nil {
+			w.abort()
+			return nil, phase(PhaseRender, err)
+		}
+	}
 	lap(PhaseRender)
 	if err := ctx.Err(); err != nil {
 		w.abort()
@@ -214,7 +232,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if err := w.commit(); err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
-	s.saveState()
+	if !o.Scratch {
+		s.saveState()
+	}
 	lap(PhaseWrite)
 	res.Written = int(w.written.Load())
 	res.Removed = int(w.removed.Load())

@@ -21,7 +21,7 @@ import (
 const OverrideDir = ".rmm/templates/site"
 
 // layouts are the page layouts; each is executed with base.html.
-var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "checks", "baselines", "baseline"}
+var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "checks", "baselines", "baseline", "print"}
 
 type templateSet struct {
 	byName map[string]*template.Template

@@ -36,5 +36,6 @@ func (e errorSitesM) Run() int {
 func TestScripts(t *testing.T) {
 	p := scriptParams()
 	maps.Copy(p.Cmds, serveScriptCmds)
+	maps.Copy(p.Cmds, pdfScriptCmds)
 	testscript.Run(t, p)
 }

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rmm-pal/rmm/baseline"
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/pdf"
+	"github.com/rmm-pal/rmm/render"
+	"github.com/rmm-pal/rmm/repo"
+)
+
+func init() { register(newPDFCmd) }
+
+type pdfOptions struct {
+	IDs      []string
+	Baseline string
+	Output   string
+	At       string
+	Audience string
+}
+
+func newPDFCmd(e *env) *cobra.Command {
+	opts := &pdfOptions{}
+	cmd := &cobra.Command{
+		Use:   "pdf ID... | --baseline NAME",
+		Short: "Print documents, or a whole baseline, as controlled copies in PDF",
+		Long: `Write a controlled copy of each document as a PDF file, DIR/ID.pdf, or with
+--baseline NAME one PDF of the whole baseline, DIR/baseline-NAME.pdf: the
+baseline's manifest on its first page (tag, commit, root hash, every
+document with its fingerprint and approvers), then every controlled document
+of the baseline as it was at the baseline's commit.
+
+A copy prints the document's page of the site through the site's print
+style: first its controlled-copy block (id, title, status, fingerprint, the
+latest baseline holding it, its approvals, current or stale, and "Printed
+DATE: uncontrolled when printed"), then the document, with no navigation or
+contents box. Every page is headed with the document's id, status and short
+fingerprint, "Uncontrolled when printed", the time of printing and "Page X
+of Y".
+
+rmm prints through headless Chromium: $RMM_CHROMIUM when set, else chromium,
+chromium-browser or google-chrome on PATH; without one it refuses.
+
+DIR is _pdf under the library's root unless -o names another folder; it is
+created when missing. rmm lists the files it writes there in DIR/.rmm-pdf,
+with their SHA-256, and replaces only those, and only while they hold what
+rmm wrote: a PDF rmm did not write, or that was changed since (signed,
+annotated), is never replaced.
+
+--audience works as for rmm build: a document above the audience is not
+printed, and a baseline's copy leaves such documents out (its manifest too);
+the default, internal, leaves restricted documents out.`,
+		Example: `  rmm pdf IMC-PLAN
+  rmm pdf IMC-PLAN IMC-POL --at baseline/2026-q1 -o copies
+  rmm pdf --baseline 2026-q2`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IDs = args
+			return pdfRun(cmd.Context(), e, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "print baseline `NAME` as one PDF, its manifest first")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "write the PDF files into `DIR` (default _pdf under the library's root)")
+	cmd.Flags().StringVar(&opts.At, "at", "", "print the documents as they were at a revision (commit, branch, baseline/NAME)")
+	cmd.Flags().StringVar(&opts.Audience, "audience", "internal", "print for `LEVEL`: public, internal or restricted documents")
+	return cmd
+}
+
+// pdfJob is one PDF to print: a page of the site built into a temporary
+// folder, and the file it becomes.
+type pdfJob struct {
+	page, file string
+}
+
+func pdfRun(ctx context.Context, e *env, opts *pdfOptions) error {
+	switch {
+	case len(opts.IDs) == 0 && opts.Baseline == "":
+		return usagef("name the documents to print, or a baseline with --baseline NAME")
+	case len(opts.IDs) > 0 && opts.Baseline != "":
+		return usagef("name documents or --baseline, not both")
+	case opts.Baseline != "" && opts.At != "":
+		return usagef("--at does not go with --baseline: a baseline is printed as it was at its own commit")
+	case !doc.Contains(doc.Sensitivities, opts.Audience):
+		return usagef("--audience %q: use public, internal or restricted", opts.Audience)
+	}
+
+	// What to print: the library at a revision, and the pages.
+	var r *repo.Repo
+	var snap *repo.Snapshot
+	var jobs []pdfJob
+	rev := opts.At
+	bname := strings.TrimPrefix(opts.Baseline, baseline.TagPrefix)
+	if bname != "" {
+		if err := baseline.CheckName(bname); err != nil {
+			return usagef("--baseline: %v", err)
+		}
+		var err error
+		if r, err = e.openRepo(); err != nil {
+			return err
+		}
+		m, err := readBaseline(e, r, bname)
+		if err != nil {
+			return err
+		}
+		rev = m.Target
+		if r, snap, err = e.load(rev); err != nil {
+			return err
+		}
+		jobs = append(jobs, pdfJob{page: render.PrintPath(m.Name), file: "baseline-" + m.Name + ".pdf"})
+	} else {
+		var err error
+		if r, snap, err = e.load(rev); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, id := range opts.IDs {
+			d := snap.Lib.ByID[id]
+			if d == nil {
+				return failf(pdfIDHint(snap.Lib, id), "no document has the id %s", id)
+			}
+			if !render.Visible(d, snap.Lib.Config, opts.Audience) {
+				sens := d.Sensitivity
+				if sens == "" {
+					sens = snap.Lib.Config.Sensitivity()
+				}
+				return failf(fmt.Sprintf("print it with --audience %s, if whoever gets the PDF may read it", sens),
+					"%s is %s: not printed for audience %s", id, sens, opts.Audience)
+			}
+			if !seen[id] {
+				seen[id] = true
+				jobs = append(jobs, pdfJob{page: "doc/" + id + ".html", file: id + ".pdf"})
+			}
+		}
+	}
+
+	// Where: refused before any work, and again when writing.
+	dir := filepath.Join(r.Root, pdf.DefaultOutput)
+	if opts.Output != "" {
+		dir = opts.Output
+		if !filepath.IsAbs(dir) {
+			base, err := filepath.Abs(e.dir)
+			if err != nil {
+				return internalf("%v", err)
+			}
+			dir = filepath.Join(base, dir)
+		}
+		dir = filepath.Clean(dir)
+	}
+	out := pdf.Output{Dir: dir}
+	var names []string
+	for _, j := range jobs {
+		names = append(names, j.file)
+	}
+	if err := out.Check(names); err != nil {
+		return pdfOutputErr(err)
+	}
+
+	// How: Chromium.
+	exe, err := pdf.Find()
+	if errors.Is(err, pdf.ErrNoChromium) {
+		return failf("", "rmm pdf needs Chromium: install it (apt-get install chromium) or set %s", pdf.EnvVar)
+	}
+	if err != nil {
+		return failf(fmt.Sprintf("set %s to the path of Chromium, or unset it to use chromium from PATH", pdf.EnvVar), "%v", err)
+	}
+
+	// Start the browser, build the pages into a temporary folder, print
+	// them, write them.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	b, err := pdf.Start(ctx, exe)
+	if err != nil {
+		return failf(fmt.Sprintf("check that %s is Chromium and starts headless, or set %s to one that does", exe, pdf.EnvVar), "cannot start the browser: %v", err)
+	}
+	defer b.Close()
+	tmp, err := os.MkdirTemp("", "rmm-pdf-")
+	if err != nil {
+		return internalf("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+	site := filepath.Join(tmp, "site")
+	var hist *repo.History
+	if commit, err := r.Resolve(orHead(rev)); err == nil {
+		if hist, err = e.history(r, commit); err != nil {
+			return err
+		}
+	}
+	diags := e.runChecks(r, snap)
+	if _, err := render.Build(ctx, render.Options{
+		Repo: r, Rev: rev, Out: site, Audience: opts.Audience, Now: e.now(), Diags: diags,
+		Snapshot: snap, History: hist, PrintBaseline: bname, Scratch: true,
+	}); err != nil {
+		return internalf("%v", err)
+	}
+	printed := e.now().Format("2006-01-02 15:04 -07:00")
+	var files []pdf.File
+	var pages []int
+	for _, j := range jobs {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		p, err := b.Print(pctx, fileURL(filepath.Join(site, filepath.FromSlash(j.page))), printed)
+		cancel()
+		if err != nil {
+			return internalf("%s: %v", j.file, err)
+		}
+		files = append(files, pdf.File{Name: j.file, Data: p.PDF})
+		pages = append(pages, pdf.Pages(p.PDF))
+	}
+	b.Close()
+	if err := out.Write(files); err != nil {
+		return pdfOutputErr(err)
+	}
+	shown := dir
+	if rel, err := filepath.Rel(r.Root, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		shown = rel
+	}
+	for i, f := range files {
+		fmt.Fprintf(e.stdout, "wrote %s (%s)\n", filepath.ToSlash(filepath.Join(shown, f.Name)), buildCount(pages[i], "page"))
+	}
+	return nil
+}
+
+func orHead(rev string) string {
+	if rev == "" {
+		return "HEAD"
+	}
+	return rev
+}
+
+// pdfOutputErr turns a refusal of the output folder into exit 1 with its
+// hint; any other error is a failure of the disk.
+func pdfOutputErr(err error) error {
+	var re *pdf.RefusedError
+	if errors.As(err, &re) {
+		return failf(re.Hint, "%s", re.Error())
+	}
+	return internalf("%v", err)
+}
+
+// pdfIDHint proposes ids close to a mistyped one.
+func pdfIDHint(lib *doc.Library, id string) string {
+	up := strings.ToUpper(id)
+	if lib.ByID[up] != nil {
+		return "did you mean " + up + "?"
+	}
+	var near []string
+	for k := range lib.ByID {
+		if up != "" && strings.Contains(k, up) {
+			near = append(near, k)
+		}
+	}
+	sort.Strings(near)
+	if len(near) > 0 && len(near) <= 3 {
+		return "did you mean " + strings.Join(near, " or ") + "?"
+	}
+	return "name documents by their ids, e.g. rmm pdf IMC-PLAN"
+}
