@@ -110,7 +110,7 @@ approvals:                # roles that must approve each kind; owner = the docum
 default_sensitivity: internal
 ignore: ["drafts/**"]
 `, org)
-	files := map[string]string{doc.ConfigFile: cfg, ".gitignore": doc.DefaultOutput + "/\n"}
+	files := map[string]string{doc.ConfigFile: cfg, ".gitignore": doc.DefaultOutput + "/\n_pdf/\n"}
 	for _, f := range scaffoldFolders {
 		files[filepath.Join(f, ".gitkeep")] = ""
 	}
