@@ -32,7 +32,7 @@ import (
 // the version is what a reader of the file, or a test, can name).
 const (
 	cacheKind    = "parse"
-	cacheVersion = 3 // 2: package store's file format; 3: bodies with line endings normalised, YAML tags refused
+	cacheVersion = 3 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing
 )
 
 const (
