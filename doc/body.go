@@ -16,6 +16,7 @@ import (
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Section is a heading of the body and the text it heads.
@@ -63,8 +64,26 @@ func NewMarkdown(extra ...goldmark.Extender) goldmark.Markdown {
 	return goldmark.New(
 		newParser(),
 		goldmark.WithExtensions(exts...),
-		goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(emptyIDs{}, 100))),
 	)
+}
+
+// emptyIDs gives a heading written with an empty id (`## Title {#}`) the
+// id of its text, as if it had none: goldmark keeps the empty one, which
+// is no anchor and no section id.
+type emptyIDs struct{}
+
+func (emptyIDs) Transform(root *ast.Document, reader text.Reader, pc parser.Context) {
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok {
+			continue
+		}
+		if id, ok := h.AttributeString("id"); ok && attrString(id) == "" {
+			h.SetAttributeString("id", pc.IDs().Generate([]byte(plainText(h, reader.Source())), ast.KindHeading))
+		}
+	}
 }
 
 var markdown = NewMarkdown()
@@ -77,7 +96,8 @@ var markdown = NewMarkdown()
 var scanner = goldmark.New(
 	newParser(),
 	goldmark.WithExtensions(extension.TaskList, WikiLinks),
-	goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID()),
+	goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID(),
+		parser.WithASTTransformers(util.Prioritized(emptyIDs{}, 100))),
 )
 
 // NewParseContext returns a parser context whose heading ids follow rmm's

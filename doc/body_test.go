@@ -267,3 +267,17 @@ func TestSlugIDsAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyHeadingID: `{#}` is no id (FuzzSectionAttributes found the
+// section read with id ""): the heading takes its text's, on the site too.
+func TestEmptyHeadingID(t *testing.T) {
+	d := parseOK(t, "s.md", "## Title {#}\n\n## Title\n")
+	if len(d.Sections) != 2 || d.Sections[0].ID != "title-1" || d.Sections[1].ID != "title" {
+		t.Fatalf("sections %+v %+v", d.Sections[0], d.Sections[1])
+	}
+	root := ParseMarkdown(d.Body)
+	id, _ := root.FirstChild().AttributeString("id")
+	if attrString(id) != "title-1" {
+		t.Errorf("the site's heading id is %q", id)
+	}
+}
