@@ -175,3 +175,18 @@ func TestLimits(t *testing.T) {
 		t.Error("the definitions past the limit are not kept as text")
 	}
 }
+
+// TestLongTableKept: a measure's table of more rows than
+// MaxReferenceLines is one table still, every row a point.
+func TestLongTableKept(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("---\nid: M\nkind: measure\ntitle: M\n---\n\n| date | value |\n|---|---|\n")
+	for i := 0; i < 1000; i++ {
+		b.WriteString("| 2026-01-01 | " + itoa(i) + " |\n")
+	}
+	d := parseOK(t, "m.md", b.String())
+	points, diags := MeasureData(d, "", nil)
+	if len(points) != 1000 || len(diags) != 0 {
+		t.Errorf("%d points, diags %v", len(points), diags)
+	}
+}
