@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -15,6 +16,7 @@ import (
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Section is a heading of the body and the text it heads.
@@ -58,11 +60,30 @@ type Action struct {
 // heading attributes, rmm's section ids and `[[ID]]` links. Raw HTML is
 // never rendered (html.WithUnsafe is left off).
 func NewMarkdown(extra ...goldmark.Extender) goldmark.Markdown {
-	exts := append([]goldmark.Extender{extension.GFM, WikiLinks}, extra...)
+	exts := append([]goldmark.Extender{gfm, WikiLinks}, extra...)
 	return goldmark.New(
+		newParser(),
 		goldmark.WithExtensions(exts...),
-		goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(emptyIDs{}, 100))),
 	)
+}
+
+// emptyIDs gives a heading written with an empty id (`## Title {#}`) the
+// id of its text, as if it had none: goldmark keeps the empty one, which
+// is no anchor and no section id.
+type emptyIDs struct{}
+
+func (emptyIDs) Transform(root *ast.Document, reader text.Reader, pc parser.Context) {
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok {
+			continue
+		}
+		if id, ok := h.AttributeString("id"); ok && attrString(id) == "" {
+			h.SetAttributeString("id", pc.IDs().Generate([]byte(plainText(h, reader.Source())), ast.KindHeading))
+		}
+	}
 }
 
 var markdown = NewMarkdown()
@@ -73,8 +94,10 @@ var markdown = NewMarkdown()
 // from the AST (tables, strikethrough, linkify: a link in a table cell is
 // found in the row's text all the same). It is a third faster.
 var scanner = goldmark.New(
+	newParser(),
 	goldmark.WithExtensions(extension.TaskList, WikiLinks),
-	goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID()),
+	goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID(),
+		parser.WithASTTransformers(util.Prioritized(emptyIDs{}, 100))),
 )
 
 // NewParseContext returns a parser context whose heading ids follow rmm's
@@ -112,13 +135,30 @@ func Slug(s string) string {
 	return b.String()
 }
 
-type slugIDs struct{ seen map[string]bool }
+// slugIDs gives each heading without an id of its own the slug of its
+// text, and a repeated slug the first free suffix -1, -2, ... An id once
+// given (or Put, for `{#id}`) stays taken, so the first free suffix of a
+// slug never goes down: next remembers where to start looking, and each
+// taken id is stepped over at most once per slug it could be a suffix of
+// (one: the suffix is all digits). n identical headings cost O(n), not
+// O(n²).
+type slugIDs struct {
+	seen map[string]bool
+	next map[string]int
+}
 
 func (s *slugIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 	base := Slug(string(value))
 	id := base
-	for i := 1; s.seen[id]; i++ {
-		id = base + "-" + itoa(i)
+	if s.seen[id] {
+		if s.next == nil {
+			s.next = map[string]int{}
+		}
+		i := max(s.next[base], 1)
+		for id = base + "-" + itoa(i); s.seen[id]; id = base + "-" + itoa(i) {
+			i++
+		}
+		s.next[base] = i + 1
 	}
 	s.seen[id] = true
 	return []byte(id)
@@ -152,7 +192,8 @@ var actionTail = regexp.MustCompile(`\(\s*@([^\s,()]+)\s*(?:,\s*due\s+(\d{4}-\d{
 func parseBody(d *Document) {
 	src := d.Body
 	root := scanner.Parser().Parse(text.NewReader(src), parser.WithContext(NewParseContext()))
-	lineAt := func(off int) int { return d.BodyLine + bytes.Count(src[:min(off, len(src))], []byte("\n")) }
+	lines := newLineIndex(src)
+	lineAt := func(off int) int { return d.BodyLine - 1 + lines.line(off) }
 	dir := path.Dir(d.Path)
 
 	var stack []*Section
@@ -172,7 +213,7 @@ func parseBody(d *Document) {
 			} else {
 				end = len(src)
 			}
-			if !atxHeading.Match(src[s.Start:]) {
+			if !atxHeading.Match(src[s.Start:end]) {
 				// Setext heading: skip the underline too.
 				if i := bytes.IndexByte(src[end:], '\n'); i >= 0 {
 					end += i + 1
@@ -206,7 +247,15 @@ func parseBody(d *Document) {
 				s.Attrs[name] = val
 			}
 		}
+		// The sections still open are on the stack, each deeper than the
+		// one below it: s ends those of its level or deeper, and the one
+		// left on top is its parent.
+		s.OwnEnd, s.End = len(src), len(src)
+		if n := len(d.Sections); n > 0 {
+			d.Sections[n-1].OwnEnd = s.Start
+		}
 		for len(stack) > 0 && stack[len(stack)-1].Level >= s.Level {
+			stack[len(stack)-1].End = s.Start
 			stack = stack[:len(stack)-1]
 		}
 		if len(stack) > 0 {
@@ -214,18 +263,6 @@ func parseBody(d *Document) {
 		}
 		stack = append(stack, s)
 		d.Sections = append(d.Sections, s)
-	}
-	for i, s := range d.Sections {
-		s.OwnEnd, s.End = len(src), len(src)
-		if i+1 < len(d.Sections) {
-			s.OwnEnd = d.Sections[i+1].Start
-		}
-		for _, t := range d.Sections[i+1:] {
-			if t.Level <= s.Level {
-				s.End = t.Start
-				break
-			}
-		}
 	}
 
 	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -248,6 +285,28 @@ func parseBody(d *Document) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// lineIndex maps byte offsets of a text to 1-based lines in O(log lines).
+type lineIndex []int // offsets just past each '\n'
+
+func newLineIndex(src []byte) lineIndex {
+	var l lineIndex
+	for off := 0; ; {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return l
+		}
+		off += i + 1
+		l = append(l, off)
+	}
+}
+
+// line is the line of offset off: one more than the number of newlines
+// before it.
+func (l lineIndex) line(off int) int {
+	n, _ := slices.BinarySearch(l, off+1)
+	return n + 1
 }
 
 // blockEnd is the offset just past the last source line of n and its

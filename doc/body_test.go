@@ -3,6 +3,8 @@ package doc
 import (
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark/ast"
 )
 
 func parseOK(t *testing.T, path, src string) *Document {
@@ -219,5 +221,63 @@ func TestReferencesInTablesAndHeadings(t *testing.T) {
 	}
 	if d.Sections[0].Title != "About HEAD-REF" {
 		t.Errorf("title %q", d.Sections[0].Title)
+	}
+}
+
+// TestSlugIDsAsBefore: the numbering of repeated slugs with a counter
+// gives the ids the plain search for the first free suffix gave.
+func TestSlugIDsAsBefore(t *testing.T) {
+	naive := func(ops []string) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, op := range ops {
+			if id, ok := strings.CutPrefix(op, "#"); ok {
+				seen[id] = true
+				continue
+			}
+			base := Slug(op)
+			id := base
+			for i := 1; seen[id]; i++ {
+				id = base + "-" + itoa(i)
+			}
+			seen[id] = true
+			out = append(out, id)
+		}
+		return out
+	}
+	words := []string{"a", "a 1", "a-1", "a 2", "#a-2", "#a-3", "b", "a-1 1", "#a-1-1", "a", "a", "#a-5", "section", ""}
+	rng := uint64(1)
+	for round := 0; round < 2000; round++ {
+		var ops []string
+		for i := 0; i < 30; i++ {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			ops = append(ops, words[rng>>33%uint64(len(words))])
+		}
+		s := &slugIDs{seen: map[string]bool{}}
+		var got []string
+		for _, op := range ops {
+			if id, ok := strings.CutPrefix(op, "#"); ok {
+				s.Put([]byte(id))
+				continue
+			}
+			got = append(got, string(s.Generate([]byte(op), ast.KindHeading)))
+		}
+		if want := naive(ops); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("%q:\ngot  %v\nwant %v", ops, got, want)
+		}
+	}
+}
+
+// TestEmptyHeadingID: `{#}` is no id (FuzzSectionAttributes found the
+// section read with id ""): the heading takes its text's, on the site too.
+func TestEmptyHeadingID(t *testing.T) {
+	d := parseOK(t, "s.md", "## Title {#}\n\n## Title\n")
+	if len(d.Sections) != 2 || d.Sections[0].ID != "title-1" || d.Sections[1].ID != "title" {
+		t.Fatalf("sections %+v %+v", d.Sections[0], d.Sections[1])
+	}
+	root := ParseMarkdown(d.Body)
+	id, _ := root.FirstChild().AttributeString("id")
+	if attrString(id) != "title-1" {
+		t.Errorf("the site's heading id is %q", id)
 	}
 }

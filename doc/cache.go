@@ -32,7 +32,7 @@ import (
 // the version is what a reader of the file, or a test, can name).
 const (
 	cacheKind    = "parse"
-	cacheVersion = 2 // 2: package store's file format
+	cacheVersion = 3 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing
 )
 
 const (

@@ -21,6 +21,7 @@ import (
 var trickyFiles = map[string]string{
 	"rmm.yaml":        "organization: X\n",
 	"crlf.md":         "---\r\nid: CR-1\r\nkind: policy\r\ntitle: CRLF\r\nowner: a@example.org\r\n---\r\n# Heading\r\n\r\ntext [[BOM-1]]\r\n\r\n## Sub\r\n\r\n- [ ] do (@a@example.org, due 2026-12-31)\r\n",
+	"cr.md":           "---\rid: CR-2\rkind: policy\rtitle: CR\rowner: a@example.org\r---\r# Heading\r\rtext [[CR-1]]\r\r## Sub\r- [ ] do (@a@example.org, due 2026-12-31)\n- [ ] two\r\n",
 	"bom.md":          "\xef\xbb\xbf---\nid: BOM-1\nkind: plan\ntitle: Bom\n---\n# Head {#x .cls data-a=b}\n\nSee [there](crlf.md).\n",
 	"uni/ünï.md":      "# Ünïcödé 标题\n\n## Sub ✓\n\n### Deeper\n\n## Again\n\n- [ ] do it (@a@example.org, due 2026-12-31)\n- [x] done\n\n[[CR-1]] and [link](../bom.md)\n",
 	"note.md":         "just a note\n",

@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
@@ -19,12 +20,16 @@ type Config struct {
 	Approvals          map[string][]string `yaml:"approvals" json:"approvals"`
 	DefaultSensitivity string              `yaml:"default_sensitivity" json:"default_sensitivity"`
 	Ignore             []string            `yaml:"ignore" json:"ignore"`
+	// RemoteImages lets the site load images from http and https URLs;
+	// by default they are links (a page opened from a file should fetch
+	// nothing from the network, and an image can tell a server who reads).
+	RemoteImages bool `yaml:"remote_images" json:"remote_images"`
 
 	// Lines gives the line of each top-level key.
 	Lines map[string]int `yaml:"-" json:"-"`
 }
 
-var configKeys = []string{"organization", "title", "units", "roles", "approvals", "default_sensitivity", "ignore"}
+var configKeys = []string{"organization", "title", "units", "roles", "approvals", "default_sensitivity", "ignore", "remote_images"}
 
 // ParseConfig reads rmm.yaml. Errors and warnings name rmm.yaml and a line.
 func ParseConfig(data []byte) (*Config, []Diagnostic) {
@@ -64,6 +69,12 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 			err = v.Decode(&c.DefaultSensitivity)
 		case "ignore":
 			err = v.Decode(&c.Ignore)
+		case "remote_images":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
+				err = errors.New("not true or false")
+			} else {
+				err = v.Decode(&c.RemoteImages)
+			}
 		}
 		if err != nil {
 			diags = append(diags, Errorf(ConfigFile, v.Line, "config", "%s has the wrong shape: %s", k.Value, decodeMessage(err)))

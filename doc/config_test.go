@@ -49,6 +49,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"approval role", "organization: X\napprovals:\n  policy: [boss]\n", 2, `role "boss"`},
 		{"approval kind", "organization: X\napprovals:\n  memo: [owner]\n", 2, `unknown kind "memo"`},
 		{"ignore pattern", "organization: X\nignore: ['[']\n", 2, "ignore pattern"},
+		{"remote images", "organization: X\nremote_images: sometimes\n", 2, "remote_images has the wrong shape: not true or false"},
+		{"remote images quoted", "organization: X\nremote_images: 'true'\n", 2, "remote_images has the wrong shape"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := ParseConfig([]byte(tc.src))
@@ -59,6 +61,16 @@ func TestParseConfigErrors(t *testing.T) {
 			}
 			t.Errorf("diags %v, want rmm.yaml:%d %q", diags, tc.line, tc.msg)
 		})
+	}
+}
+
+func TestConfigRemoteImages(t *testing.T) {
+	c, diags := ParseConfig([]byte("organization: X\nremote_images: true\n"))
+	if len(diags) != 0 || !c.RemoteImages || c.Lines["remote_images"] != 2 {
+		t.Errorf("config %+v, diags %v", c, diags)
+	}
+	if c, _ := ParseConfig([]byte("organization: X\n")); c.RemoteImages {
+		t.Error("remote images are on by default")
 	}
 }
 

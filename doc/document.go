@@ -2,6 +2,7 @@ package doc
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -176,16 +177,57 @@ func cutLine(b []byte) (line, rest []byte, found bool) {
 	return b, nil, false
 }
 
-// lineOf returns the 1-based line of byte offset off in data.
+// lineOf returns the 1-based line of byte offset off in data, where CR,
+// CRLF and LF each end a line (as NormaliseLineEndings makes them).
 func lineOf(data []byte, off int) int {
 	if off > len(data) {
 		off = len(data)
 	}
-	return bytes.Count(data[:off], []byte("\n")) + 1
+	b := data[:off]
+	n := bytes.Count(b, []byte("\n")) + 1
+	for i := bytes.IndexByte(b, '\r'); i >= 0; {
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			n++ // a lone CR; a CR of a CRLF is counted with its LF
+		}
+		j := bytes.IndexByte(b[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return n
+}
+
+// NormaliseLineEndings returns data with every CRLF and every lone CR
+// turned into LF: the one text that the front matter, the body's parse and
+// the fingerprint are computed from, so that no byte can be a line ending
+// to one of them and not to another. Data without CR is returned as it is
+// (no copy).
+func NormaliseLineEndings(data []byte) []byte {
+	i := bytes.IndexByte(data, '\r')
+	if i < 0 {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	for i >= 0 {
+		out = append(out, data[:i]...)
+		out = append(out, '\n')
+		data = data[i+1:]
+		if len(data) > 0 && data[0] == '\n' {
+			data = data[1:]
+		}
+		i = bytes.IndexByte(data, '\r')
+	}
+	return append(out, data...)
 }
 
 // Parse reads one document. Diagnostics carry the path and line of what is
 // wrong; a document that cannot be parsed at all is returned as nil.
+//
+// Raw is data as given; everything else is read from data with its line
+// endings normalised (NormaliseLineEndings): the front matter, the body
+// goldmark parses, Body and the fingerprint. Lines count CR, CRLF and LF
+// alike.
 func Parse(path string, data []byte) (*Document, []Diagnostic) {
 	if !utf8.Valid(data) {
 		off := 0
@@ -199,6 +241,7 @@ func Parse(path string, data []byte) (*Document, []Diagnostic) {
 		return nil, []Diagnostic{Errorf(path, lineOf(data, off), "utf8", "invalid UTF-8 (byte 0x%02x at offset %d)", data[off], off)}
 	}
 	d := &Document{Path: path, Raw: data, Lines: map[string]int{}, table: &tableData{}}
+	data = NormaliseLineEndings(data)
 	yamlText, closeLine, bodyOff, ok, closed := SplitFrontMatter(data)
 	var diags []Diagnostic
 	if !ok {
@@ -316,10 +359,27 @@ func firstBadLine(text []byte) int {
 
 // decodeKeys fills the typed fields from the mapping, one key at a time, so
 // that a value of the wrong type is reported at its own line.
+//
+// A key whose key or value carries a YAML tag is refused (see refuseTags)
+// and not read; so is a value rmm reads as text that YAML reads as
+// something else spelt another way (see text).
 func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 	var diags []Diagnostic
 	bad := func(k, v *yaml.Node, want string) {
 		diags = append(diags, Errorf(d.Path, v.Line+1, "type", "%s must be %s", k.Value, want))
+	}
+	// text is the text of a scalar rmm reads as a string, ok false when
+	// it is refused. The fingerprint covers the value YAML resolves (the
+	// number 31 for 0x1F), the typed field the text: when the text is
+	// not how that value is written back (31), two spellings would be one
+	// fingerprint, so the value must be quoted.
+	text := func(k, v *yaml.Node) (string, bool) {
+		if canon, ok := canonicalText(v); !ok {
+			diags = append(diags, Errorf(d.Path, v.Line+1, "yaml-scalar",
+				"%s: YAML reads %s as %s, not as the text written: put it in quotes (%q)", k.Value, v.Value, canon, v.Value))
+			return "", false
+		}
+		return v.Value, true
 	}
 	str := func(k, v *yaml.Node, dst *string) {
 		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
@@ -328,7 +388,9 @@ func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 			}
 			return
 		}
-		*dst = v.Value
+		if t, ok := text(k, v); ok {
+			*dst = t
+		}
 	}
 	list := func(k, v *yaml.Node, dst *[]string) {
 		switch v.Kind {
@@ -336,25 +398,34 @@ func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 			if v.Tag == "!!null" {
 				return
 			}
-			*dst = []string{v.Value}
+			if t, ok := text(k, v); ok {
+				*dst = []string{t}
+			}
 		case yaml.SequenceNode:
 			for _, e := range v.Content {
 				if e.Kind != yaml.ScalarNode {
 					bad(k, e, "a list of strings")
 					continue
 				}
-				*dst = append(*dst, e.Value)
+				if t, ok := text(k, e); ok {
+					*dst = append(*dst, t)
+				}
 			}
 		default:
 			bad(k, v, "a list of strings")
 		}
 	}
+	refused := map[*yaml.Node]bool{}
+	diags = append(diags, d.refuseTags(m, refused)...)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if _, dup := d.Lines[k.Value]; dup {
 			diags = append(diags, Errorf(d.Path, k.Line+1, "yaml", "key %s appears twice", k.Value))
 		}
 		d.Lines[k.Value] = k.Line + 1
+		if refused[k] || refused[v] {
+			continue
+		}
 		switch k.Value {
 		case "id":
 			str(k, v, &d.ID)
@@ -429,6 +500,17 @@ func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 					bad(k, e, "a list of {who, role, involvement}")
 					continue
 				}
+				plain := true
+				for j := 0; j+1 < len(e.Content); j += 2 {
+					if f := e.Content[j+1]; f.Kind == yaml.ScalarNode {
+						if _, ok := text(e.Content[j], f); !ok {
+							plain = false
+						}
+					}
+				}
+				if !plain {
+					continue
+				}
 				s.Line = e.Line + 1
 				d.Stakeholders = append(d.Stakeholders, s)
 			}
@@ -451,6 +533,88 @@ func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 		}
 	}
 	return diags
+}
+
+// refuseTags reports every YAML tag in the front matter but !!str (which
+// only says what a plain value is anyway: its text), and every merge key
+// (`<<`), each at its own line, and marks the top-level keys and values
+// that hold one in refused. A tag makes a value something other than what
+// is written: `!!binary` base64 whose decoded bytes the fingerprint covers
+// while the page shows the text, `!!int` on a title, a custom `!foo` that
+// nothing here gives a meaning to. A merge key adds keys that the
+// fingerprint sees and the typed fields do not. Aliases are not followed:
+// what they point at is checked where it is written.
+func (d *Document) refuseTags(m *yaml.Node, refused map[*yaml.Node]bool) []Diagnostic {
+	var diags []Diagnostic
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		found := false
+		if n.Style&yaml.TaggedStyle != 0 && n.ShortTag() != "!!str" {
+			diags = append(diags, Errorf(d.Path, n.Line+1, "yaml-tag",
+				"the YAML tag %s is not allowed in front matter: write the value itself, without a tag", n.ShortTag()))
+			found = true
+		}
+		if n.Kind == yaml.AliasNode {
+			return found
+		}
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 && c.Kind == yaml.ScalarNode && c.ShortTag() == "!!merge" {
+				diags = append(diags, Errorf(d.Path, c.Line+1, "yaml-tag",
+					"the merge key << is not allowed in front matter: write the keys out"))
+				found = true
+			}
+			if walk(c) {
+				found = true
+			}
+		}
+		return found
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			diags = append(diags, Errorf(d.Path, k.Line+1, "yaml-tag",
+				"the merge key << is not allowed in front matter: write the keys out"))
+			refused[k] = true
+		}
+		if walk(k) {
+			refused[k] = true
+		}
+		if walk(v) {
+			refused[v] = true
+		}
+	}
+	return diags
+}
+
+// canonicalText reports whether a scalar rmm reads as text is written the
+// way its YAML value is: always for strings, null and quoted or tagged
+// scalars, and for plain numbers, booleans and dates when the text is the
+// value's own spelling (2026, 1.5, true, 2026-05-08; not 0x1F, 1e3, True
+// or 2026-3-1). When not, canon is that spelling.
+func canonicalText(v *yaml.Node) (canon string, ok bool) {
+	if v.Kind != yaml.ScalarNode || v.Style != 0 {
+		return "", true
+	}
+	switch v.ShortTag() {
+	case "!!int", "!!float", "!!bool", "!!timestamp":
+	default:
+		return "", true
+	}
+	var x any
+	if v.Decode(&x) != nil {
+		return "", true
+	}
+	x = normalise(x)
+	if s, isString := x.(string); isString {
+		canon = s
+	} else {
+		b, err := json.Marshal(x)
+		if err != nil {
+			return "", true
+		}
+		canon = string(b)
+	}
+	return canon, canon == v.Value
 }
 
 // titleFromBody gives an uncontrolled note a title: its first heading, else

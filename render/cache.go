@@ -38,7 +38,7 @@ import (
 // and a state lost in a crash only costs the next build its shortcut.
 //
 // A page's key covers: the binary and stateVersion, the layouts, the
-// site's navigation, the audience and default sensitivity, the
+// site's navigation, the audience, default sensitivity and remote_images, the
 // document's path and bytes, its history, backlinks, the pages its
 // references and front matter name (their page, title and visibility),
 // the baselines that hold it, its diagnostics, the roles its kind needs,
@@ -220,6 +220,7 @@ func (s *site) globalKey() []byte {
 		k := newKeyHasher()
 		k.bytes(store.Prefix(stateKind, stateVersion)) // the binary renders the page
 		k.str(s.o.Audience, s.cfg.Sensitivity(), s.o.LiveReload)
+		k.str(boolStr(s.cfg.RemoteImages)) // how a body's images render
 		k.bytes(s.in.tmpl.hash[:])
 		nav := *s.info
 		nav.Commit = "" // only the home page shows it, and it always renders

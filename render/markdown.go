@@ -10,6 +10,7 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
@@ -17,19 +18,84 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/tailor"
 )
 
 // markdown is rmm's goldmark set-up (doc.NewMarkdown: GFM, heading
 // attributes and ids, [[ID]]) with the site's renderer for [[ID]] links.
-// Raw HTML is never passed through: html.WithUnsafe stays off, so goldmark
-// replaces raw HTML with a comment and drops dangerous URLs; rewriteLinks
-// below drops every URL scheme but http, https and mailto as well.
-var markdown = doc.NewMarkdown(wikiRenderExt{})
+// Markdown stays inside its page:
+//   - raw HTML is never passed through: html.WithUnsafe stays off, so
+//     goldmark replaces raw HTML with a comment and drops dangerous URLs;
+//     rewriteLinks below drops every URL scheme but http, https and mailto
+//     as well, and makes remote images links;
+//   - attributes written in the source (`## T {style=... onclick=...}`)
+//     are dropped but a heading's id and rmm's own classes (see
+//     keepAttributes): goldmark's filter lets style, tabindex,
+//     contenteditable and more through;
+//   - table alignment is the align attribute, not a style.
+var markdown = doc.NewMarkdown(siteExt{})
 
-type wikiRenderExt struct{}
+type siteExt struct{}
 
-func (wikiRenderExt) Extend(m goldmark.Markdown) {
-	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(wikiHTML{}, 100)))
+func (siteExt) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(keepAttributes{}, 1000)))
+	m.Renderer().AddOptions(
+		renderer.WithNodeRenderers(util.Prioritized(wikiHTML{}, 100)),
+		extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
+	)
+}
+
+// sectionClasses are the classes rmm gives a meaning to on a heading:
+// `.required` on a standard's section, the tailoring operations on a
+// defined process's. The site's style sheet marks them.
+var sectionClasses = append([]string{"required"}, tailor.OpKinds...)
+
+// keepAttributes removes every attribute the source gave any node but a
+// heading's id and its classes among sectionClasses. It runs after
+// goldmark's own transformers; rmm sets the attributes it renders (a
+// [[ID]]'s href and title) after parsing.
+type keepAttributes struct{}
+
+func (keepAttributes) Transform(root *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || n.Attributes() == nil {
+			return ast.WalkContinue, nil
+		}
+		var id, class []byte
+		if _, ok := n.(*ast.Heading); ok {
+			id = attrBytes(n, "id")
+			if c := attrBytes(n, "class"); c != nil {
+				for _, w := range strings.Fields(string(c)) {
+					if doc.Contains(sectionClasses, w) {
+						class = append(append(class, ' '), w...)
+					}
+				}
+			}
+		}
+		n.RemoveAttributes()
+		if id != nil {
+			n.SetAttributeString("id", id)
+		}
+		if class != nil {
+			n.SetAttributeString("class", class[1:])
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// attrBytes is a text attribute's value, nil when absent or not text.
+func attrBytes(n ast.Node, name string) []byte {
+	v, ok := n.AttributeString(name)
+	if !ok {
+		return nil
+	}
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return nil
 }
 
 // wikiHTML renders a doc.WikiLink. rewriteLinks sets the attributes href
@@ -146,7 +212,7 @@ func plainText(root ast.Node, src []byte) string {
 // published for this audience, a URL scheme other than http, https and
 // mailto, a path from the site's root.
 func (l *linker) rewriteLinks(root ast.Node, src []byte) {
-	var unlink []ast.Node
+	var unlink, toLink []ast.Node
 	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -168,14 +234,38 @@ func (l *linker) rewriteLinks(root ast.Node, src []byte) {
 				unlink = append(unlink, x)
 			}
 		case *ast.Image:
-			if dest, ok := l.dest(string(x.Destination)); ok {
-				x.Destination = []byte(dest)
-			} else {
+			dest, ok := l.dest(string(x.Destination))
+			switch {
+			case !ok:
 				unlink = append(unlink, x)
+			case remote(dest) && !(l.s.cfg != nil && l.s.cfg.RemoteImages):
+				// A remote image would be fetched by every reader's
+				// browser (from file:// too), telling its server who
+				// reads what: a link to it is fetched only when followed.
+				toLink = append(toLink, x)
+			case remote(dest) || l.isAsset(dest):
+				x.Destination = []byte(dest)
+			default:
+				// mailto:, a page: nothing an image can show.
+				toLink = append(toLink, x)
+				x.Destination = []byte(dest)
 			}
 		}
 		return ast.WalkContinue, nil
 	})
+	for _, n := range toLink {
+		// The link's text is the image's alt text (as plain text: an
+		// image description may hold a link, a link may not).
+		img := n.(*ast.Image)
+		a := ast.NewLink()
+		a.Destination, a.Title = img.Destination, img.Title
+		alt := doc.PlainText(img, src)
+		if alt == "" {
+			alt = string(img.Destination)
+		}
+		a.AppendChild(a, ast.NewString([]byte(alt)))
+		img.Parent().ReplaceChild(img.Parent(), img, a)
+	}
 	for _, n := range unlink {
 		parent := n.Parent()
 		if parent == nil {
@@ -193,6 +283,18 @@ func (l *linker) rewriteLinks(root ast.Node, src []byte) {
 		}
 		parent.RemoveChild(parent, n)
 	}
+}
+
+// remote reports whether a rewritten destination is an http or https URL.
+func remote(dest string) bool {
+	u, err := url.Parse(dest)
+	return err == nil && u.Host != "" && (strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https"))
+}
+
+// isAsset reports whether a rewritten destination is a copied repository
+// file (see dest).
+func (l *linker) isAsset(dest string) bool {
+	return strings.HasPrefix(dest, l.root+"files/")
 }
 
 func safeScheme(u string) bool {
