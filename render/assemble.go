@@ -78,6 +78,7 @@ type siteInfo struct {
 	Statuses     []navItem
 	HasChecks    bool
 	LiveReload   string
+	RemoteImages bool // rmm.yaml remote_images: the pages' CSP lets https: images load
 }
 
 type navItem struct {
@@ -231,7 +232,7 @@ func (s *site) siteInfo() *siteInfo {
 		title = "Process Asset Library"
 	}
 	info := &siteInfo{Title: title, Organization: s.cfg.Organization, Audience: s.o.Audience,
-		WorkTree: s.o.Rev == "", HasChecks: len(s.o.Diags) > 0, LiveReload: s.o.LiveReload}
+		WorkTree: s.o.Rev == "", HasChecks: len(s.o.Diags) > 0, LiveReload: s.o.LiveReload, RemoteImages: s.cfg.RemoteImages}
 	if len(s.in.commit) >= 12 {
 		info.Commit = s.in.commit[:12]
 	}

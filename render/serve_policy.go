@@ -36,9 +36,26 @@ import (
 // remote file, no plugin, no <base>, no form.
 const SitePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
 
+// remoteImagesPolicy is SitePolicy for a library whose rmm.yaml sets
+// remote_images: true: images from https: addresses load too (never
+// plain http:, which anyone on the way could swap).
+const remoteImagesPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+
+// sitePolicy is the meta tag's policy for a library.
+func sitePolicy(remoteImages bool) string {
+	if remoteImages {
+		return remoteImagesPolicy
+	}
+	return SitePolicy
+}
+
 // ServePolicy is the Content-Security-Policy rmm serve sends with every
-// answer: SitePolicy and frame-ancestors, which a meta tag cannot carry.
-const ServePolicy = SitePolicy + "; frame-ancestors 'none'"
+// answer: the site's policy as remote_images: true makes it, and
+// frame-ancestors, which a meta tag cannot carry. A browser applies both
+// the header and the page's meta tag, so whether remote images load is
+// the meta tag's (rmm.yaml's) decision, even when remote_images changes
+// while serve runs.
+const ServePolicy = remoteImagesPolicy + "; frame-ancestors 'none'"
 
 // attachmentPolicy is sent with a repository file copied into files/ that
 // a browser would show as a page of its own (an HTML file linked from a

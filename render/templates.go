@@ -52,7 +52,7 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 	"dict": func(root string, e any) map[string]any { return map[string]any{"Root": root, "E": e} },
-	"csp":  func() string { return SitePolicy }, // the meta tag of base.html
+	"csp":  sitePolicy, // the meta tag of base.html
 	// statusClass makes a CSS class of a status ("changed after approval"
 	// becomes status-changed-after-approval).
 	"statusClass": func(s string) string { return "status-" + strings.ReplaceAll(s, " ", "-") },
