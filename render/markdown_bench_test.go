@@ -4,8 +4,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
 )
 
 // The render benchmarks run the inputs of doc's BenchmarkParseHeadings and
@@ -16,8 +18,10 @@ import (
 //	go test ./render -run '^$' -bench 'BenchmarkRender(Headings|Nested)$'
 
 func benchLinker() *linker {
+	lib := &doc.Library{ByID: map[string]*doc.Document{}, ByPath: map[string]*doc.Document{}, Files: map[string]bool{}}
 	s := &site{
-		lib:    &doc.Library{ByID: map[string]*doc.Document{}, ByPath: map[string]*doc.Document{}, Files: map[string]bool{}},
+		lib:    lib,
+		in:     &input{snap: &repo.Snapshot{Lib: lib, FS: fstest.MapFS{"pic.png": {Data: []byte("png")}}}, lib: lib},
 		cfg:    &doc.Config{},
 		byID:   map[string]*page{},
 		assets: map[string]string{},

@@ -30,7 +30,7 @@ func TestSetBaseChangesOnlyBase(t *testing.T) {
 			"---\nid: P\nkind: process\ntailors: S\nbase: '@03-continuity'\n---\n",
 			"---\nid: P\nkind: process\ntailors: S\nbase: '" + newHead + "'\n---\n"},
 		{"CRLF line endings and a bare comment",
-			"---\r\nid: P\r\nkind: process\r\ntailors: S\r\nbase: 0123456 # old\r\nunit: ops\r\n---\r\nBody\r\n",
+			"---\r\nid: P\r\nkind: process\r\ntailors: S\r\nbase: 0a1b2c3 # old\r\nunit: ops\r\n---\r\nBody\r\n",
 			"---\r\nid: P\r\nkind: process\r\ntailors: S\r\nbase: " + newHead + " # old\r\nunit: ops\r\n---\r\nBody\r\n"},
 		{"empty value",
 			"---\nid: P\nkind: process\ntailors: S\nbase:\nunit: ops\n---\n",
@@ -84,7 +84,7 @@ func TestSetBaseBlockScalarAndRefusals(t *testing.T) {
 	}
 }
 
-const process = "---\nid: RESP-OPS\nkind: process\ntailors: RESP-STD\nunit: ops\nbase: 0123456 # old\n---\n\nBody.\n"
+const process = "---\nid: RESP-OPS\nkind: process\ntailors: RESP-STD\nunit: ops\nbase: 0a1b2c3 # old\n---\n\nBody.\n"
 
 // TestConfirm: the file is read again under its lock, so an edit made
 // after rmm read it is kept; a file that is no longer the process is
@@ -104,11 +104,11 @@ func TestConfirm(t *testing.T) {
 		t.Fatal(err)
 	}
 	old, changed, err := Confirm(dir, p, newHead)
-	if err != nil || old != "0123456" || !changed {
+	if err != nil || old != "0a1b2c3" || !changed {
 		t.Fatalf("confirm: %q %v %v", old, changed, err)
 	}
 	got, _ := os.ReadFile(file)
-	if want := strings.Replace(edited, "0123456", newHead, 1); string(got) != want {
+	if want := strings.Replace(edited, "0a1b2c3", newHead, 1); string(got) != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
