@@ -20,6 +20,7 @@ func Rules() []Rule {
 		{"values", values},
 		{"references", references},
 		{"sections", sections},
+		{"placeholder", placeholder},
 		{"review-due", reviewDue},
 		{"stakeholders", stakeholders},
 		{"actions", actions},
@@ -282,33 +283,28 @@ func sections(c *Context) []doc.Diagnostic {
 
 // requiredSections gives a kind's required sections: the level-2 headings
 // of the repository's own template .rmm/templates/KIND.md (read at the
-// revision being checked) when it has one, else the defaults. Only the
-// template's body is read: its front matter holds Go template actions that
-// are not YAML.
+// revision being checked) when it has one, else the defaults (see
+// Templates.Required).
 func requiredSections(c *Context, kind string) []string {
-	if kind == "" || !doc.Contains(doc.Kinds, kind) {
-		return nil
-	}
-	if c.Snap != nil && c.Snap.FS != nil {
-		if data, err := readFile(c, path.Join(".rmm/templates", kind+".md")); err == nil {
-			body := data
-			if _, _, off, ok, closed := doc.SplitFrontMatter(data); ok && closed {
-				body = data[off:]
+	return c.Templates().Required(kind)
+}
+
+// placeholder: a section that is empty or still its template's text
+// (see Templates.Placeholders) is a warning; in an approved document, an
+// error: a placeholder is no content, and no evidence for rmm appraise.
+func placeholder(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	t := c.Templates()
+	for _, d := range controlledDocs(c) {
+		for _, p := range t.Placeholders(d) {
+			if d.EffectiveStatus() == "approved" {
+				ds = append(ds, doc.Errorf(d.Path, p.Line, "placeholder", "section %q %s, and %s is approved: a placeholder is no content; write the section and have %s approved again", p.Section, p.Describe(), d.ID, d.ID))
+				continue
 			}
-			t, _ := doc.Parse(kind+".md", body)
-			if t == nil {
-				return doc.RequiredSections[kind]
-			}
-			var out []string
-			for _, s := range t.Sections {
-				if s.Level == 2 {
-					out = append(out, s.Title)
-				}
-			}
-			return out
+			ds = append(ds, doc.Warnf(d.Path, p.Line, "placeholder", "section %q %s: write its content (a placeholder is no evidence, and cannot be approved)", p.Section, p.Describe()))
 		}
 	}
-	return doc.RequiredSections[kind]
+	return ds
 }
 
 func stakeholders(c *Context) []doc.Diagnostic {

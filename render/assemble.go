@@ -333,7 +333,7 @@ func sortedKeys[V any](m map[string]V) []string {
 var kindTitles = map[string]string{
 	"policy": "Policies", "plan": "Plans", "process": "Defined processes", "standard": "Standard processes",
 	"evaluation": "Evaluations", "review": "Reviews", "measure": "Measures", "lesson": "Lessons learned",
-	"proposal": "Improvement proposals", "note": "Notes",
+	"proposal": "Improvement proposals", "training": "Training records", "note": "Notes",
 }
 
 func kindTitle(k string) string {

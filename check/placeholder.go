@@ -1,0 +1,244 @@
+package check
+
+// Placeholders are not content (issue 10, SPEC 9). A section of a
+// document is a placeholder when its own text (up to the next heading of
+// any level) is
+//
+//   - empty, and the section has no subsections;
+//   - made only of TODO lines: lines that start, after a list marker or
+//     a task box, with the word TODO (the default templates write
+//     "TODO: Resources." and "- [ ] TODO: describe the action");
+//   - the text of the same section (by title) in the kind's template,
+//     white space aside, each template action ({{.Owner}}) standing for
+//     any text.
+//
+// The template is the repository's .rmm/templates/KIND.md when it has one,
+// else rmm's own (package templates). Notes and defined processes (whose
+// body is a list of tailoring operations) have none.
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/templates"
+)
+
+// Placeholder is a section of a document that is still a placeholder.
+type Placeholder struct {
+	Section string `json:"section"` // its title
+	Line    int    `json:"line"`
+	// Why is "empty", "todo" or "template".
+	Why string `json:"why"`
+}
+
+// Describe says what is wrong with the section, for people.
+func (p Placeholder) Describe() string {
+	switch p.Why {
+	case "empty":
+		return "is empty"
+	case "todo":
+		return "still holds the template's TODO"
+	}
+	return "is still the template's text"
+}
+
+// Templates are the kind templates a library is compared with: required
+// sections and placeholder texts. Make one per library with NewTemplates
+// (Context.Templates keeps one); it is safe for concurrent use.
+type Templates struct {
+	fsys  fs.FS
+	mu    sync.Mutex
+	kinds map[string]*kindTemplate
+}
+
+type kindTemplate struct {
+	// own: the repository has .rmm/templates/KIND.md.
+	own      bool
+	headings []string                  // its level-2 headings
+	texts    map[string]*regexp.Regexp // lower-case title -> the section's text
+}
+
+// NewTemplates reads templates from fsys (the library's tree, for
+// .rmm/templates/KIND.md), falling back to rmm's own; fsys may be nil.
+func NewTemplates(fsys fs.FS) *Templates {
+	return &Templates{fsys: fsys, kinds: map[string]*kindTemplate{}}
+}
+
+// DefaultTemplates are rmm's own templates only.
+var DefaultTemplates = NewTemplates(nil)
+
+func (t *Templates) kind(kind string) *kindTemplate {
+	if kind == "" || !doc.Contains(doc.Kinds, kind) {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if k, ok := t.kinds[kind]; ok {
+		return k
+	}
+	k := &kindTemplate{texts: map[string]*regexp.Regexp{}}
+	var data []byte
+	if t.fsys != nil {
+		if b, err := fs.ReadFile(t.fsys, path.Join(".rmm/templates", kind+".md")); err == nil {
+			data, k.own = b, true
+		}
+	}
+	if data == nil {
+		data, _ = fs.ReadFile(templates.Kinds, kind+".md")
+	}
+	// Only the template's body is read: its front matter holds Go
+	// template actions that are not YAML.
+	body := data
+	if _, _, off, ok, closed := doc.SplitFrontMatter(data); ok && closed {
+		body = data[off:]
+	}
+	if td, _ := doc.Parse(kind+".md", body); td != nil {
+		for _, s := range td.Sections {
+			if s.Level == 2 {
+				k.headings = append(k.headings, s.Title)
+			}
+			key := strings.ToLower(s.Title)
+			if _, seen := k.texts[key]; !seen {
+				if text := normalize(string(td.Body[s.ContentStart:s.OwnEnd])); text != "" {
+					k.texts[key] = templateText(text)
+				}
+			}
+		}
+	} else if k.own {
+		k.own = false // a template rmm cannot read requires nothing of its own
+	}
+	t.kinds[kind] = k
+	return k
+}
+
+// Required gives a kind's required sections: the level-2 headings of the
+// repository's own template when it has one, else doc.RequiredSections.
+func (t *Templates) Required(kind string) []string {
+	k := t.kind(kind)
+	if k == nil {
+		return nil
+	}
+	if k.own {
+		return k.headings
+	}
+	return doc.RequiredSections[kind]
+}
+
+// HasTemplateFor reports whether placeholders are looked for in d: a
+// document with front matter, of a known kind, that is not a note or a
+// defined process.
+func HasTemplateFor(d *doc.Document) bool {
+	return d != nil && d.HasFrontMatter && d.Kind != "note" && doc.Contains(doc.Kinds, d.Kind) &&
+		!(d.Kind == "process" && d.Tailors != "")
+}
+
+// Placeholders lists d's sections that are still placeholders, in order.
+func (t *Templates) Placeholders(d *doc.Document) []Placeholder {
+	if !HasTemplateFor(d) {
+		return nil
+	}
+	k := t.kind(d.Kind)
+	if k == nil {
+		return nil
+	}
+	var out []Placeholder
+	for _, s := range d.Sections {
+		raw := string(d.Body[s.ContentStart:s.OwnEnd])
+		text := normalize(raw)
+		why := ""
+		switch {
+		case text == "":
+			if s.End == s.OwnEnd { // no subsections
+				why = "empty"
+			}
+		case allTODO(raw):
+			why = "todo"
+		default:
+			if re := k.texts[strings.ToLower(s.Title)]; re != nil && re.MatchString(text) {
+				why = "template"
+			}
+		}
+		if why != "" {
+			out = append(out, Placeholder{Section: s.Title, Line: s.Line, Why: why})
+		}
+	}
+	return out
+}
+
+// Content reports whether d has no placeholder section: only such a
+// document is evidence for rmm appraise.
+func (t *Templates) Content(d *doc.Document) bool { return len(t.Placeholders(d)) == 0 }
+
+// SectionContent reports whether d has a section titled title (any case)
+// whose text, subsections included, is more than placeholders.
+func (t *Templates) SectionContent(d *doc.Document, title string) bool {
+	ps := map[int]bool{}
+	for _, p := range t.Placeholders(d) {
+		ps[p.Line] = true
+	}
+	for i, s := range d.Sections {
+		if !strings.EqualFold(s.Title, title) {
+			continue
+		}
+		// The section itself, or one of its subsections, says something.
+		for _, sub := range d.Sections[i:] {
+			if sub.Start >= s.End && sub != s {
+				break
+			}
+			if !ps[sub.Line] && normalize(string(d.Body[sub.ContentStart:sub.OwnEnd])) != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// normalize collapses white space: a section's text as a comparison sees
+// it.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var todoLine = regexp.MustCompile(`^(?:[-*+]|\d+[.)])?\s*(?:\[[ xX]\]\s*)?TODO\b`)
+
+// allTODO reports whether every line of a section's text that is not
+// blank is a TODO line.
+func allTODO(raw string) bool {
+	any := false
+	for _, l := range strings.Split(raw, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		if !todoLine.MatchString(l) {
+			return false
+		}
+		any = true
+	}
+	return any
+}
+
+// templateText turns a template section's normalized text into a pattern:
+// literal text, each {{action}} standing for any text.
+func templateText(text string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString(`^`)
+	for {
+		i := strings.Index(text, "{{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(text[i:], "}}")
+		if j < 0 {
+			break
+		}
+		b.WriteString(regexp.QuoteMeta(text[:i]))
+		b.WriteString(`.*?`)
+		text = text[i+j+2:]
+	}
+	b.WriteString(regexp.QuoteMeta(text))
+	b.WriteString(`$`)
+	return regexp.MustCompile(b.String())
+}
