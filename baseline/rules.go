@@ -96,12 +96,12 @@ func approvalProblem(d *doc.Document, cfg *doc.Config) (string, int) {
 		}
 		fmt.Fprintf(&b, "%s changed after approval: the "+what+" stale", d.ID, strings.Join(staleBy, ", "))
 		if len(missing) > 0 {
-			fmt.Fprintf(&b, ", and none is by %s", strings.Join(missing, ", "))
+			fmt.Fprintf(&b, ", and none is by %s", strings.Join(Labels(d, missing), ", "))
 		}
 	} else {
-		fmt.Fprintf(&b, "%s is approved without an approval as %s", d.ID, strings.Join(missing, ", "))
+		fmt.Fprintf(&b, "%s is approved without an approval as %s", d.ID, strings.Join(Labels(d, missing), ", "))
 	}
-	fmt.Fprintf(&b, "; re-approve as %s (rmm approve %s)", strings.Join(unmet, ", "), d.ID)
+	fmt.Fprintf(&b, "; re-approve as %s (rmm approve %s)", strings.Join(Labels(d, unmet), ", "), d.ID)
 	return b.String(), line
 }
 

@@ -123,7 +123,7 @@ func approveRun(e *env, opts *approveOptions) error {
 		}
 		status := "status: approved"
 		if len(w.Left) > 0 {
-			status = "still needs: " + strings.Join(w.Left, ", ")
+			status = "still needs: " + strings.Join(w.LeftLabels, ", ")
 		}
 		fmt.Fprintf(e.stdout, "%s approved by %s as %s (fingerprint %s); %s\n", w.ID, w.Approval.By, w.Approval.Role, w.Approval.Fingerprint[:12], status)
 	}
