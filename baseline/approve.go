@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/store"
 )
@@ -284,6 +285,10 @@ type Request struct {
 	Role    string   // "" for DefaultRole
 	Meaning string
 	Date    string // RFC 3339
+	// Templates are the library's kind templates (check.NewTemplates
+	// over its tree): a document with a placeholder section is refused.
+	// nil means rmm's own templates.
+	Templates *check.Templates
 }
 
 // Pending is one approval that Plan decided to record.
@@ -304,6 +309,10 @@ type Pending struct {
 // twice gets one approval. err is an internal failure.
 func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, err error) {
 	cfg := lib.Config
+	tpl := req.Templates
+	if tpl == nil {
+		tpl = check.DefaultTemplates
+	}
 	seen := map[string]bool{}
 	for _, id := range req.IDs {
 		d := lib.ByID[id]
@@ -326,6 +335,10 @@ func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, 
 		}
 		if len(errs) > 0 {
 			problems = append(problems, fmt.Sprintf("%s cannot be approved until its errors are fixed:\n    %s", d.ID, strings.Join(errs, "\n    ")))
+			continue
+		}
+		if msg := placeholderProblem(d, tpl); msg != "" {
+			problems = append(problems, msg)
 			continue
 		}
 		role := req.Role
@@ -359,6 +372,25 @@ func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, 
 		pending = append(pending, Pending{ID: d.ID, Path: d.Path, Approval: a})
 	}
 	return pending, problems, nil
+}
+
+// placeholderProblem refuses to approve a document with placeholder
+// sections (issue 10): an approval says the content was read and agreed,
+// and a placeholder is no content.
+func placeholderProblem(d *doc.Document, tpl *check.Templates) string {
+	ps := tpl.Placeholders(d)
+	if len(ps) == 0 {
+		return ""
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = fmt.Sprintf("%s:%d: section %q %s", d.Path, p.Line, p.Section, p.Describe())
+	}
+	what := "a section that is still a placeholder"
+	if len(ps) > 1 {
+		what = fmt.Sprintf("%d sections that are still placeholders", len(ps))
+	}
+	return fmt.Sprintf("%s cannot be approved: it has %s (a placeholder is no content; write them first):\n    %s", d.ID, what, strings.Join(lines, "\n    "))
 }
 
 // noRole explains why no default role fits.

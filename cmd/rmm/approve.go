@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rmm-pal/rmm/baseline"
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/store"
 )
@@ -89,7 +90,8 @@ func approveRun(e *env, opts *approveOptions) error {
 	if !utf8.ValidString(opts.Meaning) {
 		return failf("no document was changed", "--meaning is not valid UTF-8")
 	}
-	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339)}
+	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339),
+		Templates: check.NewTemplates(snap.FS)}
 	pending, problems, err := baseline.Plan(lib, req)
 	if err != nil {
 		return internalf("%v", err)
