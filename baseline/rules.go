@@ -82,6 +82,8 @@ func proposals(c *check.Context) []doc.Diagnostic {
 			}
 		case len(names) == 0:
 			hint = " (there is no baseline yet)"
+		case len(names) > 5:
+			hint = " (baselines: " + strings.Join(names[:5], ", ") + ", ...)"
 		default:
 			hint = " (baselines: " + strings.Join(names, ", ") + ")"
 		}
