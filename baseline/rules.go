@@ -18,6 +18,9 @@ import (
 //     role) and the roles that must approve again; an approved document
 //     with no approval at all is an error too. At the line of the first
 //     stale approval, else of status;
+//   - review-due (warning): a document with review_every whose last
+//     approval or management review (ManagementReview: approved, signed
+//     by a manager) is older than that;
 //   - approval-role (warning): a current approval by someone who no longer
 //     holds its role;
 //   - baseline-left (error): a document of the latest baseline that left
@@ -40,6 +43,7 @@ import (
 func Rules() []check.Rule {
 	return []check.Rule{
 		{Name: "approval", Fn: changedAfterApproval},
+		{Name: "review-due", Fn: reviewDue},
 		{Name: "approval-role", Fn: approvalRoles},
 		{Name: "baseline-left", Fn: leftControl},
 		{Name: "baseline-removed", Fn: removedFromBaseline},

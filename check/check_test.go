@@ -227,20 +227,6 @@ Link to [[IMC-PLN]], [[NOWHERE-AT-ALL]], [gone](gone.md) and [out](../../etc/x.m
 	}
 }
 
-func TestReviewResetsOverdue(t *testing.T) {
-	pol := "---\nid: POL\nkind: policy\ntitle: P\nowner: o@example.org\nreview_every: 6mo\napprovals:\n  - {by: d@example.org, role: manager, date: 2025-01-05, fingerprint: x}\n---\n"
-	rev := "---\nid: R\nkind: review\ntitle: R\nowner: o@example.org\ncovers: [POL]\ndate: %s\n---\n## Attendees\nDana.\n## Status reviewed\nThe policy.\n## Decisions\nNone.\n## Actions\nNone.\n"
-	dir := gitRepo(t, map[string]string{"rmm.yaml": config, "p.md": pol, "r.md": strings.Replace(rev, "%s", "2026-10-01", 1)})
-	if ds := runCheck(t, dir, ""); len(ds) != 0 {
-		t.Errorf("a review covering the policy in October: %v", strs(ds))
-	}
-	write(t, dir, map[string]string{"r.md": strings.Replace(rev, "%s", "2026-05-01", 1)})
-	ds := runCheck(t, dir, "")
-	if len(ds) != 1 || ds[0].Rule != "review-due" || !strings.Contains(ds[0].Message, "since 2026-11-01") {
-		t.Errorf("review in May, 6mo: %v", strs(ds))
-	}
-}
-
 func TestTemplateOverride(t *testing.T) {
 	tmpl := "---\nid: {{.ID}}\ntitle: {{printf \"%q\" .Title}}\n---\n# {{.Title}}\n\n## Context\n\n## Lesson {#lesson .x}\n"
 	lesson := "---\nid: L\nkind: lesson\ntitle: L\n---\n## Context\n\nThe outage.\n"

@@ -21,7 +21,6 @@ func Rules() []Rule {
 		{"references", references},
 		{"sections", sections},
 		{"placeholder", placeholder},
-		{"review-due", reviewDue},
 		{"stakeholders", stakeholders},
 		{"actions", actions},
 		{"measure", measures},
@@ -325,73 +324,9 @@ func stakeholders(c *Context) []doc.Diagnostic {
 	return ds
 }
 
-func reviewDue(c *Context) []doc.Diagnostic {
-	var ds []doc.Diagnostic
-	reviews := NewReviewIndex(c.Lib)
-	for _, d := range controlledDocs(c) {
-		if d.ReviewEvery == "" || d.EffectiveStatus() == "retired" {
-			continue
-		}
-		p, err := ParsePeriod(d.ReviewEvery)
-		if err != nil {
-			continue
-		}
-		last := reviews.LastReviewed(d)
-		if last.IsZero() {
-			continue
-		}
-		if due := p.After(last); c.Now.After(due) {
-			ds = append(ds, doc.Warnf(d.Path, d.Line("review_every"), "review-due", "review overdue since %s (review_every %s, last approved or reviewed %s)", due.Format("2006-01-02"), d.ReviewEvery, last.Format("2006-01-02")))
-		}
-	}
-	return ds
-}
-
-// LastReviewed is the latest date of an approval of d or of a review that
-// covers it. To ask about many documents, use NewReviewIndex once.
-func LastReviewed(l *doc.Library, d *doc.Document) time.Time {
-	return NewReviewIndex(l).LastReviewed(d)
-}
-
-// ReviewIndex holds, per document id, the latest date of a review that
-// covers it.
-type ReviewIndex map[string]time.Time
-
-// NewReviewIndex reads every review of the library once.
-func NewReviewIndex(l *doc.Library) ReviewIndex {
-	idx := ReviewIndex{}
-	for _, r := range l.Docs {
-		if r.Kind != "review" {
-			continue
-		}
-		t := parseDay(r.Date)
-		if t.IsZero() {
-			continue
-		}
-		for _, id := range r.Covers {
-			if t.After(idx[id]) {
-				idx[id] = t
-			}
-		}
-	}
-	return idx
-}
-
-// LastReviewed is the latest date of an approval of d or of a review that
-// covers it.
-func (idx ReviewIndex) LastReviewed(d *doc.Document) time.Time {
-	last := idx[d.ID]
-	for _, a := range d.Approvals {
-		if t := parseDay(a.Date); t.After(last) {
-			last = t
-		}
-	}
-	return last
-}
-
-// parseDay reads the date at the start of s (2026-03-31 or an RFC 3339
+// ParseDay reads the date at the start of s (2026-03-31 or an RFC 3339
 // time); the zero time when there is none.
-func parseDay(s string) time.Time {
+func ParseDay(s string) time.Time {
 	if len(s) >= 10 {
 		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
 			return t

@@ -78,6 +78,7 @@ func statusRun(e *env, opts *statusOptions) error {
 	}
 	lib, now := snap.Lib, e.now()
 	rep := statusReport{Documents: map[string]map[string]int{}, StaleApprovals: []staleApproval{}, ReviewsDue: []reviewDue{}, Suspect: []tailor.Cell{}, Actions: actionCounts{Overdue: []openAction{}}}
+	reviews := baseline.NewReviewIndex(lib)
 	for _, d := range lib.Docs {
 		if rep.Documents[d.Kind] == nil {
 			rep.Documents[d.Kind] = map[string]int{}
@@ -88,15 +89,8 @@ func statusRun(e *env, opts *statusOptions) error {
 				rep.StaleApprovals = append(rep.StaleApprovals, staleApproval{d.ID, d.Path, miss})
 			}
 		}
-		if d.ReviewEvery != "" && d.EffectiveStatus() != "retired" {
-			if p, err := check.ParsePeriod(d.ReviewEvery); err == nil {
-				if last := check.LastReviewed(lib, d); !last.IsZero() {
-					due := p.After(last)
-					if now.Add(reviewSoon).After(due) {
-						rep.ReviewsDue = append(rep.ReviewsDue, reviewDue{d.ID, d.Path, due.Format("2006-01-02"), now.After(due)})
-					}
-				}
-			}
+		if due := reviews.Due(d); !due.IsZero() && now.Add(reviewSoon).After(due) {
+			rep.ReviewsDue = append(rep.ReviewsDue, reviewDue{d.ID, d.Path, due.Format("2006-01-02"), now.After(due)})
 		}
 		for _, a := range d.Actions {
 			if a.Done {
