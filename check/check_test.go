@@ -208,7 +208,6 @@ Link to [[IMC-PLN]], [[NOWHERE-AT-ALL]], [gone](gone.md) and [out](../../etc/x.m
 		`measures/m.md:7: error: direction "sideways" is not one of: up, down [value]`,
 		`plans/p.md:7: error: stakeholder s@example.org: involvement "shout" is not one of inform, consult, approve [stakeholder]`,
 		`plans/p.md:9: error: a plan needs the section(s): Standards and requirements, Objectives,`,
-		`policies/old.md:6: warning: review overdue since 2026-04-05 (review_every 90d, last approved or reviewed 2026-01-05) [review-due]`,
 		`proposals/x.md:6: error: status "draft" is not one of: proposed, accepted, rejected, implemented [value]`,
 		`proposals/x.md:7: error: cites names IMC-POL, a policy: cites lists lessons [reference]`,
 	} {
