@@ -24,6 +24,8 @@ func Rules() []Rule {
 		{"stakeholders", stakeholders},
 		{"actions", actions},
 		{"measure", measures},
+		{"deviation", deviations},
+		{"training", training},
 		{"shallow", shallow},
 	}
 }
@@ -105,9 +107,19 @@ func values(c *Context) []doc.Diagnostic {
 		if d.Unit != "" && !doc.Contains(cfg.Units, d.Unit) {
 			ds = append(ds, errf(d, "unit", "value", "unit %q is not one of rmm.yaml units (%s)", d.Unit, strings.Join(cfg.Units, ", ")))
 		}
-		for _, k := range []struct{ key, val string }{{"owner", d.Owner}, {"evaluator", d.Evaluator}} {
+		for _, k := range []struct{ key, val string }{{"owner", d.Owner}, {"evaluator", d.Evaluator}, {"trainer", d.Trainer}} {
 			if k.val != "" && !emailRe.MatchString(k.val) {
 				ds = append(ds, errf(d, k.key, "value", "%s %q is not an email address", k.key, k.val))
+			}
+		}
+		for _, a := range d.Attendees {
+			if !emailRe.MatchString(a) {
+				ds = append(ds, errf(d, "attendees", "value", "attendee %q is not an email address", a))
+			}
+		}
+		if d.Period != "" {
+			if _, err := ParsePeriod(d.Period); err != nil {
+				ds = append(ds, errf(d, "period", "value", "period: %v", err))
 			}
 		}
 		if d.ReviewEvery != "" {
@@ -214,7 +226,7 @@ func references(c *Context) []doc.Diagnostic {
 		for _, k := range []struct {
 			key  string
 			vals []string
-		}{{"evaluates", d.Evaluates}, {"covers", d.Covers}, {"affects", d.Affects}, {"cites", d.Cites}, {"superseded_by", nonEmpty(d.SupersededBy)}, {"tailors", nonEmpty(d.Tailors)}} {
+		}{{"evaluates", d.Evaluates}, {"covers", d.Covers}, {"affects", d.Affects}, {"cites", d.Cites}, {"superseded_by", nonEmpty(d.SupersededBy)}, {"tailors", nonEmpty(d.Tailors)}, {"trigger", nonEmpty(d.Trigger)}} {
 			for _, id := range k.vals {
 				if c.Lib.ByID[id] == nil {
 					ds = append(ds, errf(d, k.key, "reference", "%s names %s, which is no document%s", k.key, id, hint(id, ids(c.Lib))))
@@ -355,6 +367,27 @@ func actions(c *Context) []doc.Diagnostic {
 			} else if c.Now.After(due.AddDate(0, 0, 1)) {
 				ds = append(ds, doc.Warnf(d.Path, a.Line, "action-overdue", "action overdue since %s (@%s): %s", a.Due, a.Owner, a.Text))
 			}
+		}
+	}
+	return ds
+}
+
+// training: a training record needs its date (gaps are measured from
+// it), and should say what it covers and who attended.
+func training(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		if d.Kind != "training" {
+			continue
+		}
+		if _, ok := d.Lines["date"]; !ok {
+			ds = append(ds, doc.Errorf(d.Path, 1, "training", "a training record needs a date (date: 2026-03-31): who attended is trained on what it covers from that day"))
+		}
+		if len(d.Covers) == 0 {
+			ds = append(ds, doc.Warnf(d.Path, d.Line("covers"), "training", "a training record should list the documents it trained people on (covers: [ID, ...])"))
+		}
+		if len(d.Attendees) == 0 {
+			ds = append(ds, doc.Warnf(d.Path, d.Line("attendees"), "training", "a training record should list who attended (attendees: [email, ...])"))
 		}
 	}
 	return ds
