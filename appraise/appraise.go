@@ -63,10 +63,10 @@ var Practices = []Practice{
 	{"GG2.GP1", "Establish process governance", 2, "an approved policy of the area (its approvals current, no placeholder section)", gp1},
 	{"GG2.GP2", "Plan the process", 2, "an approved plan of the area with no placeholder section, approved by its owner and by every stakeholder whose involvement is approve (current approvals)", gp2},
 	{"GG2.GP3", "Provide resources", 2, "a plan of the area whose Resources section has content (not a placeholder)", gp3},
-	{"GG2.GP4", "Assign responsibility", 2, "an approved plan of the area that its owner approved with a current approval (acceptance of responsibility)", gp4},
+	{"GG2.GP4", "Assign responsibility", 2, "an approved plan of the area with no placeholder section that its owner approved with a current approval (acceptance of responsibility)", gp4},
 	{"GG2.GP5", "Train people", 2, "a plan of the area whose Training section has content, a training record covering a document of the area, and no training gap on a document of the area older than 90 days", gp5},
-	{"GG2.GP6", "Control work products", 2, "an approved controlled document of the area held by the latest baseline", gp6},
-	{"GG2.GP7", "Identify and involve stakeholders", 2, "a plan of the area that lists stakeholders", gp7},
+	{"GG2.GP6", "Control work products", 2, "an approved controlled document of the area with no placeholder section, held by the latest baseline", gp6},
+	{"GG2.GP7", "Identify and involve stakeholders", 2, "a plan of the area with no placeholder section that lists stakeholders", gp7},
 	{"GG2.GP8", "Measure and control the process", 2, "a measure of the area with a target and data no older than its period (default 3mo), and a corrective action or lesson referring to each measure of the area that is off target or stale", gp8},
 	{"GG2.GP9", "Objectively evaluate adherence", 2, "an evaluation of the area, or of one of its documents, approved by its evaluator, who neither authored (per git), owns nor approved what it evaluates, dated within the area's review period (the shortest review_every of its policies and plans, else 1y)", gp9},
 	{"GG2.GP10", "Review status with higher level managers", 2, "an approved review of the area, or covering one of its documents, signed by a holder of the manager role, dated within the area's review period; a review with trigger is event-driven", gp10},
@@ -472,7 +472,7 @@ func gp3(a *area) result {
 }
 
 func gp4(a *area) result {
-	return pick(a.kinds("plan"), a.notApproved, a.ownerApproval).missing("no approved plan of %s that its owner approved", a.code)
+	return pick(a.kinds("plan"), a.content, a.notApproved, a.ownerApproval).missing("no approved plan of %s that its owner approved", a.code)
 }
 
 func gp5(a *area) result {
@@ -509,7 +509,7 @@ func gp6(a *area) result {
 			return "-" // not a controlled document: not a candidate
 		}
 		return ""
-	}, a.notApproved, func(d *doc.Document) string {
+	}, a.content, a.notApproved, func(d *doc.Document) string {
 		if !a.held(d.ID) {
 			return d.ID + " is not held by the latest baseline"
 		}
@@ -530,7 +530,7 @@ func (r result) dropDash() result {
 }
 
 func gp7(a *area) result {
-	return pick(a.kinds("plan"), func(d *doc.Document) string {
+	return pick(a.kinds("plan"), a.content, func(d *doc.Document) string {
 		if len(d.Stakeholders) == 0 {
 			return d.ID + " lists no stakeholders"
 		}
