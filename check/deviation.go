@@ -179,18 +179,28 @@ func (c *Context) Deviations() []Deviation {
 		if base.Corrective == nil {
 			base.Corrective = []Reference{}
 		}
+		// Where check reports a stale measure: its period, its data file,
+		// the latest row of its table, else its target.
+		line := func() int {
+			for _, k := range []string{"period", "data"} {
+				if l, ok := d.Lines[k]; ok {
+					return l
+				}
+			}
+			if st.HasData && d.Data == "" && st.Latest.Line > 0 {
+				return st.Latest.Line
+			}
+			return d.Line("target")
+		}
 		if !st.HasData {
 			v := base
-			v.Kind, v.Line = NoData, d.Line("data")
+			v.Kind, v.Line = NoData, line()
 			out = append(out, v)
 			continue
 		}
 		if !st.Fresh {
 			v := base
-			v.Kind, v.Since, v.Line = Stale, st.StaleSince.Format("2006-01-02"), d.Line("period")
-			if _, ok := d.Lines["period"]; !ok {
-				v.Line = d.Line("data")
-			}
+			v.Kind, v.Since, v.Line = Stale, st.StaleSince.Format("2006-01-02"), line()
 			out = append(out, v)
 		}
 		if d.Target != nil && !st.OnTarget {
