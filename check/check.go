@@ -68,6 +68,17 @@ func (c *Context) Templates() *Templates {
 	return c.templates
 }
 
+// SetHistory hands the context a history pass already made from commit
+// (the site's build makes one), so History does not read it again.
+func (c *Context) SetHistory(commit string, h *repo.History) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.history == nil {
+		c.history = map[string]historyResult{}
+	}
+	c.history[commit] = historyResult{h: h}
+}
+
 // NewContext makes a context for snap.
 func NewContext(r *repo.Repo, snap *repo.Snapshot, now time.Time) *Context {
 	return &Context{Snap: snap, Lib: snap.Lib, Repo: r, Now: now, cache: map[string]*repo.Snapshot{}}

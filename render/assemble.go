@@ -43,6 +43,9 @@ type site struct {
 	matrix     []tailor.Cell
 	matrixErr  error
 
+	// appr is the appraisal of the published documents (coverage.go).
+	appr siteAppraisal
+
 	// seal is what the audience may not see beyond hidden documents'
 	// pages (audience.go).
 	seal *seal
@@ -215,7 +218,7 @@ func (s *site) refsOf(d *doc.Document) []*page {
 			}
 		}
 	}
-	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source}} {
+	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source, d.Trigger}} {
 		for _, id := range ids {
 			if p := s.byID[id]; p != nil {
 				out = append(out, p)
