@@ -212,9 +212,9 @@ type stakeholderArea struct {
 }
 
 type stakeholderRow struct {
-	Doc                     link
-	Who, Role, Involvement  string
-	Approve, Agreed         bool
+	Doc                    link
+	Who, Role, Involvement string
+	Approve, Agreed        bool
 }
 
 func (s *site) stakeholdersPage() *pageData {

@@ -33,16 +33,16 @@ type pageData struct {
 	// Topbar and Sidebar are rendered once per depth and nav entry.
 	Topbar, Sidebar template.HTML
 
-	Home      *homeView
-	Doc       *docView
-	List      *listView
-	Lessons   *lessonsView
-	Tailoring *tailoringView
+	Home         *homeView
+	Doc          *docView
+	List         *listView
+	Lessons      *lessonsView
+	Tailoring    *tailoringView
 	Coverage     *coverageView
 	Stakeholders *stakeholdersView
 	Checks       []diagView
-	Baselines *baselinesView
-	Baseline  *baselineView
+	Baselines    *baselinesView
+	Baseline     *baselineView
 }
 
 type docView struct {
