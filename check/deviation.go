@@ -168,7 +168,7 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // refer to it. A measure both stale and off target has both.
 func (c *Context) Deviations() []Deviation {
 	refs := c.measureRefs()
-	var out []Deviation
+	out := []Deviation{}
 	for _, d := range c.Lib.Docs {
 		if d.Kind != "measure" || !d.HasFrontMatter || d.EffectiveStatus() == "retired" || d.ID == "" || c.Lib.ByID[d.ID] != d {
 			continue
