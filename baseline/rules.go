@@ -130,7 +130,11 @@ func approvalProblem(d *doc.Document, cfg *doc.Config) (string, int) {
 			missing = append(missing, role)
 			continue
 		}
-		staleBy = append(staleBy, s...)
+		for _, x := range s {
+			if !doc.Contains(staleBy, x) {
+				staleBy = append(staleBy, x)
+			}
+		}
 		for _, a := range d.Approvals {
 			if a.Role == role && (firstStale == 0 || a.Line < firstStale) {
 				firstStale = a.Line
