@@ -43,7 +43,9 @@ roles, "owner" (the document's owner) or "stakeholder" (a stakeholder of the
 document with involvement: approve). --role defaults to the first role the
 document's kind requires (rmm.yaml approvals) that the person holds and that
 has no current approval yet. When every required role has a current approval,
-status becomes approved.
+and every stakeholder with involvement approve has one (in any role), status
+becomes approved. A document with a placeholder section (empty, TODO, or its
+template's text) is refused: an approval says the content was read.
 
 All documents are approved or none: a refusal changes no file. Each file is
 changed under git's lock protocol (FILE.lock): rmm reads it again with the
