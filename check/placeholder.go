@@ -17,6 +17,7 @@ package check
 // body is a list of tailoring operations) have none.
 
 import (
+	"bytes"
 	"io/fs"
 	"path"
 	"regexp"
@@ -53,6 +54,9 @@ type Templates struct {
 	fsys  fs.FS
 	mu    sync.Mutex
 	kinds map[string]*kindTemplate
+	// memo keeps each document's placeholders: documents never change
+	// once loaded, and check, approve and appraise all ask.
+	memo map[*doc.Document][]Placeholder
 }
 
 type kindTemplate struct {
@@ -65,11 +69,12 @@ type kindTemplate struct {
 // NewTemplates reads templates from fsys (the library's tree, for
 // .rmm/templates/KIND.md), falling back to rmm's own; fsys may be nil.
 func NewTemplates(fsys fs.FS) *Templates {
-	return &Templates{fsys: fsys, kinds: map[string]*kindTemplate{}}
+	return &Templates{fsys: fsys, kinds: map[string]*kindTemplate{}, memo: map[*doc.Document][]Placeholder{}}
 }
 
-// DefaultTemplates are rmm's own templates only.
-var DefaultTemplates = NewTemplates(nil)
+// DefaultTemplates are rmm's own templates only. Shared by every caller,
+// it keeps no memo of documents.
+var DefaultTemplates = &Templates{kinds: map[string]*kindTemplate{}}
 
 func (t *Templates) kind(kind string) *kindTemplate {
 	if kind == "" || !doc.Contains(doc.Kinds, kind) {
@@ -145,26 +150,37 @@ func (t *Templates) Placeholders(d *doc.Document) []Placeholder {
 	if k == nil {
 		return nil
 	}
+	t.mu.Lock()
+	ps, ok := t.memo[d]
+	t.mu.Unlock()
+	if ok {
+		return ps
+	}
 	var out []Placeholder
 	for _, s := range d.Sections {
-		raw := string(d.Body[s.ContentStart:s.OwnEnd])
-		text := normalize(raw)
+		raw := d.Body[s.ContentStart:s.OwnEnd]
 		why := ""
 		switch {
-		case text == "":
+		case len(bytes.TrimSpace(raw)) == 0:
 			if s.End == s.OwnEnd { // no subsections
 				why = "empty"
 			}
 		case allTODO(raw):
 			why = "todo"
 		default:
-			if re := k.texts[strings.ToLower(s.Title)]; re != nil && re.MatchString(text) {
+			// Only a section the template has can be its text.
+			if re := k.texts[strings.ToLower(s.Title)]; re != nil && re.MatchString(normalize(string(raw))) {
 				why = "template"
 			}
 		}
 		if why != "" {
 			out = append(out, Placeholder{Section: s.Title, Line: s.Line, Why: why})
 		}
+	}
+	if t.memo != nil {
+		t.mu.Lock()
+		t.memo[d] = out
+		t.mu.Unlock()
 	}
 	return out
 }
@@ -205,14 +221,20 @@ var todoLine = regexp.MustCompile(`^(?:[-*+]|\d+[.)])?\s*(?:\[[ xX]\]\s*)?TODO\b
 
 // allTODO reports whether every line of a section's text that is not
 // blank is a TODO line.
-func allTODO(raw string) bool {
+func allTODO(raw []byte) bool {
 	any := false
-	for _, l := range strings.Split(raw, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" {
+	for len(raw) > 0 {
+		l := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			l, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) == 0 {
 			continue
 		}
-		if !todoLine.MatchString(l) {
+		if !todoLine.Match(l) {
 			return false
 		}
 		any = true
