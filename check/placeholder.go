@@ -62,8 +62,66 @@ type Templates struct {
 type kindTemplate struct {
 	// own: the repository has .rmm/templates/KIND.md.
 	own      bool
-	headings []string                  // its level-2 headings
-	texts    map[string]*regexp.Regexp // lower-case title -> the section's text
+	headings []string                // its level-2 headings
+	texts    map[string]*sectionText // lower-case title -> the section's text
+}
+
+// sectionText is a template section's text, white space collapsed: its
+// literal part up to the first template action, and a pattern when it
+// has actions (nil: the literal is the whole text).
+type sectionText struct {
+	prefix string
+	re     *regexp.Regexp
+}
+
+// matches reports whether raw, white space aside, is the template's text.
+// It compares without copying raw until the literal prefix has matched.
+func (t *sectionText) matches(raw []byte) bool {
+	starts, equal := normalizedPrefix(raw, t.prefix)
+	if t.re == nil || !starts {
+		return equal
+	}
+	return t.re.MatchString(normalize(string(raw)))
+}
+
+// normalizedPrefix compares raw, its white space collapsed to single
+// spaces and trimmed, with want: whether it starts with want, and whether
+// it is want.
+func normalizedPrefix(raw []byte, want string) (starts, equal bool) {
+	i, j := 0, 0
+	space := false
+	for i < len(raw) && isSpace(raw[i]) {
+		i++
+	}
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		if isSpace(c) {
+			space = true
+			continue
+		}
+		if space {
+			if j == len(want) {
+				return true, false
+			}
+			if want[j] != ' ' {
+				return false, false
+			}
+			j++
+			space = false
+		}
+		if j == len(want) {
+			return true, false
+		}
+		if want[j] != c {
+			return false, false
+		}
+		j++
+	}
+	return j == len(want), j == len(want)
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
 // NewTemplates reads templates from fsys (the library's tree, for
@@ -85,7 +143,7 @@ func (t *Templates) kind(kind string) *kindTemplate {
 	if k, ok := t.kinds[kind]; ok {
 		return k
 	}
-	k := &kindTemplate{texts: map[string]*regexp.Regexp{}}
+	k := &kindTemplate{texts: map[string]*sectionText{}}
 	var data []byte
 	if t.fsys != nil {
 		if b, err := fs.ReadFile(t.fsys, path.Join(".rmm/templates", kind+".md")); err == nil {
@@ -169,7 +227,7 @@ func (t *Templates) Placeholders(d *doc.Document) []Placeholder {
 			why = "todo"
 		default:
 			// Only a section the template has can be its text.
-			if re := k.texts[strings.ToLower(s.Title)]; re != nil && re.MatchString(normalize(string(raw))) {
+			if tt := k.texts[strings.ToLower(s.Title)]; tt != nil && tt.matches(raw) {
 				why = "template"
 			}
 		}
@@ -217,7 +275,35 @@ func (t *Templates) SectionContent(d *doc.Document, title string) bool {
 // it.
 func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-var todoLine = regexp.MustCompile(`^(?:[-*+]|\d+[.)])?\s*(?:\[[ xX]\]\s*)?TODO\b`)
+// isTODO reports whether a trimmed line is a TODO line: TODO as a word
+// at its start, after an optional list marker (-, *, +, 1. or 1)) and an
+// optional task box ([ ] or [x]).
+func isTODO(l []byte) bool {
+	switch {
+	case len(l) > 0 && (l[0] == '-' || l[0] == '*' || l[0] == '+'):
+		l = l[1:]
+	case len(l) > 0 && l[0] >= '0' && l[0] <= '9':
+		i := 0
+		for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+			i++
+		}
+		if i < len(l) && (l[i] == '.' || l[i] == ')') {
+			l = l[i+1:]
+		}
+	}
+	l = bytes.TrimLeft(l, " \t")
+	if len(l) >= 3 && l[0] == '[' && (l[1] == ' ' || l[1] == 'x' || l[1] == 'X') && l[2] == ']' {
+		l = bytes.TrimLeft(l[3:], " \t")
+	}
+	if !bytes.HasPrefix(l, []byte("TODO")) {
+		return false
+	}
+	if len(l) == 4 {
+		return true
+	}
+	c := l[4]
+	return !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
+}
 
 // allTODO reports whether every line of a section's text that is not
 // blank is a TODO line.
@@ -234,7 +320,7 @@ func allTODO(raw []byte) bool {
 		if len(l) == 0 {
 			continue
 		}
-		if !todoLine.Match(l) {
+		if !isTODO(l) {
 			return false
 		}
 		any = true
@@ -242,9 +328,15 @@ func allTODO(raw []byte) bool {
 	return any
 }
 
-// templateText turns a template section's normalized text into a pattern:
-// literal text, each {{action}} standing for any text.
-func templateText(text string) *regexp.Regexp {
+// templateText turns a template section's normalized text into what
+// sectionText.matches compares: literal text, each {{action}} standing
+// for any text.
+func templateText(text string) *sectionText {
+	i := strings.Index(text, "{{")
+	if i < 0 || !strings.Contains(text[i:], "}}") {
+		return &sectionText{prefix: text}
+	}
+	t := &sectionText{prefix: text[:i]}
 	var b strings.Builder
 	b.WriteString(`^`)
 	for {
@@ -262,5 +354,6 @@ func templateText(text string) *regexp.Regexp {
 	}
 	b.WriteString(regexp.QuoteMeta(text))
 	b.WriteString(`$`)
-	return regexp.MustCompile(b.String())
+	t.re = regexp.MustCompile(b.String())
+	return t
 }

@@ -128,3 +128,38 @@ func TestSectionContent(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizedPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		raw, want     string
+		starts, equal bool
+	}{
+		{"  TODO:   Scope.\n\n", "TODO: Scope.", true, true},
+		{"TODO: Scope. More", "TODO: Scope.", true, false},
+		{"TODO:Scope.", "TODO: Scope.", false, false},
+		{"TODO: Sc", "TODO: Scope.", false, false},
+		{"| date | value |\n|------|-------|\n| 2026 | 0 |", "| date | value | |------|-------| |", true, false},
+		{"", "", true, true},
+		{"x", "", true, false},
+	} {
+		starts, equal := normalizedPrefix([]byte(tc.raw), tc.want)
+		if starts != tc.starts || equal != tc.equal {
+			t.Errorf("normalizedPrefix(%q, %q) = %v, %v", tc.raw, tc.want, starts, equal)
+		}
+		if equal != (normalize(tc.raw) == tc.want) {
+			t.Errorf("%q: equal %v disagrees with normalize", tc.raw, equal)
+		}
+	}
+}
+
+func TestIsTODO(t *testing.T) {
+	for line, want := range map[string]bool{
+		"TODO: Scope.": true, "TODO": true, "TODO later": true, "- TODO: x": true, "* [ ] TODO: describe": true,
+		"- [x] TODO done": true, "1. TODO first": true, "12) TODO": true, "TODOS are fun": false, "todo: x": false,
+		"We keep a TODO list": false, "- [ ]TODO": true, "[ ] TODO": true, "-TODO": true, "TODO_x": false,
+	} {
+		if got := isTODO([]byte(line)); got != want {
+			t.Errorf("isTODO(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
