@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
-	"github.com/rmm-pal/rmm/tailor"
 )
 
 func init() { register(newStatusCmd) }
@@ -32,53 +30,6 @@ func newStatusCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// statusReport is `rmm status --json`.
-type statusReport struct {
-	Documents      map[string]map[string]int `json:"documents"` // kind -> status -> count
-	StaleApprovals []staleApproval           `json:"stale_approvals"`
-	ReviewsDue     []reviewDue               `json:"reviews_due"`
-	Suspect        []tailor.Cell             `json:"suspect_tailorings"`
-	Actions        actionCounts              `json:"actions"`
-	TrainingGaps   []appraise.Gap            `json:"training_gaps"`
-	Deviations     []check.Deviation         `json:"deviations"`
-	Stakeholders   []appraise.Involvement    `json:"stakeholders"`
-	SinceBaseline  *baseline.Diff            `json:"since_baseline"` // null without baselines
-}
-
-type staleApproval struct {
-	ID    string   `json:"id"`
-	Path  string   `json:"path"`
-	Roles []string `json:"roles"` // roles to (re-)approve
-}
-
-type reviewDue struct {
-	ID      string `json:"id"`
-	Path    string `json:"path"`
-	Due     string `json:"due"`
-	Overdue bool   `json:"overdue"`
-}
-
-type actionCounts struct {
-	Open    int          `json:"open"`
-	Overdue []openAction `json:"overdue"`
-	// Items are the open actions, Closed the closed ones with the commit
-	// that closed them (appraise.Actions).
-	Items  []appraise.Action `json:"items"`
-	Closed []appraise.Action `json:"closed"`
-}
-
-type openAction struct {
-	Doc   string `json:"document"`
-	Path  string `json:"path"`
-	Line  int    `json:"line"`
-	Text  string `json:"text"`
-	Owner string `json:"owner"`
-	Due   string `json:"due"`
-}
-
-// reviewSoon is how far ahead a review counts as due.
-const reviewSoon = 30 * 24 * time.Hour
-
 // closedShown is how many closed actions the text lists, newest first.
 const closedShown = 10
 
@@ -90,67 +41,20 @@ func statusRun(e *env, opts *statusOptions) error {
 	if _, err := e.history(r, ""); err != nil {
 		return err
 	}
-	lib, now := snap.Lib, e.now()
-	ctx := check.NewContext(r, snap, now)
-	rep := statusReport{Documents: map[string]map[string]int{}, StaleApprovals: []staleApproval{}, ReviewsDue: []reviewDue{}, Suspect: []tailor.Cell{},
-		Actions: actionCounts{Overdue: []openAction{}, Items: []appraise.Action{}, Closed: []appraise.Action{}}}
-	reviews := baseline.NewReviewIndex(lib)
-	for _, d := range lib.Docs {
-		if rep.Documents[d.Kind] == nil {
-			rep.Documents[d.Kind] = map[string]int{}
-		}
-		rep.Documents[d.Kind][d.EffectiveStatus()]++
-		if d.EffectiveStatus() == "approved" {
-			if miss := baseline.Unmet(d, lib.Config); len(miss) > 0 {
-				rep.StaleApprovals = append(rep.StaleApprovals, staleApproval{d.ID, d.Path, miss})
-			}
-		}
-		if due := reviews.Due(d); !due.IsZero() && now.Add(reviewSoon).After(due) {
-			rep.ReviewsDue = append(rep.ReviewsDue, reviewDue{d.ID, d.Path, due.Format("2006-01-02"), now.After(due)})
-		}
-	}
-	acts, err := appraise.Actions(ctx)
+	rep, err := appraise.NewStatus(check.NewContext(r, snap, e.now()))
 	if err != nil {
 		return internalf("read history: %v", err) // e.history read it already
-	}
-	for _, a := range acts {
-		if a.Done {
-			rep.Actions.Closed = append(rep.Actions.Closed, a)
-			continue
-		}
-		rep.Actions.Open++
-		rep.Actions.Items = append(rep.Actions.Items, a)
-		if a.Overdue {
-			rep.Actions.Overdue = append(rep.Actions.Overdue, openAction{a.Document, a.Path, a.Line, a.Text, a.Owner, a.Due})
-		}
-	}
-	ctl := appraise.Control(ctx)
-	rep.TrainingGaps = appraise.TrainingGaps(ctx, ctl)
-	rep.Deviations = ctx.Deviations()
-	rep.Stakeholders = appraise.Stakeholders(lib)
-	if cells, err := tailor.Matrix(ctx); err == nil {
-		for _, c := range cells {
-			if c.State == tailor.Suspect {
-				rep.Suspect = append(rep.Suspect, c)
-			}
-		}
-	}
-	if m := baseline.Latest(r); m != nil {
-		if old, err := ctx.At(m.Tag); err == nil {
-			rep.SinceBaseline = baseline.Compare(old.Lib, lib)
-			rep.SinceBaseline.From, rep.SinceBaseline.To = m.Tag, "working tree"
-		}
 	}
 	if opts.JSON {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		fmt.Fprintln(e.stdout, string(b))
 		return nil
 	}
-	printStatus(e, lib, rep)
+	printStatus(e, snap.Lib, rep)
 	return nil
 }
 
-func printStatus(e *env, lib *doc.Library, rep statusReport) {
+func printStatus(e *env, lib *doc.Library, rep *appraise.Status) {
 	w := e.stdout
 	fmt.Fprintf(w, "%s: %d documents\n", lib.Config.Organization, len(lib.Docs))
 	kinds := make([]string, 0, len(rep.Documents))
