@@ -18,7 +18,12 @@
 // lists them as a stakeholder with `involvement: approve`. A stakeholder's
 // free-text `role` (e.g. "CISO") is a description, not a role name: the
 // approval records the role `stakeholder`. Required roles come from
-// rmm.yaml `approvals` for the document's kind.
+// rmm.yaml `approvals` for the document's kind, and are followed by
+// `stakeholder` when the document lists a stakeholder with involvement
+// approve (SPEC 1 and 9: their approval is required). The stakeholder
+// role is met when every such stakeholder has a current approval of the
+// document, in any role (a manager who is also an approving stakeholder
+// approves once).
 package baseline
 
 import (
@@ -29,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/store"
 )
@@ -64,13 +70,99 @@ func HeldRoles(d *doc.Document, cfg *doc.Config, email string) []string {
 	return roles
 }
 
-// RequiredRoles lists the roles that must approve d (rmm.yaml approvals
-// for its kind).
+// RequiredRoles lists the roles that must approve d: rmm.yaml approvals
+// for its kind, then RoleStakeholder when d lists a stakeholder with
+// involvement approve.
 func RequiredRoles(d *doc.Document, cfg *doc.Config) []string {
-	if cfg == nil {
-		return nil
+	var out []string
+	if cfg != nil {
+		out = append(out, cfg.RequiredRoles(d.Kind)...)
 	}
-	return cfg.RequiredRoles(d.Kind)
+	if len(ApprovingStakeholders(d)) > 0 && !doc.Contains(out, RoleStakeholder) {
+		out = append(out, RoleStakeholder)
+	}
+	return out
+}
+
+// ApprovingStakeholders lists the emails of d's stakeholders with
+// involvement approve, in file order, each once.
+func ApprovingStakeholders(d *doc.Document) []string {
+	var out []string
+	for _, s := range d.Stakeholders {
+		if s.Involvement == "approve" && s.Who != "" && !containsFold(out, s.Who) {
+			out = append(out, s.Who)
+		}
+	}
+	return out
+}
+
+// Unagreed lists d's approving stakeholders who have no current approval
+// of d (in any role): those whose agreement is still missing.
+func Unagreed(d *doc.Document) []string { return unagreedWith(d, d.Approvals) }
+
+func unagreedWith(d *doc.Document, as []doc.Approval) []string {
+	var out []string
+	for _, who := range ApprovingStakeholders(d) {
+		ok := false
+		for _, a := range as {
+			if strings.EqualFold(a.By, who) && Current(d, a) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			out = append(out, who)
+		}
+	}
+	return out
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// metWith reports whether role has a current approval among as: for
+// RoleStakeholder while d lists approving stakeholders, one by each of
+// them (in any role); else one as role.
+func metWith(d *doc.Document, role string, as []doc.Approval) bool {
+	if role == RoleStakeholder && len(ApprovingStakeholders(d)) > 0 {
+		return len(unagreedWith(d, as)) == 0
+	}
+	for _, a := range as {
+		if a.Role == role && Current(d, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// met reports whether role has the current approval d needs of it.
+func met(d *doc.Document, role string) bool { return metWith(d, role, d.Approvals) }
+
+// Label names a role d still needs for people: "stakeholder
+// (carol@example.org)" names the approving stakeholders who have not
+// agreed; other roles are their name.
+func Label(d *doc.Document, role string) string {
+	if role == RoleStakeholder {
+		if who := Unagreed(d); len(who) > 0 {
+			return role + " (" + strings.Join(who, ", ") + ")"
+		}
+	}
+	return role
+}
+
+// Labels is Label of each role.
+func Labels(d *doc.Document, roles []string) []string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = Label(d, r)
+	}
+	return out
 }
 
 // Current reports whether a is a current approval of d: it carries d's
@@ -94,14 +186,7 @@ func Missing(d *doc.Document, cfg *doc.Config) []string {
 func missingWith(d *doc.Document, cfg *doc.Config, as []doc.Approval) []string {
 	var out []string
 	for _, role := range RequiredRoles(d, cfg) {
-		ok := false
-		for _, a := range as {
-			if a.Role == role && Current(d, a) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !metWith(d, role, as) {
 			out = append(out, role)
 		}
 	}
@@ -200,6 +285,10 @@ type Request struct {
 	Role    string   // "" for DefaultRole
 	Meaning string
 	Date    string // RFC 3339
+	// Templates are the library's kind templates (check.NewTemplates
+	// over its tree): a document with a placeholder section is refused.
+	// nil means rmm's own templates.
+	Templates *check.Templates
 }
 
 // Pending is one approval that Plan decided to record.
@@ -220,6 +309,10 @@ type Pending struct {
 // twice gets one approval. err is an internal failure.
 func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, err error) {
 	cfg := lib.Config
+	tpl := req.Templates
+	if tpl == nil {
+		tpl = check.DefaultTemplates
+	}
 	seen := map[string]bool{}
 	for _, id := range req.IDs {
 		d := lib.ByID[id]
@@ -242,6 +335,10 @@ func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, 
 		}
 		if len(errs) > 0 {
 			problems = append(problems, fmt.Sprintf("%s cannot be approved until its errors are fixed:\n    %s", d.ID, strings.Join(errs, "\n    ")))
+			continue
+		}
+		if msg := placeholderProblem(d, tpl); msg != "" {
+			problems = append(problems, msg)
 			continue
 		}
 		role := req.Role
@@ -277,6 +374,25 @@ func Plan(lib *doc.Library, req Request) (pending []Pending, problems []string, 
 	return pending, problems, nil
 }
 
+// placeholderProblem refuses to approve a document with placeholder
+// sections (issue 10): an approval says the content was read and agreed,
+// and a placeholder is no content.
+func placeholderProblem(d *doc.Document, tpl *check.Templates) string {
+	ps := tpl.Placeholders(d)
+	if len(ps) == 0 {
+		return ""
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = fmt.Sprintf("%s:%d: section %q %s", d.Path, p.Line, p.Section, p.Describe())
+	}
+	what := "a section that is still a placeholder"
+	if len(ps) > 1 {
+		what = fmt.Sprintf("%d sections that are still placeholders", len(ps))
+	}
+	return fmt.Sprintf("%s cannot be approved: it has %s (a placeholder is no content; write them first):\n    %s", d.ID, what, strings.Join(lines, "\n    "))
+}
+
 // noRole explains why no default role fits.
 func noRole(d *doc.Document, cfg *doc.Config, by string) string {
 	held := HeldRoles(d, cfg, by)
@@ -287,7 +403,16 @@ func noRole(d *doc.Document, cfg *doc.Config, by string) string {
 	case len(need) == 0:
 		return fmt.Sprintf("%s: every required role has a current approval already; pass --role to add another", d.ID)
 	}
-	return fmt.Sprintf("%s holds %s for %s, but it still needs %s%s", by, strings.Join(held, ", "), d.ID, strings.Join(need, ", "), whoHolds(d, cfg, need))
+	var mine []string
+	for _, a := range d.Approvals {
+		if strings.EqualFold(a.By, by) && Current(d, a) && !doc.Contains(mine, a.Role) {
+			mine = append(mine, a.Role)
+		}
+	}
+	if len(mine) > 0 {
+		return fmt.Sprintf("%s approved %s already, as %s; it still needs %s%s", by, d.ID, strings.Join(mine, ", "), strings.Join(Labels(d, need), ", "), whoHolds(d, cfg, need))
+	}
+	return fmt.Sprintf("%s holds %s for %s, but it still needs %s%s", by, strings.Join(held, ", "), d.ID, strings.Join(Labels(d, need), ", "), whoHolds(d, cfg, need))
 }
 
 // hasCurrent reports whether d has a current approval as role, by the
@@ -312,8 +437,9 @@ type Recorded struct {
 	// person as the same role already (Pending.Current, or recorded
 	// meanwhile by another rmm).
 	Written bool
-	// Left lists the required roles still without a current approval.
-	Left []string
+	// Left lists the required roles still without a current approval;
+	// LeftLabels says the same for people (see Label).
+	Left, LeftLabels []string
 }
 
 // Record writes every pending approval into its file below root, all or
@@ -382,6 +508,7 @@ func recordOne(p Pending, cfg *doc.Config, cur []byte) ([]byte, Recorded, error)
 	}
 	if hasCurrent(d, p.Approval.By, p.Approval.Role) {
 		r.Left = Missing(d, cfg)
+		r.LeftLabels = Labels(d, r.Left)
 		return nil, r, nil
 	}
 	data, err := Approve(d, cfg, p.Approval)
@@ -393,25 +520,24 @@ func recordOne(p Pending, cfg *doc.Config, cur []byte) ([]byte, Recorded, error)
 		return nil, r, fmt.Errorf("%s: %w", p.Path, doc.ErrEditCheck)
 	}
 	r.Written, r.Left = true, Missing(nd, cfg)
+	r.LeftLabels = Labels(nd, r.Left)
 	return data, r, nil
 }
 
 // DefaultRole is the role email approves d as when none is given: the
 // first required role of d that email holds and that has no current
-// approval; else stakeholder, when email is an approving stakeholder
-// without a current approval; else "".
+// approval (for stakeholder: none by email); else stakeholder, when email
+// is an approving stakeholder without a current approval; else "".
 func DefaultRole(d *doc.Document, cfg *doc.Config, email string) string {
 	for _, role := range Missing(d, cfg) {
+		if role == RoleStakeholder && !containsFold(Unagreed(d), email) {
+			continue
+		}
 		if Holds(d, cfg, email, role) {
 			return role
 		}
 	}
-	if Holds(d, cfg, email, RoleStakeholder) {
-		for _, a := range d.Approvals {
-			if a.Role == RoleStakeholder && strings.EqualFold(a.By, email) && Current(d, a) {
-				return ""
-			}
-		}
+	if Holds(d, cfg, email, RoleStakeholder) && containsFold(Unagreed(d), email) {
 		return RoleStakeholder
 	}
 	return ""

@@ -166,3 +166,65 @@ func TestApproveNoFrontMatter(t *testing.T) {
 		t.Fatal("approved a note without front matter")
 	}
 }
+
+// A stakeholder with involvement approve is a required approver (SPEC 1
+// and 9): the document becomes approved only once each of them has a
+// current approval, in any role; consult and inform stakeholders are not
+// asked. check, approve, status and the site all read it through Missing,
+// Unmet and EffectiveStatus.
+func TestApprovingStakeholdersAreRequired(t *testing.T) {
+	in := "---\nid: PLAN-A\nkind: plan\ntitle: A\nowner: olga@example.org\nstakeholders:\n" +
+		"  - {who: sam@example.org, role: CISO, involvement: approve}\n" +
+		"  - {who: dana@example.org, role: COO, involvement: approve}\n" +
+		"  - {who: cal@example.org, role: auditor, involvement: consult}\n---\nBody\n"
+	text := in
+	step := func(by, role string) *doc.Document {
+		t.Helper()
+		d := parse(t, text)
+		out, err := Approve(d, testCfg, doc.Approval{By: by, Role: role, Date: when})
+		if err != nil {
+			t.Fatalf("%s as %s: %v", by, role, err)
+		}
+		text = string(out)
+		return parse(t, text)
+	}
+	if got := strings.Join(RequiredRoles(parse(t, in), testCfg), ","); got != "owner,manager,stakeholder" {
+		t.Fatalf("required roles %s", got)
+	}
+	d := step("olga@example.org", "owner")
+	if got := strings.Join(Labels(d, Missing(d, testCfg)), "; "); got != "manager; stakeholder (sam@example.org, dana@example.org)" {
+		t.Errorf("after the owner: missing %s", got)
+	}
+	// Dana approves once, as manager: that is her agreement as a
+	// stakeholder too.
+	d = step("dana@example.org", "manager")
+	if got := strings.Join(Labels(d, Missing(d, testCfg)), "; "); got != "stakeholder (sam@example.org)" || d.Status == "approved" {
+		t.Errorf("after the manager: missing %s, status %q", got, d.Status)
+	}
+	if r := DefaultRole(d, testCfg, "sam@example.org"); r != RoleStakeholder {
+		t.Errorf("Sam's default role is %q", r)
+	}
+	if r := DefaultRole(d, testCfg, "dana@example.org"); r != "" {
+		t.Errorf("Dana's default role is %q, she has approved", r)
+	}
+	// Status approved by hand without Sam: not approved for anyone.
+	forced := parse(t, strings.Replace(text, "owner: olga@example.org\n", "owner: olga@example.org\nstatus: approved\n", 1))
+	if st := EffectiveStatus(forced, testCfg); st != StatusUnsigned {
+		t.Errorf("approved without Sam: %q", st)
+	}
+	if u := Unmet(forced, testCfg); strings.Join(u, ",") != "stakeholder" {
+		t.Errorf("unmet %v", u)
+	}
+	if msg, _ := approvalProblem(forced, testCfg); !strings.Contains(msg, "without an approval as stakeholder (sam@example.org)") {
+		t.Errorf("check says %q", msg)
+	}
+	d = step("sam@example.org", "stakeholder")
+	if len(Missing(d, testCfg)) != 0 || d.Status != "approved" || !Approved(d, testCfg) {
+		t.Errorf("after Sam: missing %v, status %q", Missing(d, testCfg), d.Status)
+	}
+	// An edit makes Sam's agreement stale like any approval.
+	edited := parse(t, strings.Replace(text, "Body", "Body, edited", 1))
+	if st := EffectiveStatus(edited, testCfg); st != StatusChanged {
+		t.Errorf("edited: %q", st)
+	}
+}

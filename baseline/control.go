@@ -58,7 +58,7 @@ func Needed(d *doc.Document, cfg *doc.Config) []string {
 func Unmet(d *doc.Document, cfg *doc.Config) []string {
 	var out []string
 	for _, role := range Needed(d, cfg) {
-		if !hasCurrent(d, "", role) {
+		if !met(d, role) {
 			out = append(out, role)
 		}
 	}
@@ -88,7 +88,7 @@ func EffectiveStatus(d *doc.Document, cfg *doc.Config) string {
 	}
 	status := st
 	for _, role := range needed {
-		if hasCurrent(d, "", role) {
+		if met(d, role) {
 			continue
 		}
 		if len(stale(d, role)) > 0 {
@@ -100,11 +100,18 @@ func EffectiveStatus(d *doc.Document, cfg *doc.Config) string {
 }
 
 // stale lists "by as role" for each approver of role whose approvals of d
-// are not current, once each, in file order.
+// are not current, once each, in file order. For the stakeholder role
+// (while d lists approving stakeholders) they are the stale approvals, in
+// any role, of the stakeholders who have not agreed.
 func stale(d *doc.Document, role string) []string {
+	var who []string
+	byPerson := role == RoleStakeholder && len(ApprovingStakeholders(d)) > 0
+	if byPerson {
+		who = Unagreed(d)
+	}
 	var out []string
 	for _, a := range d.Approvals {
-		if a.Role != role || Current(d, a) {
+		if Current(d, a) || (byPerson && !containsFold(who, a.By)) || (!byPerson && a.Role != role) {
 			continue
 		}
 		s := a.By + " as " + a.Role
@@ -257,7 +264,7 @@ func NewControl(r *repo.Repo, lib *doc.Library, m *Manifest) (*Control, error) {
 		}
 		l.holds = len(l.Roles) > 0
 		for _, role := range l.Roles {
-			l.holds = l.holds && hasCurrent(d, "", role)
+			l.holds = l.holds && met(d, role)
 		}
 		c.left[d] = l
 		c.list = append(c.list, l)
@@ -273,7 +280,7 @@ func reapproved(d *doc.Document, cfg *doc.Config, roles []string) bool {
 		return false
 	}
 	for _, role := range roles {
-		if !hasCurrent(d, "", role) {
+		if !met(d, role) {
 			return false
 		}
 	}

@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/store"
 )
@@ -166,5 +168,29 @@ func TestApproveStatusForms(t *testing.T) {
 		if !strings.HasSuffix(string(out), "tags: [x]\napprovals:\n  - by: dana@example.org\n    role: manager\n    date: \"2026-11-26T12:00:00Z\"\n    fingerprint: "+d.Fingerprint+"\n---\n\nText.\n") {
 			t.Fatalf("%q: got\n%s", st, out)
 		}
+	}
+}
+
+// Plan refuses a document with a placeholder section, naming each, by
+// the library's own templates when it has them; other documents of the
+// request are refused with it (all or none).
+func TestPlanRefusesPlaceholders(t *testing.T) {
+	todo := "---\nid: PLAN-T\nkind: plan\ntitle: T\nowner: olga@example.org\n---\n\n## Resources\n\nTODO: Resources.\n\n## Training\n\n## Objectives\n\nFast.\n"
+	_, lib := library(t, map[string]string{"plans/a.md": planText, "plans/t.md": todo})
+	_, problems, err := Plan(lib, Request{IDs: []string{"PLAN-A", "PLAN-T"}, By: "olga@example.org", Date: when})
+	want := "PLAN-T cannot be approved: it has 2 sections that are still placeholders (a placeholder is no content; write them first):\n" +
+		"    plans/t.md:8: section \"Resources\" still holds the template's TODO\n    plans/t.md:12: section \"Training\" is empty"
+	if err != nil || len(problems) != 1 || problems[0] != want {
+		t.Errorf("problems %q, %v", problems, err)
+	}
+	// The repository's template says what a placeholder is.
+	own := check.NewTemplates(fstest.MapFS{".rmm/templates/policy.md": {Data: []byte("# {{.Title}}\n\n## Scope\n\nSay what it covers.\n")}})
+	pol := "---\nid: POL-S\nkind: policy\ntitle: S\nowner: dana@example.org\n---\n\n## Scope\n\nSay what it covers.\n"
+	_, lib = library(t, map[string]string{"policies/s.md": pol})
+	if _, problems, _ := Plan(lib, Request{IDs: []string{"POL-S"}, By: "dana@example.org", Date: when}); len(problems) != 0 {
+		t.Errorf("rmm's templates: %q", problems)
+	}
+	if _, problems, _ := Plan(lib, Request{IDs: []string{"POL-S"}, By: "dana@example.org", Date: when, Templates: own}); len(problems) != 1 || !strings.Contains(problems[0], `section "Scope" is still the template's text`) {
+		t.Errorf("own template: %q", problems)
 	}
 }

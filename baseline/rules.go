@@ -18,6 +18,9 @@ import (
 //     role) and the roles that must approve again; an approved document
 //     with no approval at all is an error too. At the line of the first
 //     stale approval, else of status;
+//   - review-due (warning): a document with review_every whose last
+//     approval or management review (ManagementReview: approved, signed
+//     by a manager) is older than that;
 //   - approval-role (warning): a current approval by someone who no longer
 //     holds its role;
 //   - baseline-left (error): a document of the latest baseline that left
@@ -30,18 +33,67 @@ import (
 //     commit history) is not `status: retired`;
 //   - retired-ref (warning): a document that is not retired refers to a
 //     retired one;
+//   - proposal: a proposal's implemented_in that names no existing
+//     baseline (error); a proposal implemented without implemented_in
+//     (warning);
 //   - independence (error, GG2.GP9): an evaluation whose evaluator authored
 //     (per git history: the author email of any commit that changed the
-//     file) a document it evaluates.
+//     file), owns or approved (any approval of it) a document it
+//     evaluates (see Independence).
 func Rules() []check.Rule {
 	return []check.Rule{
 		{Name: "approval", Fn: changedAfterApproval},
+		{Name: "review-due", Fn: reviewDue},
 		{Name: "approval-role", Fn: approvalRoles},
 		{Name: "baseline-left", Fn: leftControl},
 		{Name: "baseline-removed", Fn: removedFromBaseline},
 		{Name: "retired-ref", Fn: retiredRefs},
 		{Name: "independence", Fn: independence},
+		{Name: "proposal", Fn: proposals},
 	}
+}
+
+// proposals: a proposal's implemented_in must name a baseline that exists
+// (baseline/NAME, a tag of the repository); a proposal implemented
+// without naming the baseline that implements it is a warning.
+func proposals(c *check.Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	var names []string
+	listed := false
+	for _, d := range c.Lib.Docs {
+		if !d.HasFrontMatter || d.Kind != "proposal" {
+			continue
+		}
+		if d.ImplementedIn == "" {
+			if d.EffectiveStatus() == "implemented" {
+				ds = append(ds, doc.Warnf(d.Path, d.Line("status"), "proposal", "%s is implemented but does not say where: set implemented_in: baseline/NAME, the baseline that holds the change", d.ID))
+			}
+			continue
+		}
+		if !listed && c.Repo != nil {
+			names, _ = c.Repo.TagNames(TagPrefix)
+			listed = true
+		}
+		if doc.Contains(names, d.ImplementedIn) {
+			continue
+		}
+		hint := ""
+		switch {
+		case !strings.HasPrefix(d.ImplementedIn, TagPrefix):
+			hint = " (it is written baseline/NAME)"
+			if doc.Contains(names, TagPrefix+d.ImplementedIn) {
+				hint = fmt.Sprintf(" (did you mean %s?)", TagPrefix+d.ImplementedIn)
+			}
+		case len(names) == 0:
+			hint = " (there is no baseline yet)"
+		case len(names) > 5:
+			hint = " (baselines: " + strings.Join(names[:5], ", ") + ", ...)"
+		default:
+			hint = " (baselines: " + strings.Join(names, ", ") + ")"
+		}
+		ds = append(ds, doc.Errorf(d.Path, d.Line("implemented_in"), "proposal", "implemented_in names %s, which is no baseline%s", d.ImplementedIn, hint))
+	}
+	return ds
 }
 
 func changedAfterApproval(c *check.Context) []doc.Diagnostic {
@@ -78,7 +130,11 @@ func approvalProblem(d *doc.Document, cfg *doc.Config) (string, int) {
 			missing = append(missing, role)
 			continue
 		}
-		staleBy = append(staleBy, s...)
+		for _, x := range s {
+			if !doc.Contains(staleBy, x) {
+				staleBy = append(staleBy, x)
+			}
+		}
 		for _, a := range d.Approvals {
 			if a.Role == role && (firstStale == 0 || a.Line < firstStale) {
 				firstStale = a.Line
@@ -96,12 +152,12 @@ func approvalProblem(d *doc.Document, cfg *doc.Config) (string, int) {
 		}
 		fmt.Fprintf(&b, "%s changed after approval: the "+what+" stale", d.ID, strings.Join(staleBy, ", "))
 		if len(missing) > 0 {
-			fmt.Fprintf(&b, ", and none is by %s", strings.Join(missing, ", "))
+			fmt.Fprintf(&b, ", and none is by %s", strings.Join(Labels(d, missing), ", "))
 		}
 	} else {
-		fmt.Fprintf(&b, "%s is approved without an approval as %s", d.ID, strings.Join(missing, ", "))
+		fmt.Fprintf(&b, "%s is approved without an approval as %s", d.ID, strings.Join(Labels(d, missing), ", "))
 	}
-	fmt.Fprintf(&b, "; re-approve as %s (rmm approve %s)", strings.Join(unmet, ", "), d.ID)
+	fmt.Fprintf(&b, "; re-approve as %s (rmm approve %s)", strings.Join(Labels(d, unmet), ", "), d.ID)
 	return b.String(), line
 }
 
@@ -237,43 +293,90 @@ func independence(c *check.Context) []doc.Diagnostic {
 	if c.Repo == nil {
 		return nil
 	}
-	var evals []*doc.Document
-	for _, d := range c.Lib.Docs {
-		if d.Kind == "evaluation" && d.Evaluator != "" && len(d.Evaluates) > 0 {
-			evals = append(evals, d)
-		}
-	}
-	if len(evals) == 0 {
-		return nil
-	}
-	rev := c.Snap.Commit
-	if rev == "" {
-		h, _, err := c.Repo.Head()
-		if err != nil {
-			return nil
-		}
-		rev = h
-	}
-	h, err := c.History(rev)
-	if err != nil {
-		return []doc.Diagnostic{doc.Warnf(evals[0].Path, evals[0].Line("evaluator"), "independence", "cannot read git history to check the evaluator's independence: %v", err)}
-	}
 	var ds []doc.Diagnostic
-	for _, e := range evals {
-		for _, id := range e.Evaluates {
-			t := c.Lib.ByID[id]
-			if t == nil || t == e {
-				continue
+	for _, e := range c.Lib.Docs {
+		if e.Kind != "evaluation" || e.Evaluator == "" || len(e.Evaluates) == 0 {
+			continue
+		}
+		cs, err := Independence(c, e)
+		if err != nil {
+			return append(ds, doc.Warnf(e.Path, e.Line("evaluator"), "independence", "cannot read git history to check the evaluator's independence: %v", err))
+		}
+		for _, x := range cs {
+			ds = append(ds, doc.Errorf(e.Path, e.Line("evaluator"), "independence", "%s", x.Message))
+		}
+	}
+	return ds
+}
+
+// Conflict is a reason an evaluator is not independent of a document
+// they evaluate.
+type Conflict struct {
+	Target string // the evaluated document's id
+	// Why is "authored" (per git: the author of a commit that changed
+	// it), "owns" or "approved" (an approval of it, current or not).
+	Why     string
+	Message string // the check diagnostic's text
+}
+
+// Independence lists why e's evaluator is not independent of what e
+// evaluates (GG2.GP9): for each evaluated document, the first commit
+// that changed it authored by the evaluator (the history pass from the
+// commit checked, HEAD for the working tree), their being its owner, and
+// their approvals of it. No conflict means independent. The error says
+// the history could not be read.
+func Independence(c *check.Context, e *doc.Document) ([]Conflict, error) {
+	if e.Evaluator == "" {
+		return nil, nil
+	}
+	var h *repo.History
+	if c.Repo != nil {
+		rev := c.Snap.Commit
+		if rev == "" {
+			if head, _, err := c.Repo.Head(); err == nil {
+				rev = head
 			}
+		}
+		if rev != "" {
+			var err error
+			if h, err = c.History(rev); err != nil {
+				return nil, err
+			}
+		}
+	}
+	const objective = "an evaluation must be objective, by someone who did not write what it evaluates (GG2.GP9)"
+	const objective2 = "an evaluation must be objective, by someone who neither wrote, owns nor approved what it evaluates (GG2.GP9)"
+	var out []Conflict
+	for _, id := range e.Evaluates {
+		t := c.Lib.ByID[id]
+		if t == nil || t == e {
+			continue
+		}
+		if h != nil {
 			for _, ci := range h.Of(c.Repo.FullPath(t.Path)) {
 				if strings.EqualFold(ci.Email, e.Evaluator) {
-					ds = append(ds, doc.Errorf(e.Path, e.Line("evaluator"), "independence",
-						"evaluator %s authored %s (%s, commit %s of %s): an evaluation must be objective, by someone who did not write what it evaluates (GG2.GP9)",
-						e.Evaluator, t.ID, t.Path, short(ci.Hash), ci.Date.UTC().Format("2006-01-02")))
+					out = append(out, Conflict{Target: t.ID, Why: "authored", Message: fmt.Sprintf(
+						"evaluator %s authored %s (%s, commit %s of %s): %s",
+						e.Evaluator, t.ID, t.Path, short(ci.Hash), ci.Date.UTC().Format("2006-01-02"), objective)})
 					break
 				}
 			}
 		}
+		if t.Owner != "" && strings.EqualFold(t.Owner, e.Evaluator) {
+			out = append(out, Conflict{Target: t.ID, Why: "owns", Message: fmt.Sprintf(
+				"evaluator %s owns %s (%s): %s", e.Evaluator, t.ID, t.Path, objective2)})
+		}
+		for _, a := range t.Approvals {
+			if strings.EqualFold(a.By, e.Evaluator) {
+				date := a.Date
+				if len(date) > 10 {
+					date = date[:10]
+				}
+				out = append(out, Conflict{Target: t.ID, Why: "approved", Message: fmt.Sprintf(
+					"evaluator %s approved %s (%s, as %s on %s): %s", e.Evaluator, t.ID, t.Path, a.Role, date, objective2)})
+				break
+			}
+		}
 	}
-	return ds
+	return out, nil
 }

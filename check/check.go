@@ -6,6 +6,7 @@
 package check
 
 import (
+	"io/fs"
 	"sync"
 	"time"
 
@@ -24,9 +25,10 @@ type Context struct {
 	// Now is the time overdue reviews are measured against.
 	Now time.Time
 
-	mu      sync.Mutex
-	cache   map[string]*repo.Snapshot
-	history map[string]historyResult
+	mu        sync.Mutex
+	cache     map[string]*repo.Snapshot
+	history   map[string]historyResult
+	templates *Templates
 }
 
 type historyResult struct {
@@ -49,6 +51,32 @@ func (c *Context) History(commit string) (*repo.History, error) {
 	}
 	c.history[commit] = historyResult{h, err}
 	return h, err
+}
+
+// Templates are the kind templates of the library checked (its own
+// .rmm/templates, else rmm's), read once per context.
+func (c *Context) Templates() *Templates {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.templates == nil {
+		var fsys fs.FS
+		if c.Snap != nil {
+			fsys = c.Snap.FS
+		}
+		c.templates = NewTemplates(fsys)
+	}
+	return c.templates
+}
+
+// SetHistory hands the context a history pass already made from commit
+// (the site's build makes one), so History does not read it again.
+func (c *Context) SetHistory(commit string, h *repo.History) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.history == nil {
+		c.history = map[string]historyResult{}
+	}
+	c.history[commit] = historyResult{h: h}
 }
 
 // NewContext makes a context for snap.

@@ -20,10 +20,12 @@ func Rules() []Rule {
 		{"values", values},
 		{"references", references},
 		{"sections", sections},
-		{"review-due", reviewDue},
+		{"placeholder", placeholder},
 		{"stakeholders", stakeholders},
 		{"actions", actions},
 		{"measure", measures},
+		{"deviation", deviations},
+		{"training", training},
 		{"shallow", shallow},
 	}
 }
@@ -105,9 +107,19 @@ func values(c *Context) []doc.Diagnostic {
 		if d.Unit != "" && !doc.Contains(cfg.Units, d.Unit) {
 			ds = append(ds, errf(d, "unit", "value", "unit %q is not one of rmm.yaml units (%s)", d.Unit, strings.Join(cfg.Units, ", ")))
 		}
-		for _, k := range []struct{ key, val string }{{"owner", d.Owner}, {"evaluator", d.Evaluator}} {
+		for _, k := range []struct{ key, val string }{{"owner", d.Owner}, {"evaluator", d.Evaluator}, {"trainer", d.Trainer}} {
 			if k.val != "" && !emailRe.MatchString(k.val) {
 				ds = append(ds, errf(d, k.key, "value", "%s %q is not an email address", k.key, k.val))
+			}
+		}
+		for _, a := range d.Attendees {
+			if !emailRe.MatchString(a) {
+				ds = append(ds, errf(d, "attendees", "value", "attendee %q is not an email address", a))
+			}
+		}
+		if d.Period != "" {
+			if _, err := ParsePeriod(d.Period); err != nil {
+				ds = append(ds, errf(d, "period", "value", "period: %v", err))
 			}
 		}
 		if d.ReviewEvery != "" {
@@ -214,7 +226,7 @@ func references(c *Context) []doc.Diagnostic {
 		for _, k := range []struct {
 			key  string
 			vals []string
-		}{{"evaluates", d.Evaluates}, {"covers", d.Covers}, {"affects", d.Affects}, {"cites", d.Cites}, {"superseded_by", nonEmpty(d.SupersededBy)}, {"tailors", nonEmpty(d.Tailors)}} {
+		}{{"evaluates", d.Evaluates}, {"covers", d.Covers}, {"affects", d.Affects}, {"cites", d.Cites}, {"superseded_by", nonEmpty(d.SupersededBy)}, {"tailors", nonEmpty(d.Tailors)}, {"trigger", nonEmpty(d.Trigger)}} {
 			for _, id := range k.vals {
 				if c.Lib.ByID[id] == nil {
 					ds = append(ds, errf(d, k.key, "reference", "%s names %s, which is no document%s", k.key, id, hint(id, ids(c.Lib))))
@@ -282,33 +294,28 @@ func sections(c *Context) []doc.Diagnostic {
 
 // requiredSections gives a kind's required sections: the level-2 headings
 // of the repository's own template .rmm/templates/KIND.md (read at the
-// revision being checked) when it has one, else the defaults. Only the
-// template's body is read: its front matter holds Go template actions that
-// are not YAML.
+// revision being checked) when it has one, else the defaults (see
+// Templates.Required).
 func requiredSections(c *Context, kind string) []string {
-	if kind == "" || !doc.Contains(doc.Kinds, kind) {
-		return nil
-	}
-	if c.Snap != nil && c.Snap.FS != nil {
-		if data, err := readFile(c, path.Join(".rmm/templates", kind+".md")); err == nil {
-			body := data
-			if _, _, off, ok, closed := doc.SplitFrontMatter(data); ok && closed {
-				body = data[off:]
+	return c.Templates().Required(kind)
+}
+
+// placeholder: a section that is empty or still its template's text
+// (see Templates.Placeholders) is a warning; in an approved document, an
+// error: a placeholder is no content, and no evidence for rmm appraise.
+func placeholder(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	t := c.Templates()
+	for _, d := range controlledDocs(c) {
+		for _, p := range t.Placeholders(d) {
+			if d.EffectiveStatus() == "approved" {
+				ds = append(ds, doc.Errorf(d.Path, p.Line, "placeholder", "section %q %s, and %s is approved: a placeholder is no content; write the section and have %s approved again", p.Section, p.Describe(), d.ID, d.ID))
+				continue
 			}
-			t, _ := doc.Parse(kind+".md", body)
-			if t == nil {
-				return doc.RequiredSections[kind]
-			}
-			var out []string
-			for _, s := range t.Sections {
-				if s.Level == 2 {
-					out = append(out, s.Title)
-				}
-			}
-			return out
+			ds = append(ds, doc.Warnf(d.Path, p.Line, "placeholder", "section %q %s: write its content (a placeholder is no evidence, and cannot be approved)", p.Section, p.Describe()))
 		}
 	}
-	return doc.RequiredSections[kind]
+	return ds
 }
 
 func stakeholders(c *Context) []doc.Diagnostic {
@@ -329,73 +336,9 @@ func stakeholders(c *Context) []doc.Diagnostic {
 	return ds
 }
 
-func reviewDue(c *Context) []doc.Diagnostic {
-	var ds []doc.Diagnostic
-	reviews := NewReviewIndex(c.Lib)
-	for _, d := range controlledDocs(c) {
-		if d.ReviewEvery == "" || d.EffectiveStatus() == "retired" {
-			continue
-		}
-		p, err := ParsePeriod(d.ReviewEvery)
-		if err != nil {
-			continue
-		}
-		last := reviews.LastReviewed(d)
-		if last.IsZero() {
-			continue
-		}
-		if due := p.After(last); c.Now.After(due) {
-			ds = append(ds, doc.Warnf(d.Path, d.Line("review_every"), "review-due", "review overdue since %s (review_every %s, last approved or reviewed %s)", due.Format("2006-01-02"), d.ReviewEvery, last.Format("2006-01-02")))
-		}
-	}
-	return ds
-}
-
-// LastReviewed is the latest date of an approval of d or of a review that
-// covers it. To ask about many documents, use NewReviewIndex once.
-func LastReviewed(l *doc.Library, d *doc.Document) time.Time {
-	return NewReviewIndex(l).LastReviewed(d)
-}
-
-// ReviewIndex holds, per document id, the latest date of a review that
-// covers it.
-type ReviewIndex map[string]time.Time
-
-// NewReviewIndex reads every review of the library once.
-func NewReviewIndex(l *doc.Library) ReviewIndex {
-	idx := ReviewIndex{}
-	for _, r := range l.Docs {
-		if r.Kind != "review" {
-			continue
-		}
-		t := parseDay(r.Date)
-		if t.IsZero() {
-			continue
-		}
-		for _, id := range r.Covers {
-			if t.After(idx[id]) {
-				idx[id] = t
-			}
-		}
-	}
-	return idx
-}
-
-// LastReviewed is the latest date of an approval of d or of a review that
-// covers it.
-func (idx ReviewIndex) LastReviewed(d *doc.Document) time.Time {
-	last := idx[d.ID]
-	for _, a := range d.Approvals {
-		if t := parseDay(a.Date); t.After(last) {
-			last = t
-		}
-	}
-	return last
-}
-
-// parseDay reads the date at the start of s (2026-03-31 or an RFC 3339
+// ParseDay reads the date at the start of s (2026-03-31 or an RFC 3339
 // time); the zero time when there is none.
-func parseDay(s string) time.Time {
+func ParseDay(s string) time.Time {
 	if len(s) >= 10 {
 		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
 			return t
@@ -424,6 +367,27 @@ func actions(c *Context) []doc.Diagnostic {
 			} else if c.Now.After(due.AddDate(0, 0, 1)) {
 				ds = append(ds, doc.Warnf(d.Path, a.Line, "action-overdue", "action overdue since %s (@%s): %s", a.Due, a.Owner, a.Text))
 			}
+		}
+	}
+	return ds
+}
+
+// training: a training record needs its date (gaps are measured from
+// it), and should say what it covers and who attended.
+func training(c *Context) []doc.Diagnostic {
+	var ds []doc.Diagnostic
+	for _, d := range controlledDocs(c) {
+		if d.Kind != "training" {
+			continue
+		}
+		if _, ok := d.Lines["date"]; !ok {
+			ds = append(ds, doc.Errorf(d.Path, 1, "training", "a training record needs a date (date: 2026-03-31): who attended is trained on what it covers from that day"))
+		}
+		if len(d.Covers) == 0 {
+			ds = append(ds, doc.Warnf(d.Path, d.Line("covers"), "training", "a training record should list the documents it trained people on (covers: [ID, ...])"))
+		}
+		if len(d.Attendees) == 0 {
+			ds = append(ds, doc.Warnf(d.Path, d.Line("attendees"), "training", "a training record should list who attended (attendees: [email, ...])"))
 		}
 	}
 	return ds

@@ -32,7 +32,7 @@ import (
 // the version is what a reader of the file, or a test, can name).
 const (
 	cacheKind    = "parse"
-	cacheVersion = 3 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing
+	cacheVersion = 4 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing; 4: period, trigger, attendees, trainer
 )
 
 const (
@@ -340,7 +340,8 @@ func (w *writer) parse(d *Document, diags []Diagnostic) error {
 	}
 	for _, s := range []string{d.ID, d.Kind, d.Title, d.Owner, d.Status, d.ProcessArea, d.Unit, d.Sensitivity,
 		d.Control, d.ReviewEvery, d.SupersededBy, d.Tailors, d.Base, d.Evaluator, d.Date,
-		d.MeasureUnit, d.Direction, d.Data, d.Source, d.ImplementedIn, d.Fingerprint} {
+		d.MeasureUnit, d.Direction, d.Data, d.Source, d.ImplementedIn, d.Fingerprint,
+		d.Period, d.Trigger, d.Trainer} {
 		w.str(s)
 	}
 	w.count(len(d.Stakeholders), d.Stakeholders == nil)
@@ -364,6 +365,7 @@ func (w *writer) parse(d *Document, diags []Diagnostic) error {
 	w.strs(d.Covers)
 	w.strs(d.Affects)
 	w.strs(d.Cites)
+	w.strs(d.Attendees)
 	if d.Target == nil {
 		w.bool(false)
 	} else {
@@ -662,7 +664,8 @@ func decodeParse(payload []byte, p string, raw []byte) (d *Document, diags []Dia
 	}
 	for _, s := range []*string{&d.ID, &d.Kind, &d.Title, &d.Owner, &d.Status, &d.ProcessArea, &d.Unit, &d.Sensitivity,
 		&d.Control, &d.ReviewEvery, &d.SupersededBy, &d.Tailors, &d.Base, &d.Evaluator, &d.Date,
-		&d.MeasureUnit, &d.Direction, &d.Data, &d.Source, &d.ImplementedIn, &d.Fingerprint} {
+		&d.MeasureUnit, &d.Direction, &d.Data, &d.Source, &d.ImplementedIn, &d.Fingerprint,
+		&d.Period, &d.Trigger, &d.Trainer} {
 		*s = r.str()
 	}
 	if n := r.count(); n >= 0 {
@@ -682,6 +685,7 @@ func decodeParse(payload []byte, p string, raw []byte) (d *Document, diags []Dia
 	d.Covers = r.strs()
 	d.Affects = r.strs()
 	d.Cites = r.strs()
+	d.Attendees = r.strs()
 	if r.bool() {
 		t := r.float()
 		d.Target = &t

@@ -18,7 +18,7 @@ import (
 )
 
 // Kinds of documents, in the order the spec lists them.
-var Kinds = []string{"policy", "plan", "process", "standard", "evaluation", "review", "measure", "lesson", "proposal", "note"}
+var Kinds = []string{"policy", "plan", "process", "standard", "evaluation", "review", "measure", "lesson", "proposal", "training", "note"}
 
 // ProcessAreas are the 26 process area codes of CERT-RMM v1.2.
 var ProcessAreas = []string{"ADM", "AM", "COMM", "COMP", "CTRL", "EC", "EF", "EXD", "FRM", "HRM", "ID", "IMC", "KIM", "MA", "MON", "OPD", "OPF", "OTA", "PM", "RISK", "RRD", "RRM", "RTSE", "SC", "TM", "VAR"}
@@ -57,6 +57,7 @@ var RequiredSections = map[string][]string{
 	"evaluation": {"Scope", "Criteria", "Findings", "Corrective actions"},
 	"review":     {"Attendees", "Status reviewed", "Decisions", "Actions"},
 	"lesson":     {"What happened", "What we learned", "Recommendation"},
+	"training":   {"Skills", "Attendees", "Materials"},
 }
 
 // IDPattern is the syntax of a document id.

@@ -67,6 +67,12 @@ type Document struct {
 	MeasureUnit string
 	Direction   string
 	Data        string
+	Period      string // how old the latest data may be (default 3mo)
+	// Reviews: the id of the event that caused an event-driven review.
+	Trigger string
+	// Training records (with Date and Covers).
+	Attendees []string
+	Trainer   string
 	// Lessons and proposals.
 	Affects       []string
 	Source        string
@@ -135,7 +141,8 @@ func (d *Document) Section(id string) *Section {
 var KnownKeys = []string{"id", "kind", "title", "owner", "status", "process_area", "unit",
 	"sensitivity", "control", "review_every", "stakeholders", "approvals", "superseded_by", "tags",
 	"tailors", "base", "evaluates", "evaluator", "date", "covers", "target", "measure_unit",
-	"direction", "data", "affects", "source", "cites", "implemented_in"}
+	"direction", "data", "affects", "source", "cites", "implemented_in",
+	"period", "trigger", "attendees", "trainer"}
 
 // SplitFrontMatter finds the front matter of a file. It returns the YAML
 // text, the line (1-based) where the YAML starts, the line of the closing
@@ -487,6 +494,14 @@ func (d *Document) decodeKeys(m *yaml.Node) []Diagnostic {
 			list(k, v, &d.Cites)
 		case "implemented_in":
 			str(k, v, &d.ImplementedIn)
+		case "period":
+			str(k, v, &d.Period)
+		case "trigger":
+			str(k, v, &d.Trigger)
+		case "attendees":
+			list(k, v, &d.Attendees)
+		case "trainer":
+			str(k, v, &d.Trainer)
 		case "stakeholders":
 			if v.Kind != yaml.SequenceNode {
 				if v.Tag != "!!null" {

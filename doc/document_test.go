@@ -38,6 +38,10 @@ affects: [X]
 source: outage
 cites: [L-1]
 implemented_in: baseline/q1
+period: 1mo
+trigger: LL-1
+attendees: [ann@example.org, ben@example.org]
+trainer: tom@example.org
 ---
 # Body
 `
@@ -76,6 +80,9 @@ func TestParseEveryKeyWithItsLine(t *testing.T) {
 	}
 	if d.Target == nil || *d.Target != 4.5 || d.Date != "2026-03-31" || d.Direction != "down" || d.ImplementedIn != "baseline/q1" {
 		t.Errorf("typed: target %v date %q", d.Target, d.Date)
+	}
+	if d.Period != "1mo" || d.Trigger != "LL-1" || strings.Join(d.Attendees, ",") != "ann@example.org,ben@example.org" || d.Trainer != "tom@example.org" {
+		t.Errorf("second-release keys: period %q trigger %q attendees %v trainer %q", d.Period, d.Trigger, d.Attendees, d.Trainer)
 	}
 	closing := strings.Index(fullDoc, "---\n# Body")
 	if wantEnd := strings.Count(fullDoc[:closing], "\n") + 1; d.FrontEnd != wantEnd || d.BodyLine != wantEnd+1 || string(d.Body) != "# Body\n" {

@@ -201,10 +201,15 @@ func approve(r *repo.Repo, items []approval, when time.Time) error {
 		return err
 	}
 	cfg := snap.Lib.Config
+	tpl := check.NewTemplates(snap.FS)
 	for _, a := range items {
 		d := snap.Lib.ByID[a.ID]
 		if d == nil {
 			return fmt.Errorf("approve %s: no such document", a.ID)
+		}
+		// As rmm approve does: a placeholder is no content to approve.
+		if ps := tpl.Placeholders(d); len(ps) > 0 {
+			return fmt.Errorf("approve %s: section %q %s", a.ID, ps[0].Section, ps[0].Describe())
 		}
 		data, err := baseline.Approve(d, cfg, doc.Approval{
 			By: a.By, Role: a.Role, Date: when.UTC().Format(time.RFC3339), Meaning: a.Meaning, Fingerprint: d.Fingerprint,

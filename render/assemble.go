@@ -43,6 +43,9 @@ type site struct {
 	matrix     []tailor.Cell
 	matrixErr  error
 
+	// appr is the appraisal of the published documents (coverage.go).
+	appr siteAppraisal
+
 	// seal is what the audience may not see beyond hidden documents'
 	// pages (audience.go).
 	seal *seal
@@ -216,7 +219,7 @@ func (s *site) refsOf(d *doc.Document) []*page {
 			}
 		}
 	}
-	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source}} {
+	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source, d.Trigger}} {
 		for _, id := range ids {
 			if p := s.byID[id]; p != nil {
 				out = append(out, p)
@@ -334,7 +337,7 @@ func sortedKeys[V any](m map[string]V) []string {
 var kindTitles = map[string]string{
 	"policy": "Policies", "plan": "Plans", "process": "Defined processes", "standard": "Standard processes",
 	"evaluation": "Evaluations", "review": "Reviews", "measure": "Measures", "lesson": "Lessons learned",
-	"proposal": "Improvement proposals", "note": "Notes",
+	"proposal": "Improvement proposals", "training": "Training records", "note": "Notes",
 }
 
 func kindTitle(k string) string {

@@ -42,7 +42,9 @@ import (
 // document's path and bytes, its history, backlinks, the pages its
 // references and front matter name (their page, title and visibility),
 // the baselines that hold it, its diagnostics, the roles its kind needs,
-// the bytes of a measure's data file, and the list of files in the
+// the bytes of a measure's data file, what the appraisal says of it
+// (stakeholders, training gaps, deviations, the commits that closed its
+// actions: docAppraisal, hashed whole), and the list of files in the
 // repository (links to them are copied or dropped).
 // Defined processes that tailor a standard always render: their page
 // depends on the whole standard and the tailoring matrix.
@@ -281,7 +283,7 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 		k.str("-")
 	}
 	k.str("names")
-	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source}} {
+	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source, d.Trigger}} {
 		for _, id := range ids {
 			if l, ok := s.pageLink(id); ok {
 				k.str(id, l.URL, l.Text)
@@ -298,6 +300,12 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	k.str(s.diagsOf(d.Path)...)
 	k.str("roles")
 	k.str(s.cfg.RequiredRoles(d.Kind)...)
+	k.str("appraisal") // stakeholders, training gaps, deviations, closed actions
+	if b, err := json.Marshal(s.docAppraisal(p)); err == nil {
+		k.bytes(b)
+	} else {
+		return key, false
+	}
 	k.str("status", s.status(d)) // depends on the latest baseline too
 	k.str(s.missingRoles(d)...)
 	if d.Kind == "measure" && d.Data != "" {

@@ -1,11 +1,13 @@
 package render_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rmm-pal/rmm/appraise"
 	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
@@ -59,6 +61,32 @@ func TestExampleSite(t *testing.T) {
 	}
 	if !strings.Contains(page(t, files, "tailoring.html"), "state-current") {
 		t.Error("the tailoring matrix shows no current tailoring")
+	}
+
+	// The coverage page is rmm appraise's result: the same level for every
+	// area, and an area at each level in the example.
+	snap, err := r.Load("", doc.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := appraise.Appraise(check.NewContext(r, snap, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), appraise.Options{})
+	cov := page(t, files, "coverage.html")
+	levels := map[int]bool{}
+	for _, a := range ap.Areas {
+		levels[a.Level] = true
+		want := fmt.Sprintf(`%s %s</a>: capability level %d (%s)</h2>`, a.Code, a.Name, a.Level, a.LevelName)
+		if !strings.Contains(cov, want) {
+			t.Errorf("coverage.html lacks %q", want)
+		}
+		if area := page(t, files, "area/"+a.Code+".html"); !strings.Contains(area, fmt.Sprintf("capability level %d (%s)</h2>", a.Level, a.LevelName)) {
+			t.Errorf("area/%s.html does not show level %d", a.Code, a.Level)
+		}
+	}
+	if len(levels) != 4 {
+		t.Errorf("the example's levels are %v, want one area at each of 0 to 3", levels)
+	}
+	if !strings.Contains(page(t, files, "stakeholders.html"), "consult") {
+		t.Error("the stakeholders page lists no consult stakeholder")
 	}
 
 	// At the first baseline: the site as it was, with that baseline only.

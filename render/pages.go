@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/rmm-pal/rmm/baseline"
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
 )
@@ -32,16 +33,17 @@ type pageData struct {
 	// Topbar and Sidebar are rendered once per depth and nav entry.
 	Topbar, Sidebar template.HTML
 
-	Home      *homeView
-	Doc       *docView
-	List      *listView
-	Lessons   *lessonsView
-	Tailoring *tailoringView
-	Coverage  *coverageView
-	Checks    []diagView
-	Baselines *baselinesView
-	Baseline  *baselineView
-	Bundle    *bundleView // a baseline's controlled copy (print.go)
+	Home         *homeView
+	Doc          *docView
+	List         *listView
+	Lessons      *lessonsView
+	Tailoring    *tailoringView
+	Coverage     *coverageView
+	Stakeholders *stakeholdersView
+	Checks       []diagView
+	Baselines    *baselinesView
+	Baseline     *baselineView
+	Bundle       *bundleView // a baseline's controlled copy (print.go)
 }
 
 type docView struct {
@@ -70,6 +72,10 @@ type docView struct {
 	Measure                             *measureView
 	Tailoring                           *tailoredView
 	Actions                             []actionView
+	// What the appraisal says of the document (coverage.go).
+	Stakeholders []stakeholderRow
+	TrainingGaps []gapView
+	Deviations   []deviationView
 	// Toc lists the body\'s sections (levels 2 and 3) of a long document.
 	Toc   []tocItem
 	Diags []diagView
@@ -101,6 +107,7 @@ type relation struct {
 type actionView struct {
 	Text, Owner, Due string
 	Done             bool
+	Closed           *closedView // the commit that closed it, when known
 }
 
 type diagView struct {
@@ -178,6 +185,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	add("lessons.html", func() (*pageData, string, error) { return s.lessonsPage(), "lessons", nil })
 	add("tailoring.html", func() (*pageData, string, error) { return s.tailoringPage(), "tailoring", nil })
 	add("coverage.html", func() (*pageData, string, error) { return s.coveragePage(), "coverage", nil })
+	add("stakeholders.html", func() (*pageData, string, error) { return s.stakeholdersPage(), "stakeholders", nil })
 	add("checks.html", func() (*pageData, string, error) { return s.checksPage(), "checks", nil })
 	for _, bp := range s.baselinePages() {
 		bp := bp
@@ -364,9 +372,15 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 			v.Toc = nil
 		}
 	}
+	da := s.docAppraisal(p)
 	for _, a := range d.Actions {
-		v.Actions = append(v.Actions, actionView{Text: a.Text, Owner: a.Owner, Due: a.Due, Done: a.Done})
+		av := actionView{Text: a.Text, Owner: a.Owner, Due: a.Due, Done: a.Done}
+		if c, ok := da.Closed[a.Line]; ok && a.Done {
+			av.Closed = &c
+		}
+		v.Actions = append(v.Actions, av)
 	}
+	v.Stakeholders, v.TrainingGaps, v.Deviations = da.Stakeholders, da.Gaps, da.Deviations
 	v.Baselines = s.baselinesOf(d)
 	if d.Kind == "measure" {
 		s.measure(d, v)
@@ -487,6 +501,22 @@ func (s *site) relations(d *doc.Document) []relation {
 	if d.Evaluator != "" {
 		out = append(out, relation{Key: "evaluator", Text: []string{d.Evaluator}})
 	}
+	if d.Trigger != "" {
+		add("event-driven review, trigger", []string{d.Trigger})
+	}
+	if len(d.Attendees) > 0 {
+		out = append(out, relation{Key: "attendees", Text: d.Attendees})
+	}
+	if d.Trainer != "" {
+		out = append(out, relation{Key: "trainer", Text: []string{d.Trainer}})
+	}
+	if d.Kind == "measure" {
+		period := d.Period
+		if period == "" {
+			period = check.DefaultPeriod + " (default)"
+		}
+		out = append(out, relation{Key: "period", Text: []string{period}})
+	}
 	if d.ImplementedIn != "" {
 		out = append(out, relation{Key: "implemented in", Text: []string{d.ImplementedIn}})
 	}
@@ -525,9 +555,8 @@ func (s *site) kindPage(k navItem) *pageData {
 
 func (s *site) areaPage(a navItem) *pageData {
 	rows := s.listRows(s.current(func(p *page) bool { return p.d.ProcessArea == a.Key }))
-	cov := s.coverageOf(a.Key)
 	return &pageData{Title: a.Key + " " + a.Name, Nav: "docs", List: &listView{Heading: a.Key + " " + a.Name, Rows: rows,
-		Intro: "Current documents of the process area.", Coverage: &cov}}
+		Intro: "Current documents of the process area.", Coverage: s.coverageOf(a.Key)}}
 }
 
 func (s *site) unitPage(u navItem) *pageData {

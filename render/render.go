@@ -8,7 +8,7 @@
 //     of every path in one pass over the commits, baselines and tailorings;
 //   - assemble: decide which documents the audience may see and compute
 //     everything that crosses documents (titles of links, backlinks, indexes,
-//     coverage, search data);
+//     the appraisal of the published documents, search data);
 //   - render: Markdown to HTML through goldmark with rmm's extensions, then
 //     html/template layouts, on every core; each file goes straight into a
 //     temporary folder beside the output (unchanged files hard-linked from
@@ -32,14 +32,16 @@
 //	index.html                 home: counts, recent changes
 //	doc/ID.html                a page per published document
 //	kind/KIND.html             current documents by kind (retired ones leave)
-//	area/CODE.html             by process area, with its practice coverage
+//	area/CODE.html             by process area, with its appraisal
 //	unit/NAME.html             by organizational unit
 //	status/STATUS.html         by status (status/retired.html is the archive)
 //	lessons.html               lessons learned library, with tags
 //	baselines.html             baselines, newest first
 //	baseline/NAME.html         a baseline's manifest and what changed
 //	tailoring.html             the tailoring matrix
-//	coverage.html              generic practice coverage by process area
+//	coverage.html              rmm appraise's result: levels, evidence, why not met,
+//	                           training gaps, deviations of measures
+//	stakeholders.html          who is involved in what, per process area
 //	checks.html                what rmm check found
 //	print/NAME.html            a baseline's controlled copy (Options.PrintBaseline only)
 //	assets/                    style.css, search.js, search-index.js

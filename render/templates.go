@@ -21,7 +21,10 @@ import (
 const OverrideDir = ".rmm/templates/site"
 
 // layouts are the page layouts; each is executed with base.html.
-var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "checks", "baselines", "baseline", "print"}
+var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "stakeholders", "checks", "baselines", "baseline", "print"}
+
+// partials are templates every layout may call.
+var partials = []string{"appraisal.html"}
 
 type templateSet struct {
 	byName map[string]*template.Template
@@ -69,6 +72,18 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 	root, err := template.New("base.html").Funcs(funcs).Parse(string(base))
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
+	}
+	// Partials every layout may use (the appraisal of an area).
+	for _, name := range partials {
+		src, err := fs.ReadFile(ts.files, name)
+		if err != nil {
+			return nil, fmt.Errorf("layout %s: %w", name, err)
+		}
+		th.Write([]byte{0})
+		th.Write(src)
+		if _, err := root.New(name).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("layout %s: %w", name, err)
+		}
 	}
 	csrc, err := fs.ReadFile(ts.files, "chrome.html")
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rmm-pal/rmm/baseline"
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/store"
 )
@@ -42,7 +43,9 @@ roles, "owner" (the document's owner) or "stakeholder" (a stakeholder of the
 document with involvement: approve). --role defaults to the first role the
 document's kind requires (rmm.yaml approvals) that the person holds and that
 has no current approval yet. When every required role has a current approval,
-status becomes approved.
+and every stakeholder with involvement approve has one (in any role), status
+becomes approved. A document with a placeholder section (empty, TODO, or its
+template's text) is refused: an approval says the content was read.
 
 All documents are approved or none: a refusal changes no file. Each file is
 changed under git's lock protocol (FILE.lock): rmm reads it again with the
@@ -89,7 +92,8 @@ func approveRun(e *env, opts *approveOptions) error {
 	if !utf8.ValidString(opts.Meaning) {
 		return failf("no document was changed", "--meaning is not valid UTF-8")
 	}
-	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339)}
+	req := baseline.Request{IDs: opts.IDs, By: by, Role: opts.Role, Meaning: opts.Meaning, Date: e.now().UTC().Format(time.RFC3339),
+		Templates: check.NewTemplates(snap.FS)}
 	pending, problems, err := baseline.Plan(lib, req)
 	if err != nil {
 		return internalf("%v", err)
@@ -123,7 +127,7 @@ func approveRun(e *env, opts *approveOptions) error {
 		}
 		status := "status: approved"
 		if len(w.Left) > 0 {
-			status = "still needs: " + strings.Join(w.Left, ", ")
+			status = "still needs: " + strings.Join(w.LeftLabels, ", ")
 		}
 		fmt.Fprintf(e.stdout, "%s approved by %s as %s (fingerprint %s); %s\n", w.ID, w.Approval.By, w.Approval.Role, w.Approval.Fingerprint[:12], status)
 	}

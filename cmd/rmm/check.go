@@ -33,9 +33,11 @@ a warning), 2 on bad usage.
 --at REV checks the library as committed at REV (a commit, branch, tag or
 baseline/NAME), read from git objects, without touching the working tree.
 
-The sections a plan, evaluation, review or lesson needs are those of rmm's
-templates; a repository that has .rmm/templates/KIND.md requires that
-template's level-2 headings instead, for any kind.
+The sections a plan, evaluation, review, lesson or training record needs
+are those of rmm's templates; a repository that has .rmm/templates/KIND.md
+requires that template's level-2 headings instead, for any kind. A section
+that is empty, only TODO lines, or its template's text is a placeholder: a
+warning, an error in an approved document [placeholder].
 
 A detached HEAD is fine (CI checks commits out that way). A shallow clone
 is checked with a warning [shallow]: its history is incomplete.`,

@@ -47,7 +47,7 @@ several authors, with approvals, tailorings and baselines.`,
 	return cmd
 }
 
-var scaffoldFolders = []string{"policies", "plans", "standards", "processes", "evaluations", "reviews", "measures", "lessons", "proposals"}
+var scaffoldFolders = []string{"policies", "plans", "standards", "processes", "evaluations", "reviews", "measures", "lessons", "proposals", "training"}
 
 func initRun(e *env, opts *initOptions) error {
 	dir := opts.Dir

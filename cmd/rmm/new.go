@@ -53,7 +53,7 @@ print its path. The id is made from --area and the title unless --id is given.`,
 var kindFolders = map[string]string{
 	"policy": "policies", "plan": "plans", "process": "processes", "standard": "standards",
 	"evaluation": "evaluations", "review": "reviews", "measure": "measures", "lesson": "lessons",
-	"proposal": "proposals", "note": "notes",
+	"proposal": "proposals", "training": "training", "note": "notes",
 }
 
 func newRun(e *env, opts *newOptions) error {

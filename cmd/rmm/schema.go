@@ -85,8 +85,8 @@ func schemaKeys() map[string]obj {
 		"base":           str("Defined process: the commit of the standard it was tailored against."),
 		"evaluates":      ids("Evaluation: ids of what is evaluated."),
 		"evaluator":      email("Evaluation: email of the independent evaluator."),
-		"date":           {"type": "string", "format": "date", "description": "Evaluation or review: its date, YYYY-MM-DD."},
-		"covers":         ids("Review: ids of the documents reviewed."),
+		"date":           {"type": "string", "format": "date", "description": "Evaluation, review or training record: its date, YYYY-MM-DD."},
+		"covers":         ids("Review: ids of the documents reviewed; training record: ids of the documents the training was on."),
 		"target":         {"type": "number", "description": "Measure: the target value."},
 		"measure_unit":   str("Measure: unit of the values."),
 		"direction":      enum("Measure: which way is better.", doc.Directions),
@@ -94,7 +94,11 @@ func schemaKeys() map[string]obj {
 		"affects":        ids("Lesson or proposal: ids of what it affects."),
 		"source":         str("Lesson: id or text of where it came from."),
 		"cites":          ids("Proposal: ids of the lessons it cites."),
-		"implemented_in": {"type": "string", "pattern": "^baseline/.+", "description": "Proposal: the baseline/NAME that implements it."},
+		"implemented_in": {"type": "string", "pattern": "^baseline/.+", "description": "Proposal: the baseline/NAME that implements it (an existing baseline)."},
+		"period":         {"type": "string", "pattern": `^\s*[0-9]+(d|w|mo|m|y)\s*$`, "description": "Measure: how old its latest data may be, such as 1mo (default 3mo); older data is a deviation."},
+		"trigger":        {"$ref": "#/$defs/id", "description": "Review: id of the event (an incident lesson, an evaluation, a measure) that caused this event-driven review."},
+		"attendees":      {"description": "Training record: emails of the people trained.", "anyOf": []any{obj{"$ref": "#/$defs/email"}, obj{"type": "array", "items": obj{"$ref": "#/$defs/email"}}}},
+		"trainer":        email("Training record: email of the trainer."),
 	}
 }
 

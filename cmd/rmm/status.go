@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rmm-pal/rmm/appraise"
 	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
-	"github.com/rmm-pal/rmm/tailor"
 )
 
 func init() { register(newStatusCmd) }
@@ -23,7 +22,7 @@ func newStatusCmd(e *env) *cobra.Command {
 	opts := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Summarise the library: documents by kind and status, stale approvals, reviews due, suspect tailorings, actions, changes since the latest baseline",
+		Short: "Summarise the library: documents by kind and status, stale approvals, reviews due, suspect tailorings, actions, deviations, training gaps, stakeholders, changes since the latest baseline",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return statusRun(e, opts) },
 	}
@@ -31,107 +30,31 @@ func newStatusCmd(e *env) *cobra.Command {
 	return cmd
 }
 
-// statusReport is `rmm status --json`.
-type statusReport struct {
-	Documents      map[string]map[string]int `json:"documents"` // kind -> status -> count
-	StaleApprovals []staleApproval           `json:"stale_approvals"`
-	ReviewsDue     []reviewDue               `json:"reviews_due"`
-	Suspect        []tailor.Cell             `json:"suspect_tailorings"`
-	Actions        actionCounts              `json:"actions"`
-	SinceBaseline  *baseline.Diff            `json:"since_baseline"` // null without baselines
-}
-
-type staleApproval struct {
-	ID    string   `json:"id"`
-	Path  string   `json:"path"`
-	Roles []string `json:"roles"` // roles to (re-)approve
-}
-
-type reviewDue struct {
-	ID      string `json:"id"`
-	Path    string `json:"path"`
-	Due     string `json:"due"`
-	Overdue bool   `json:"overdue"`
-}
-
-type actionCounts struct {
-	Open    int          `json:"open"`
-	Overdue []openAction `json:"overdue"`
-}
-
-type openAction struct {
-	Doc   string `json:"document"`
-	Path  string `json:"path"`
-	Line  int    `json:"line"`
-	Text  string `json:"text"`
-	Owner string `json:"owner"`
-	Due   string `json:"due"`
-}
-
-// reviewSoon is how far ahead a review counts as due.
-const reviewSoon = 30 * 24 * time.Hour
+// closedShown is how many closed actions the text lists, newest first.
+const closedShown = 10
 
 func statusRun(e *env, opts *statusOptions) error {
 	r, snap, err := e.load("")
 	if err != nil {
 		return err
 	}
-	lib, now := snap.Lib, e.now()
-	rep := statusReport{Documents: map[string]map[string]int{}, StaleApprovals: []staleApproval{}, ReviewsDue: []reviewDue{}, Suspect: []tailor.Cell{}, Actions: actionCounts{Overdue: []openAction{}}}
-	for _, d := range lib.Docs {
-		if rep.Documents[d.Kind] == nil {
-			rep.Documents[d.Kind] = map[string]int{}
-		}
-		rep.Documents[d.Kind][d.EffectiveStatus()]++
-		if d.EffectiveStatus() == "approved" {
-			if miss := baseline.Unmet(d, lib.Config); len(miss) > 0 {
-				rep.StaleApprovals = append(rep.StaleApprovals, staleApproval{d.ID, d.Path, miss})
-			}
-		}
-		if d.ReviewEvery != "" && d.EffectiveStatus() != "retired" {
-			if p, err := check.ParsePeriod(d.ReviewEvery); err == nil {
-				if last := check.LastReviewed(lib, d); !last.IsZero() {
-					due := p.After(last)
-					if now.Add(reviewSoon).After(due) {
-						rep.ReviewsDue = append(rep.ReviewsDue, reviewDue{d.ID, d.Path, due.Format("2006-01-02"), now.After(due)})
-					}
-				}
-			}
-		}
-		for _, a := range d.Actions {
-			if a.Done {
-				continue
-			}
-			rep.Actions.Open++
-			if t, err := time.Parse("2006-01-02", a.Due); err == nil && now.After(t.AddDate(0, 0, 1)) {
-				rep.Actions.Overdue = append(rep.Actions.Overdue, openAction{d.ID, d.Path, a.Line, a.Text, a.Owner, a.Due})
-			}
-		}
+	if _, err := e.history(r, ""); err != nil {
+		return err
 	}
-	ctx := check.NewContext(r, snap, now)
-	if cells, err := tailor.Matrix(ctx); err == nil {
-		for _, c := range cells {
-			if c.State == tailor.Suspect {
-				rep.Suspect = append(rep.Suspect, c)
-			}
-		}
-	}
-	if m := baseline.Latest(r); m != nil {
-		if old, err := ctx.At(m.Tag); err == nil {
-			rep.SinceBaseline = baseline.Compare(old.Lib, lib)
-			rep.SinceBaseline.From, rep.SinceBaseline.To = m.Tag, "working tree"
-		}
+	rep, err := appraise.NewStatus(check.NewContext(r, snap, e.now()))
+	if err != nil {
+		return internalf("read history: %v", err) // e.history read it already
 	}
 	if opts.JSON {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		fmt.Fprintln(e.stdout, string(b))
 		return nil
 	}
-	printStatus(e, lib, rep)
+	printStatus(e, snap.Lib, rep)
 	return nil
 }
 
-func printStatus(e *env, lib *doc.Library, rep statusReport) {
+func printStatus(e *env, lib *doc.Library, rep *appraise.Status) {
 	w := e.stdout
 	fmt.Fprintf(w, "%s: %d documents\n", lib.Config.Organization, len(lib.Docs))
 	kinds := make([]string, 0, len(rep.Documents))
@@ -157,7 +80,7 @@ func printStatus(e *env, lib *doc.Library, rep statusReport) {
 	}
 	if section("Changed after approval", len(rep.StaleApprovals)) {
 		for _, s := range rep.StaleApprovals {
-			fmt.Fprintf(w, "  %s (%s): approve again as %s\n", s.ID, s.Path, strings.Join(s.Roles, ", "))
+			fmt.Fprintf(w, "  %s (%s): approve again as %s\n", s.ID, s.Path, strings.Join(baseline.Labels(lib.ByPath[s.Path], s.Roles), ", "))
 		}
 	}
 	if section("Reviews due within 30 days or overdue", len(rep.ReviewsDue)) {
@@ -179,8 +102,67 @@ func printStatus(e *env, lib *doc.Library, rep statusReport) {
 		}
 	}
 	fmt.Fprintf(w, "\nOpen actions: %d, overdue: %d\n", rep.Actions.Open, len(rep.Actions.Overdue))
-	for _, a := range rep.Actions.Overdue {
-		fmt.Fprintf(w, "  %s:%d: due %s (@%s): %s\n", a.Path, a.Line, a.Due, a.Owner, a.Text)
+	for _, a := range rep.Actions.Items {
+		due := "no due date"
+		if a.Due != "" {
+			due = "due " + a.Due
+		}
+		if a.Overdue {
+			due += ", overdue"
+		}
+		owner := "no owner"
+		if a.Owner != "" {
+			owner = "@" + a.Owner
+		}
+		fmt.Fprintf(w, "  %s:%d: %s (%s): %s\n", a.Path, a.Line, due, owner, a.Text)
+	}
+	if section("Closed actions", len(rep.Actions.Closed)) {
+		closed := append([]appraise.Action(nil), rep.Actions.Closed...)
+		sort.SliceStable(closed, func(i, j int) bool { return closed[i].ClosedOn > closed[j].ClosedOn })
+		for i, a := range closed {
+			if i == closedShown {
+				fmt.Fprintf(w, "  and %d more (rmm status --json lists them)\n", len(closed)-closedShown)
+				break
+			}
+			when := "closed, not committed yet"
+			if a.ClosedIn != "" {
+				when = fmt.Sprintf("closed in %s on %s by %s", shortHash(a.ClosedIn), a.ClosedOn, a.ClosedBy)
+			}
+			fmt.Fprintf(w, "  %s:%d: %s: %s\n", a.Path, a.Line, when, a.Text)
+		}
+	}
+	if section("Deviations of measures", len(rep.Deviations)) {
+		for _, v := range rep.Deviations {
+			answer := "no corrective action"
+			if len(v.Corrective) > 0 {
+				var refs []string
+				for _, c := range v.Corrective {
+					refs = append(refs, fmt.Sprintf("%s:%d", c.Path, c.Line))
+				}
+				answer = "corrective action: " + strings.Join(refs, ", ")
+			}
+			fmt.Fprintf(w, "  %s (%s): %s; %s\n", v.Measure, v.Path, v.Describe(), answer)
+		}
+	}
+	if section("Training gaps", len(rep.TrainingGaps)) {
+		for _, g := range rep.TrainingGaps {
+			fmt.Fprintf(w, "  %s: %s (%s) since %s, %d days (%s)\n", g.Person, g.Document, g.Path, g.Since, g.Days, strings.Join(g.Because, ", "))
+		}
+	}
+	var told []appraise.Involvement
+	for _, s := range rep.Stakeholders {
+		if s.Involvement != "approve" {
+			told = append(told, s)
+		}
+	}
+	if section("Stakeholders to consult or inform", len(told)) {
+		for _, s := range told {
+			role := ""
+			if s.Role != "" {
+				role = " (" + s.Role + ")"
+			}
+			fmt.Fprintf(w, "  %s: %s%s, %s\n", s.Document, s.Who, role, s.Involvement)
+		}
 	}
 	if d := rep.SinceBaseline; d != nil {
 		fmt.Fprintf(w, "\nSince %s: %d added, %d removed, %d changed, %d unchanged\n", d.From, len(d.Added), len(d.Removed), len(d.Changed), d.Unchanged)
