@@ -86,9 +86,10 @@ func (r *Redline) Hunks(context int) []Hunk {
 // word diff does). Pieces of white space alone are never marked; the
 // white space a deletion leaves before an insertion is dropped.
 type Marked struct {
-	Op    Op
-	Text  string
-	After string
+	Op     Op
+	Before string // white space before the mark (a changed line's indentation)
+	Text   string
+	After  string
 }
 
 // Mark turns the pieces of a line into what a reader is shown.
@@ -102,6 +103,9 @@ func Mark(line []Span) []Marked {
 		}
 		core := strings.TrimRightFunc(text, unicode.IsSpace)
 		after := text[len(core):]
+		trimmed := strings.TrimLeftFunc(core, unicode.IsSpace)
+		before := core[:len(core)-len(trimmed)]
+		core = trimmed
 		if core == "" {
 			if sp.Op == Insert {
 				out = append(out, Marked{Op: Equal, Text: text})
@@ -111,7 +115,7 @@ func Mark(line []Span) []Marked {
 		if sp.Op == Delete && k+1 < len(line) && line[k+1].Op == Insert {
 			after = ""
 		}
-		out = append(out, Marked{Op: sp.Op, Text: core, After: after})
+		out = append(out, Marked{Op: sp.Op, Before: before, Text: core, After: after})
 	}
 	return out
 }
@@ -142,6 +146,7 @@ func WriteHunks(w io.Writer, hunks []Hunk, color bool) error {
 		b.WriteByte('\n')
 		for _, l := range h.Lines {
 			for _, m := range Mark(l) {
+				b.WriteString(m.Before)
 				switch m.Op {
 				case Delete:
 					b.WriteString(paint(colorDel, "[-"+m.Text+"-]"))
@@ -164,11 +169,7 @@ func WriteHunks(w io.Writer, hunks []Hunk, color bool) error {
 func (r *Redline) Summary() string {
 	var parts []string
 	if r.BodyChanged() {
-		s := fmt.Sprintf("%s inserted, %d deleted", plural(r.Inserted, "word"), r.Deleted)
-		if len(r.Sections) > 0 {
-			s += " in " + strings.Join(r.Sections, ", ")
-		}
-		parts = append(parts, s)
+		parts = append(parts, r.BodySummary())
 	} else if r.WhiteSpace {
 		parts = append(parts, "white space only in the body")
 	}
@@ -183,6 +184,16 @@ func (r *Redline) Summary() string {
 		parts = append(parts, "front matter: "+strings.Join(keys, ", "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// BodySummary says what changed in the body: "12 words inserted, 3
+// deleted in Resources, Training".
+func (r *Redline) BodySummary() string {
+	s := fmt.Sprintf("%s inserted, %d deleted", plural(r.Inserted, "word"), r.Deleted)
+	if len(r.Sections) > 0 {
+		s += " in " + strings.Join(r.Sections, ", ")
+	}
+	return s
 }
 
 func plural(n int, word string) string {

@@ -135,6 +135,16 @@ func Compare(old, new *doc.Document) *Redline {
 		r.bodyLine = 1
 	}
 	r.Body, r.Coarse = words(string(old.Body), string(new.Body), sectionsOf(old), sectionsOf(new))
+	// Empty lists, not null, in JSON.
+	if r.Fields == nil {
+		r.Fields = []Field{}
+	}
+	if r.Approvals == nil {
+		r.Approvals = []ApprovalChange{}
+	}
+	if r.Body == nil {
+		r.Body = []Span{}
+	}
 	seen := map[string]bool{}
 	for _, sp := range r.Body {
 		if sp.Op == Equal {

@@ -15,6 +15,7 @@ import (
 func show(spans []Span) string {
 	var b strings.Builder
 	for _, m := range Mark(spans) {
+		b.WriteString(m.Before)
 		switch m.Op {
 		case Delete:
 			b.WriteString("[-" + m.Text + "-]")
@@ -70,7 +71,7 @@ func checkSpans(t *testing.T, old, new string, spans []Span) {
 func TestWords(t *testing.T) {
 	for _, c := range []struct{ name, old, new, want string }{
 		{"insert", "The plan is reviewed.", "The plan is reviewed yearly.", "The plan is reviewed {+yearly+}."},
-		{"delete", "Access is granted by need and by role.", "Access is granted by need.", "Access is granted by need[- and by role-]."},
+		{"delete", "Access is granted by need and by role.", "Access is granted by need.", "Access is granted by need [-and by role-]."},
 		{"replace", "a rota of eight commanders", "a rota of ten commanders", "a rota of [-eight-]{+ten+} commanders"},
 		{"number", "Funding: EUR 60,000 for 2026", "Funding: EUR 69,000 for 2026", "Funding: EUR [-60,000-]{+69,000+} for 2026"},
 		{"id", "as required by [[IMC-RPT-POL]];", "as required by [[IMC-POL]];", "as required by [[[-IMC-RPT-POL-]{+IMC-POL+}]];"},

@@ -72,6 +72,8 @@ type docView struct {
 	// Toc lists the body\'s sections (levels 2 and 3) of a long document.
 	Toc   []tocItem
 	Diags []diagView
+	// SinceApproval is "Changes since the last approval" (redline.go).
+	SinceApproval *sinceApprovalView
 }
 
 type tocItem struct {
@@ -365,6 +367,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		v.Actions = append(v.Actions, actionView{Text: a.Text, Owner: a.Owner, Due: a.Due, Done: a.Done})
 	}
 	v.Baselines = s.baselinesOf(d)
+	v.SinceApproval = s.sinceApproval(p)
 	if d.Kind == "measure" {
 		s.measure(d, v)
 	}
