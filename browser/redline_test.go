@@ -42,8 +42,9 @@ const marksJS = `(function (scope) {
 })(%s)`
 
 // TestRedlines opens the example's site: the baseline 2026-q2 shows the
-// redline of IMC-PLAN against 2026-q1, and a policy edited after its
-// approval shows its changes since the last approval. Insertions and
+// redline of IMC-PLAN against 2026-q1, the lesson revised after its
+// approval and a policy edited after its approval show their changes
+// since the last approval. Insertions and
 // deletions are <ins> and <del>, rendered, underlined and struck through
 // (not marked by colour alone), announced by text before them, and a
 // legend says what the marks mean.
@@ -123,6 +124,13 @@ func TestRedlines(t *testing.T) {
 	if !strings.Contains(risk.Legend, "underlined") {
 		t.Errorf("the document page's legend reads %q", risk.Legend)
 	}
+
+	// The example itself has a document changed since its approval: the
+	// lesson revised with the facilitator pilot's results.
+	lesson := read("doc/LL-2026-006.html", "#rmm-since-approval")
+	check("LL-2026-006 <ins>", lesson.Ins, "underline", "insertion")
+	check("LL-2026-006 <del>", lesson.Del, "line-through", "deletion")
+	has("LL-2026-006 <ins>", lesson.Ins, "independent facilitators ran the reviews as a pilot")
 
 	same := read("doc/IMC-PLAN.html", "#rmm-since-approval")
 	if len(same.Ins)+len(same.Del) != 0 {
