@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rmm-pal/rmm/doc"
 )
@@ -54,11 +55,19 @@ func wordList(s string) []string {
 // ones, and no two neighbours share an op.
 func checkSpans(t *testing.T, old, new string, spans []Span) {
 	t.Helper()
-	n, o := texts(spans)
+	n, _ := texts(spans)
 	if want := doc.NormaliseBody([]byte(new)); n != want {
 		t.Errorf("equal+insert spans = %q, want the new text %q", n, want)
 	}
-	if got, want := wordList(o), wordList(old); !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
+	// Equal spans carry the new text's white space, so the old words are
+	// those of each equal or deleted span in turn.
+	var got []string
+	for _, sp := range spans {
+		if sp.Op != Insert {
+			got = append(got, wordList(sp.Text)...)
+		}
+	}
+	if want := wordList(old); !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
 		t.Errorf("equal+delete spans have words %q, want the old words %q", got, want)
 	}
 	for i := 1; i < len(spans); i++ {
@@ -378,4 +387,45 @@ func BenchmarkWorstCase(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		Words(old, new)
 	}
+}
+
+// FuzzWords checks what every redline must satisfy, on any two texts:
+// the spans give back the new text and the old words, hunks and marks
+// hold every change, and the result does not depend on the run.
+func FuzzWords(f *testing.F) {
+	f.Add("The plan is reviewed.", "The plan is reviewed yearly.")
+	f.Add("- one\n- three", "- one\n- two\n- three")
+	f.Add("事故は毎月報告する。", "事故は毎週報告する。")
+	f.Add("a a a a b", "a b a a a")
+	f.Add("x\r\ny  \n\n", "x y")
+	f.Fuzz(func(t *testing.T, old, new string) {
+		if !utf8.ValidString(old) || !utf8.ValidString(new) {
+			return // doc.Parse refuses invalid UTF-8 before a redline is made
+		}
+		spans := Words(old, new)
+		checkSpans(t, old, new, spans)
+		if again := Words(old, new); !reflect.DeepEqual(spans, again) {
+			t.Fatalf("two runs differ")
+		}
+		r := &Redline{Body: spans, bodyLine: 1}
+		changes := 0
+		for _, sp := range spans {
+			if sp.Op != Equal && strings.TrimSpace(sp.Text) != "" {
+				changes++
+			}
+		}
+		marked := 0
+		for _, h := range r.Hunks(0) {
+			for _, l := range h.Lines {
+				for _, m := range Mark(l) {
+					if m.Op != Equal {
+						marked++
+					}
+				}
+			}
+		}
+		if (changes == 0) != (marked == 0) {
+			t.Fatalf("%d changed spans, %d marks in the hunks: %q", changes, marked, spans)
+		}
+	})
 }
