@@ -13,8 +13,10 @@ import (
 // Baselines on the site are the baseline/* tags whose commit is the
 // published commit or one of its ancestors (so `--at` an old commit shows
 // the baselines that existed then), ordered by tag date then name; "what
-// changed" compares each with the one before it in that order, matching
-// documents by id (a moved file is a change, not a removal).
+// changed" compares each with its previous baseline (previousOf: the one
+// its manifest names, else the one before it in that order), matching
+// documents by id (a moved file is a change, not a removal), and shows
+// each changed document's redline (redline.go).
 
 type baselinesView struct {
 	Rows  []baselineRow
