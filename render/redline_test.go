@@ -265,4 +265,18 @@ func TestRedlineBaselinePage(t *testing.T) {
 	if res := build(t, r, out, nil); res.Written != 0 {
 		t.Errorf("a rebuild with nothing changed wrote %d files", res.Written)
 	}
+
+	// The previous baseline is the one the manifest names: Q1 deleted
+	// and cut again after Q2 names Q2, though Q2 is not the one before it
+	// by name; Q2 names a Q1 that is now later, so it has none before it.
+	git(t, dir, "tag", "-d", "baseline/Q1")
+	cut(t, r, "Q1", time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC))
+	build(t, r, out, nil)
+	files = siteFiles(t, out)
+	if q1 := page(t, files, "baseline/Q1.html"); !strings.Contains(q1, `<dt>Previous</dt><dd><a href="../baseline/Q2.html">Q2</a>`) || !strings.Contains(q1, "Nothing changed since Q2.") {
+		t.Errorf("Q1 cut again after Q2 does not compare with Q2")
+	}
+	if q2 := page(t, files, "baseline/Q2.html"); !strings.Contains(q2, "The first baseline") || strings.Contains(q2, "rmm-redlines") {
+		t.Errorf("Q2, whose previous Q1 was cut again later, compares with something")
+	}
 }
