@@ -13,8 +13,10 @@ import (
 // Baselines on the site are the baseline/* tags whose commit is the
 // published commit or one of its ancestors (so `--at` an old commit shows
 // the baselines that existed then), ordered by tag date then name; "what
-// changed" compares each with the one before it in that order, matching
-// documents by id (a moved file is a change, not a removal).
+// changed" compares each with its previous baseline (previousOf: the one
+// its manifest names, else the one before it in that order), matching
+// documents by id (a moved file is a change, not a removal), and shows
+// each changed document's redline (redline.go).
 
 type baselinesView struct {
 	Rows  []baselineRow
@@ -32,6 +34,15 @@ type baselineView struct {
 	Previous                                       *link
 	Entries                                        []baselineEntry
 	Added, Removed, Changed, Moved                 []baselineEntry
+	// Redlines are the changed documents' redlines against Previous
+	// (redline.go).
+	Redlines []baselineRedline
+}
+
+type baselineRedline struct {
+	ID, Title string
+	Page      *link
+	Redline   *lazyRedline
 }
 
 type baselineEntry struct {
@@ -137,13 +148,19 @@ func (s *site) baselinePages() []baselinePage {
 	list := &baselinesView{Notes: s.baseNotes}
 	var prev *baseline.Manifest
 	var prevEntries []baselineEntry
+	entriesOf := map[string][]baselineEntry{}
 	for i := len(s.baselines) - 1; i >= 0; i-- {
 		m := s.baselines[i]
 		list.Rows = append(list.Rows, baselineRow{link: link{URL: baselineURL(m), Text: m.Name},
 			Date: dateOf(m.Date), Commit: short(m.Commit), Tagger: m.Tagger.Name, Summary: m.Summary})
 	}
-	for _, m := range s.baselines {
+	for i, m := range s.baselines {
 		entries := s.baselineEntries(m)
+		entriesOf[m.Name] = entries
+		prev, prevEntries = nil, nil
+		if p := s.previousOf(i); p != nil {
+			prev, prevEntries = p, entriesOf[p.Name]
+		}
 		v := &baselineView{Name: m.Name, Tag: m.Tag, Date: dateOf(m.Date), Commit: m.Commit, Tagger: personOf(m.Tagger),
 			Summary: m.Summary, Root: m.Root, Entries: entries}
 		if prev != nil {
@@ -162,6 +179,7 @@ func (s *site) baselinePages() []baselinePage {
 				case o.Fingerprint != e.Fingerprint:
 					e.OldPath = o.Path
 					v.Changed = append(v.Changed, e)
+					v.Redlines = append(v.Redlines, s.baselineRedline(prev, m, o, e))
 				case o.Path != e.Path:
 					e.OldPath = o.Path
 					v.Moved = append(v.Moved, e)
@@ -180,11 +198,45 @@ func (s *site) baselinePages() []baselinePage {
 		}
 		out = append(out, baselinePage{path: baselineURL(m), layout: "baseline",
 			data: &pageData{Title: "Baseline " + m.Name, Nav: "baselines", Baseline: v}})
-		prev, prevEntries = m, entries
 	}
 	out = append(out, baselinePage{path: "baselines.html", layout: "baselines",
 		data: &pageData{Title: "Baselines", Nav: "baselines", Baselines: list}})
 	return out
+}
+
+// previousOf is the baseline the i-th one is compared with: the one its
+// manifest names as previous, when the site has it; none when the
+// manifest says it is the first ("-"); else (a version 1 manifest, which
+// does not say, or a previous the site does not hold) the one before it
+// by date.
+func (s *site) previousOf(i int) *baseline.Manifest {
+	m := s.baselines[i]
+	switch {
+	case m.Previous == "-":
+		return nil
+	case m.Previous != "":
+		for _, p := range s.baselines[:i] {
+			if p.Tag == m.Previous {
+				return p
+			}
+		}
+	}
+	if i > 0 {
+		return s.baselines[i-1]
+	}
+	return nil
+}
+
+// baselineRedline is the redline of the entry o of prev to the entry e of
+// m, rendered with the page.
+func (s *site) baselineRedline(prev, m *baseline.Manifest, o, e baselineEntry) baselineRedline {
+	r := baselineRedline{ID: e.ID, Page: e.Page, Redline: &lazyRedline{
+		OldCommit: prev.Commit, OldPath: o.Path, OldBlob: o.Blob,
+		NewCommit: m.Commit, NewPath: e.Path, NewBlob: e.Blob, s: s}}
+	if e.Page != nil {
+		r.Title = e.Page.Text
+	}
+	return r
 }
 
 // baselinesOf lists the baselines whose manifest holds d.

@@ -81,6 +81,8 @@ type docView struct {
 	Diags []diagView
 	// Print is the controlled-copy block of a printed page (print.go).
 	Print *printView
+	// SinceApproval is "Changes since the last approval" (redline.go).
+	SinceApproval *sinceApprovalView
 }
 
 type tocItem struct {
@@ -382,6 +384,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	}
 	v.Stakeholders, v.TrainingGaps, v.Deviations = da.Stakeholders, da.Gaps, da.Deviations
 	v.Baselines = s.baselinesOf(d)
+	v.SinceApproval = s.sinceApproval(p)
 	if d.Kind == "measure" {
 		s.measure(d, v)
 	}

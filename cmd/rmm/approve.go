@@ -13,6 +13,8 @@ import (
 	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/redline"
+	"github.com/rmm-pal/rmm/repo"
 	"github.com/rmm-pal/rmm/store"
 )
 
@@ -120,6 +122,7 @@ func approveRun(e *env, opts *approveOptions) error {
 	case err != nil:
 		return internalf("%v", err)
 	}
+	var hist approveHistory
 	for _, w := range done {
 		if !w.Written {
 			fmt.Fprintf(e.stderr, "%s: already approved by %s as %s; the approval is current\n", w.ID, w.Approval.By, w.Approval.Role)
@@ -130,6 +133,67 @@ func approveRun(e *env, opts *approveOptions) error {
 			status = "still needs: " + strings.Join(w.LeftLabels, ", ")
 		}
 		fmt.Fprintf(e.stdout, "%s approved by %s as %s (fingerprint %s); %s\n", w.ID, w.Approval.By, w.Approval.Role, w.Approval.Fingerprint[:12], status)
+		if d := lib.ByPath[w.Path]; d != nil {
+			fmt.Fprintf(e.stdout, "  %s\n", sinceSummary(e, r, &hist, d, w.Approval.By))
+		}
 	}
 	return nil
+}
+
+// approveHistory is the history pass, read once by the first summary
+// that needs it.
+type approveHistory struct {
+	h    *repo.History
+	err  error
+	read bool
+}
+
+// sinceSummary says what changed in d (as the approver was shown it)
+// since by's previous approval of it: the words and sections of the body
+// and the front matter keys the fingerprint covers, or that this is by's
+// first approval, so that an approval is informed.
+func sinceSummary(e *env, r *repo.Repo, hist *approveHistory, d *doc.Document, by string) string {
+	prev, ok := baseline.LastApprovalBy(d, by)
+	if !ok {
+		return "first approval by " + by
+	}
+	of := fmt.Sprintf("%s's approval as %s of %s", by, prev.Role, dateOnly(prev.Date))
+	if prev.Fingerprint == d.Fingerprint {
+		return "no change since " + of
+	}
+	if !hist.read {
+		hist.read = true
+		hist.h, hist.err = e.history(r, "")
+	}
+	if hist.err != nil {
+		return fmt.Sprintf("changed since %s; what changed cannot be told: %v", of, hist.err)
+	}
+	v, found, err := baseline.ApprovedVersion(r.NewFileReader(), d.Path, hist.h.Of(r.FullPath(d.Path)), prev)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("changed since %s; what changed cannot be told: %v", of, err)
+	case !found:
+		return fmt.Sprintf("changed since %s, whose text is in no commit of %s: rmm cannot show what changed", of, d.Path)
+	}
+	rl := redline.Compare(v.Doc, d)
+	var parts []string
+	if rl.BodyChanged() {
+		parts = append(parts, rl.BodySummary())
+	} else if rl.WhiteSpace {
+		parts = append(parts, "white space only in the body")
+	}
+	var keys []string
+	for _, f := range rl.Fields {
+		if f.Fingerprint {
+			keys = append(keys, f.Key)
+		}
+	}
+	if len(keys) > 0 {
+		parts = append(parts, "front matter: "+strings.Join(keys, ", "))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "the text changed")
+	}
+	return fmt.Sprintf("changed since %s (%s): %s; rmm diff %s %s shows it", of, shortHash(v.Commit.Hash),
+		strings.Join(parts, "; "), d.ID, shortHash(v.Commit.Hash))
 }

@@ -320,12 +320,22 @@ and counts the unchanged ones.`,
 // loadSide reads a baseline (NAME or baseline/NAME) or, failing that, any
 // revision; "" is the working tree.
 func loadSide(e *env, r *repo.Repo, name string) (string, *doc.Library, error) {
+	label, snap, err := loadSnapshot(e, r, name)
+	if err != nil {
+		return "", nil, err
+	}
+	return label, snap.Lib, nil
+}
+
+// loadSnapshot is loadSide with the snapshot (its commit, "" for the
+// working tree).
+func loadSnapshot(e *env, r *repo.Repo, name string) (string, *repo.Snapshot, error) {
 	if name == "" {
 		snap, err := r.Load("", doc.LoadOptions{})
 		if err != nil {
 			return "", nil, failf("", "%v", err)
 		}
-		return "working tree", snap.Lib, nil
+		return "working tree", snap, nil
 	}
 	label, rev := name, name
 	bname := strings.TrimPrefix(name, baseline.TagPrefix)
@@ -345,7 +355,7 @@ func loadSide(e *env, r *repo.Repo, name string) (string, *doc.Library, error) {
 	if err != nil {
 		return "", nil, failf("", "%s: %v", name, err)
 	}
-	return label, snap.Lib, nil
+	return label, snap, nil
 }
 
 func baselineDiffRun(e *env, opts *baselineDiffOptions) error {
