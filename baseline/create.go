@@ -80,8 +80,9 @@ const maxCheckReasons = 20
 // whose message is message (or a generated summary) followed by the
 // manifest. tagger signs the tag; tagger.When is its date.
 //
-// ctx is the check context of the working tree and diags what `rmm check`
-// found there. Create refuses with a *RefusedError listing every reason
+// ctx is the check context of the working tree; Create runs rs, the rules
+// of `rmm check` (rules.All), on it itself rather than trust diagnostics
+// handed to it, and refuses without rules. Create refuses with a *RefusedError listing every reason
 // when: the name exists; a document or rmm.yaml differs between the
 // working tree and HEAD (changed, new or deleted); diags holds an error;
 // a controlled document at HEAD that is not retired is not approved with
@@ -95,7 +96,10 @@ const maxCheckReasons = 20
 // Errors other than a *RefusedError and the name, summary and tagger
 // checks (ErrBadName, ErrBadSummary, ErrBadTagger) are internal: writing
 // the tag failed (disk, permissions) or a bug.
-func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, message string, tagger repo.Signature) (*Manifest, error) {
+func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message string, tagger repo.Signature) (*Manifest, error) {
+	if len(rs) == 0 {
+		return nil, errors.New("baseline create: no rules to check the library with")
+	}
 	if err := CheckName(name); err != nil {
 		return nil, err
 	}
@@ -129,6 +133,7 @@ func Create(r *repo.Repo, ctx *check.Context, diags []doc.Diagnostic, name, mess
 		return nil, fmt.Errorf("internal error: the check context is not the working tree nor HEAD")
 	}
 	var errs []string
+	diags := check.Run(ctx, rs)
 	for _, d := range diags {
 		if d.Severity == doc.Error {
 			errs = append(errs, "check: "+d.String())

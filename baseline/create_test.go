@@ -90,8 +90,7 @@ func createWith(t *testing.T, dir, name, message string, tagger repo.Signature) 
 	}
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	ctx := check.NewContext(r, snap, now)
-	diags := check.Run(ctx, append(check.Rules(), Rules()...))
-	return Create(r, ctx, diags, name, message, tagger)
+	return Create(r, ctx, append(check.Rules(), Rules()...), name, message, tagger)
 }
 
 func reasons(t *testing.T, err error) string {

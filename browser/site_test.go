@@ -129,7 +129,7 @@ func exampleRepo(t *testing.T) *repo.Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := example.Write(r, runChecks); err != nil {
+	if _, err := example.Write(r); err != nil {
 		t.Fatalf("write the example: %v", err)
 	}
 	return r

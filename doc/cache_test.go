@@ -8,9 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/example"
 	"github.com/rmm-pal/rmm/repo"
@@ -182,10 +180,7 @@ func TestCacheExampleLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := func(r *repo.Repo, s *repo.Snapshot) []doc.Diagnostic {
-		return check.Run(check.NewContext(r, s, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)), check.Rules())
-	}
-	if _, err := example.Write(r, checks); err != nil {
+	if _, err := example.Write(r); err != nil {
 		t.Fatal(err)
 	}
 	cache := t.TempDir()

@@ -25,6 +25,7 @@ import (
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/rules"
 	"github.com/rmm-pal/rmm/templates"
 )
 
@@ -51,9 +52,6 @@ type Step struct {
 // Result counts what Write made.
 type Result struct{ Documents, Commits, Baselines int }
 
-// Checker runs every rule of `rmm check` (the command line composes them).
-type Checker func(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic
-
 // Steps reads steps.yaml.
 func Steps() ([]Step, error) {
 	data, err := fs.ReadFile(templates.Example, "steps.yaml")
@@ -70,9 +68,9 @@ func Steps() ([]Step, error) {
 }
 
 // Write fills r's working tree with the example and commits it, step by
-// step. runChecks is used before each baseline, as `rmm baseline create`
-// does.
-func Write(r *repo.Repo, runChecks Checker) (Result, error) {
+// step, cutting its baselines through baseline.Create with every rule
+// (rules.All), as `rmm baseline create` does.
+func Write(r *repo.Repo) (Result, error) {
 	var res Result
 	steps, err := Steps()
 	if err != nil {
@@ -141,7 +139,7 @@ func Write(r *repo.Repo, runChecks Checker) (Result, error) {
 				return res, err
 			}
 			ctx := check.NewContext(r, snap, when)
-			if _, err := baseline.Create(r, ctx, runChecks(r, snap), b.Name, b.Message, tagger); err != nil {
+			if _, err := baseline.Create(r, ctx, rules.All(), b.Name, b.Message, tagger); err != nil {
 				return res, fmt.Errorf("step %s: baseline %s: %w", st.Dir, b.Name, err)
 			}
 			res.Baselines++

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/rules"
 )
 
 func TestWriteExample(t *testing.T) {
@@ -17,10 +17,7 @@ func TestWriteExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := func(r *repo.Repo, s *repo.Snapshot) []doc.Diagnostic {
-		return check.Run(check.NewContext(r, s, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)), check.Rules())
-	}
-	res, err := Write(r, checks)
+	res, err := Write(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +48,8 @@ func TestWriteExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range checks(r, snap) {
+	diags, _ := rules.Check(r, snap, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
+	for _, d := range diags {
 		if d.Severity == doc.Error {
 			t.Errorf("check: %s", d)
 		}

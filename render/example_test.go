@@ -14,7 +14,6 @@ import (
 	"github.com/rmm-pal/rmm/example"
 	"github.com/rmm-pal/rmm/render"
 	"github.com/rmm-pal/rmm/repo"
-	"github.com/rmm-pal/rmm/tailor"
 )
 
 // TestExampleSite builds the sample organization of `rmm init --example`
@@ -26,11 +25,7 @@ func TestExampleSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := func(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic {
-		ctx := check.NewContext(r, snap, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-		return check.Run(ctx, append(append(check.Rules(), tailor.Rules()...), baseline.Rules()...))
-	}
-	res, err := example.Write(r, checks)
+	res, err := example.Write(r)
 	if err != nil {
 		t.Fatalf("example: %v", err)
 	}

@@ -6,16 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rmm-pal/rmm/baseline"
-	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/example"
 	"github.com/rmm-pal/rmm/render"
 	"github.com/rmm-pal/rmm/repo"
 	"github.com/rmm-pal/rmm/store"
-	"github.com/rmm-pal/rmm/tailor"
 )
 
 func exampleLibrary(t *testing.T) *repo.Repo {
@@ -25,11 +22,7 @@ func exampleLibrary(t *testing.T) *repo.Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := func(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic {
-		ctx := check.NewContext(r, snap, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-		return check.Run(ctx, append(append(check.Rules(), tailor.Rules()...), baseline.Rules()...))
-	}
-	if _, err := example.Write(r, checks); err != nil {
+	if _, err := example.Write(r); err != nil {
 		t.Fatalf("example: %v", err)
 	}
 	return r

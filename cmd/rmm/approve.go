@@ -20,7 +20,6 @@ import (
 
 func init() {
 	register(newApproveCmd)
-	registerRules(baseline.Rules)
 }
 
 type approveOptions struct {

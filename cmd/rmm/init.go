@@ -71,7 +71,7 @@ func initRun(e *env, opts *initOptions) error {
 		if err != nil {
 			return internalf("%v", err)
 		}
-		res, err := example.Write(r, e.runChecks)
+		res, err := example.Write(r)
 		if err != nil {
 			return internalf("write the example: %v", err)
 		}

@@ -16,9 +16,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/rules"
 	"github.com/rmm-pal/rmm/store"
 )
 
@@ -212,26 +212,10 @@ func (e *env) load(rev string) (*repo.Repo, *repo.Snapshot, error) {
 	return r, snap, nil
 }
 
-// ruleSets are the rules of `rmm check`, from the packages that own them;
-// a verb's file adds its package's rules with registerRules in an init
-// function (baseline's change control, tailor's tailoring rules).
-var ruleSets = []func() []check.Rule{check.Rules}
-
-func registerRules(f func() []check.Rule) { ruleSets = append(ruleSets, f) }
-
-// allRules is every rule of `rmm check`.
-func allRules() []check.Rule {
-	var out []check.Rule
-	for _, f := range ruleSets {
-		out = append(out, f()...)
-	}
-	return out
-}
-
 // runChecks loads nothing: it applies every rule to snap.
 func (e *env) runChecks(r *repo.Repo, snap *repo.Snapshot) []doc.Diagnostic {
-	ctx := check.NewContext(r, snap, e.now())
-	return check.Run(ctx, allRules())
+	diags, _ := rules.Check(r, snap, e.now())
+	return diags
 }
 
 // setLockWait reads RMM_LOCK_WAIT (a Go duration such as 100ms or 30s):

@@ -21,7 +21,6 @@ import (
 
 func init() {
 	register(newTailorCmd)
-	registerRules(tailor.Rules)
 }
 
 type tailorOptions struct {
