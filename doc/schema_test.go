@@ -1,22 +1,20 @@
-package main
+package doc
 
 import (
 	"testing"
-
-	"github.com/rmm-pal/rmm/doc"
 )
 
 // TestSchemaCoversEveryKey fails when a front matter key is added to
 // package doc without a description in the schema.
 func TestSchemaCoversEveryKey(t *testing.T) {
 	keys := schemaKeys()
-	for _, k := range doc.KnownKeys {
+	for _, k := range KnownKeys {
 		if _, ok := keys[k]; !ok {
 			t.Errorf("rmm schema does not describe %s", k)
 		}
 	}
-	if len(keys) != len(doc.KnownKeys) {
-		t.Errorf("rmm schema describes %d keys, doc knows %d", len(keys), len(doc.KnownKeys))
+	if len(keys) != len(KnownKeys) {
+		t.Errorf("rmm schema describes %d keys, doc knows %d", len(keys), len(KnownKeys))
 	}
 	props := frontMatterSchema()["properties"].(obj)
 	if got := props["process_area"].(obj)["enum"].([]string); len(got) != 26 {
