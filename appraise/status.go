@@ -66,7 +66,8 @@ type OpenAction struct {
 // status, approved documents whose approval does not hold, reviews due,
 // suspect tailorings, actions (Actions), training gaps (TrainingGaps),
 // deviations of measures, stakeholders (Stakeholders), and the changes
-// since the latest baseline of HEAD. The error is Actions': the history
+// since the latest baseline of its commit (HEAD for the working tree).
+// The error is Actions': the history
 // could not be read.
 func NewStatus(ctx *check.Context) (*Status, error) {
 	lib, now := ctx.Lib, ctx.Now
@@ -113,7 +114,7 @@ func NewStatus(ctx *check.Context) (*Status, error) {
 		}
 	}
 	if ctx.Repo != nil {
-		if m := baseline.Latest(ctx.Repo); m != nil {
+		if m := latestBaseline(ctx); m != nil {
 			if old, err := ctx.At(m.Tag); err == nil {
 				rep.SinceBaseline = baseline.Compare(old.Lib, lib)
 				rep.SinceBaseline.From, rep.SinceBaseline.To = m.Tag, "working tree"
@@ -124,4 +125,18 @@ func NewStatus(ctx *check.Context) (*Status, error) {
 		}
 	}
 	return rep, nil
+}
+
+// latestBaseline is the latest baseline of ctx's commit (HEAD for the
+// working tree), as Control uses, or nil.
+func latestBaseline(ctx *check.Context) *baseline.Manifest {
+	at := ctx.Snap.Commit
+	if at == "" {
+		at, _, _ = ctx.Repo.Head()
+	}
+	if at == "" {
+		return nil
+	}
+	m, _ := baseline.LatestAt(ctx.Repo, at)
+	return m
 }

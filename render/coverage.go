@@ -75,6 +75,12 @@ type siteAppraisal struct {
 	gaps    map[string][]appraise.Gap // by document id
 	devs    map[string][]check.Deviation
 	err     error
+	// lib and ctx are the published library and its context; att is what
+	// needs attention in it (attention.go).
+	lib     *doc.Library
+	ctx     *check.Context
+	attOnce sync.Once
+	att     *attentionView
 }
 
 // shownFS is the library's tree as the audience may read it: rmm's
@@ -107,6 +113,7 @@ func (s *site) appraisal() *siteAppraisal {
 		if h := s.in.history; h != nil {
 			ctx.SetHistory(h.Head(), h)
 		}
+		a.lib, a.ctx = lib, ctx
 		a.result = appraise.Appraise(ctx, appraise.Options{Control: s.ctl})
 		acts, err := appraise.Actions(ctx)
 		a.err = err

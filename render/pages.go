@@ -44,6 +44,9 @@ type pageData struct {
 	Baselines    *baselinesView
 	Baseline     *baselineView
 	Bundle       *bundleView // a baseline's controlled copy (print.go)
+	// What needs attention, and the document register (attention.go).
+	Attention *attentionView
+	Register  *registerView
 }
 
 type docView struct {
@@ -146,6 +149,8 @@ type homeView struct {
 	Recent  []recentRow
 	Lessons int
 	Docs    int
+	// Attention is what needs attention (attention.go), at the top.
+	Attention *attentionView
 }
 
 type recentRow struct {
@@ -189,6 +194,8 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	add("coverage.html", func() (*pageData, string, error) { return s.coveragePage(), "coverage", nil })
 	add("stakeholders.html", func() (*pageData, string, error) { return s.stakeholdersPage(), "stakeholders", nil })
 	add("checks.html", func() (*pageData, string, error) { return s.checksPage(), "checks", nil })
+	add("attention.html", func() (*pageData, string, error) { return s.attentionPage(), "attention", nil })
+	add("register.html", func() (*pageData, string, error) { return s.registerPage(), "register", nil })
 	for _, bp := range s.baselinePages() {
 		bp := bp
 		add(bp.path, func() (*pageData, string, error) { return bp.data, bp.layout, nil })
@@ -282,7 +289,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	if err != nil {
 		return err
 	}
-	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()})
+	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()}, s.registerCSV())
 	for _, p := range sortedKeys(s.assets) {
 		if !s.fileShown(p) {
 			continue // never copied, whoever asked (a page reused from the previous site, too)
@@ -594,6 +601,7 @@ func (s *site) homePage() *pageData {
 		}
 	}
 	h.Recent = s.recentChanges(15)
+	h.Attention = s.attention()
 	return &pageData{Title: s.info.Title, Nav: "home", Home: h}
 }
 

@@ -21,10 +21,10 @@ import (
 const OverrideDir = ".rmm/templates/site"
 
 // layouts are the page layouts; each is executed with base.html.
-var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "stakeholders", "checks", "baselines", "baseline", "print"}
+var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "stakeholders", "checks", "baselines", "baseline", "print", "attention", "register"}
 
 // partials are templates every layout may call.
-var partials = []string{"appraisal.html"}
+var partials = []string{"appraisal.html", "attention_list.html"}
 
 type templateSet struct {
 	byName map[string]*template.Template
