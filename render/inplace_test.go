@@ -142,8 +142,9 @@ func TestInPlaceEqualsCleanBuild(t *testing.T) {
 	}
 	same("no change")
 
-	// A body edit: only the page and the search index change; every other
-	// file is left alone (same inode, same modification time).
+	// A body edit: only the page, the search index and the register (the
+	// document's revision is its fingerprint) change; every other file is
+	// left alone (same inode, same modification time).
 	before := map[string]fileID{}
 	for p := range siteFiles(t, out) {
 		before[p] = idOf(t, filepath.Join(out, p))
@@ -160,8 +161,8 @@ func TestInPlaceEqualsCleanBuild(t *testing.T) {
 		}
 	}
 	sort.Strings(changed)
-	if strings.Join(changed, " ") != "assets/search-index.js doc/IMC-POL.html" || res.Written != 2 {
-		t.Errorf("a body edit wrote %d files, rewrote %v; want the page and the search index", res.Written, changed)
+	if strings.Join(changed, " ") != "assets/search-index.js doc/IMC-POL.html register.csv register.html" || res.Written != 4 {
+		t.Errorf("a body edit wrote %d files, rewrote %v; want the page, the search index and the register", res.Written, changed)
 	}
 	if !strings.Contains(page(t, siteFiles(t, out), "doc/IMC-POL.html"), "All services, edited.") {
 		t.Error("the edited page does not show the edit")

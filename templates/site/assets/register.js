@@ -64,7 +64,6 @@
   q.addEventListener("input", filter);
   kind.addEventListener("change", filter);
   status.addEventListener("change", filter);
-  form.addEventListener("submit", function (e) { e.preventDefault(); });
   form.hidden = false;
   filter();
 })();
