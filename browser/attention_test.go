@@ -71,7 +71,7 @@ func TestAttentionLinks(t *testing.T) {
 		for _, l := range links {
 			groups[l.Group]++
 		}
-		for _, g := range []string{"att-changed", "att-pending", "att-reviews-overdue", "att-actions", "att-suspect", "att-measures", "att-gaps", "att-since"} {
+		for _, g := range []string{"att-changed", "att-pending", "att-reviews-overdue", "att-reviews-due", "att-actions", "att-suspect", "att-measures", "att-gaps", "att-since"} {
 			if groups[g] == 0 {
 				t.Errorf("%s: the group %s links no document (groups: %v)", start, g, groups)
 			}
