@@ -29,7 +29,10 @@
 //
 // The site's files:
 //
-//	index.html                 home: counts, recent changes
+//	index.html                 home: what needs attention, counts, recent changes
+//	attention.html             what needs attention (rmm status, attention.go)
+//	register.html              the document register, sortable and filterable
+//	register.csv               the same register as CSV (rmm register --csv)
 //	doc/ID.html                a page per published document
 //	kind/KIND.html             current documents by kind (retired ones leave)
 //	area/CODE.html             by process area, with its appraisal
@@ -44,7 +47,7 @@
 //	stakeholders.html          who is involved in what, per process area
 //	checks.html                what rmm check found
 //	print/NAME.html            a baseline's controlled copy (Options.PrintBaseline only)
-//	assets/                    style.css, search.js, search-index.js
+//	assets/                    style.css, search.js, search-index.js, register.js
 //	files/PATH                 repository files that documents link to
 //
 // Names that are not ids (units, statuses, baselines) become file names
