@@ -91,7 +91,7 @@ func TestAccessibility(t *testing.T) {
 	counts := map[string]int{}
 	for _, pass := range []struct{ scheme, opts string }{
 		{"light", `{}`},
-		{"dark", `{runOnly: {type: "rule", values: ["color-contrast", "color-contrast-enhanced", "link-in-text-block"]}}`},
+		{"dark", `{runOnly: {type: "rule", values: ["color-contrast", "link-in-text-block"]}}`},
 	} {
 		scheme := pass.scheme
 		do(t, ctx, "prefer the "+scheme+" scheme", colorScheme(scheme))

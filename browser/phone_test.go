@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -162,8 +163,18 @@ func TestKeyboard(t *testing.T) {
 
 	// The contents box stays in view and marks the section read; a jump
 	// to Approvals leaves its heading below the sticky header.
-	do(t, ctx, "jump to the approvals", chromedp.Navigate(base+"doc/IMC-PLAN.html#rmm-approvals"), chromedp.WaitReady(chromedp.CSS(`footer`)),
-		chromedp.Poll[chromedp.Void](`document.querySelector("nav.toc a[aria-current]") !== null && document.querySelector("nav.toc a[aria-current]").getAttribute("href") === "#rmm-approvals"`))
+	do(t, ctx, "jump to the approvals", chromedp.Navigate(base+"doc/IMC-PLAN.html#rmm-approvals"), chromedp.WaitReady(chromedp.CSS(`footer`)))
+	const marked = `(() => { const a = document.querySelector("nav.toc a[aria-current]"); return a === null ? "nothing" : a.getAttribute("href"); })()`
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		m := get(t, ctx, chromedp.Evaluate[string](marked))
+		if m == "#rmm-approvals" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("after the jump to the approvals the contents box marks %s (the window is scrolled %v px)", m, get(t, ctx, chromedp.Evaluate[float64](`window.scrollY`)))
+			break
+		}
+	}
 	geo := get(t, ctx, chromedp.Evaluate[map[string]float64](`(() => ({
   heading: document.querySelector("#rmm-approvals h2").getBoundingClientRect().top,
   header: document.querySelector("header.topbar").getBoundingClientRect().bottom,
@@ -184,7 +195,8 @@ func TestKeyboard(t *testing.T) {
 
 // TestScreenshots writes full-page screenshots of the home page, a plan
 // and a defined process, at 1366x900 and 390x844, light and dark, into
-// the folder RMM_SHOTS names (for a person to look at); it skips without.
+// the folder RMM_SHOTS names (for a person to look at), with the first
+// screen of each; it skips without.
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("RMM_SHOTS")
 	if dir == "" {
@@ -208,8 +220,12 @@ func TestScreenshots(t *testing.T) {
 				do(t, ctx, "open "+p, chromedp.Navigate(base+p), chromedp.WaitReady(chromedp.CSS(`footer`)))
 				png := get(t, ctx, chromedp.FullScreenshot(100))
 				name := fmt.Sprintf("%s-%d-%s.png", strings.TrimSuffix(filepath.Base(p), ".html"), size[0], scheme)
-				if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-					t.Fatal(err)
+				// The first screen too: what a reader sees on opening it.
+				first := get(t, ctx, chromedp.CaptureScreenshot())
+				for n, b := range map[string][]byte{name: png, strings.TrimSuffix(name, ".png") + "-screen.png": first} {
+					if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		}

@@ -247,13 +247,18 @@ type linker struct {
 	// shows two bodies (a defined process: the effective process and its
 	// operations) keeps its ids unique.
 	idPrefix string
+	// liftH1 renders a body's opening level-1 heading apart (body.H1).
+	liftH1 bool
 }
 
 // body is a document's rendered body and what the render found in it.
 type body struct {
-	HTML      template.HTML
-	Text      string // plain text, for search
-	StartsH1  bool   // the body opens with a level-1 heading
+	HTML     template.HTML
+	Text     string // plain text, for search
+	StartsH1 bool   // the body opens with a level-1 heading
+	// H1 is that heading, rendered apart from HTML when the linker lifts
+	// it (a document's page shows it above the metadata, as its title).
+	H1        template.HTML
 	FirstTabl *extast.Table
 	Headings  []tocItem // its sections of levels 2 and 3, for the contents box
 }
@@ -289,11 +294,20 @@ func (l *linker) renderMarkdown(src []byte) (body, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
+	b.Text = plainText(root, src)
+	if l.liftH1 && b.StartsH1 {
+		h := root.FirstChild()
+		if err := markdown.Renderer().Render(buf, src, h); err != nil {
+			return b, err
+		}
+		b.H1 = template.HTML(buf.String())
+		buf.Reset()
+		root.RemoveChild(root, h)
+	}
 	if err := markdown.Renderer().Render(buf, src, root); err != nil {
 		return b, err
 	}
 	b.HTML = template.HTML(buf.String())
-	b.Text = plainText(root, src)
 	return b, nil
 }
 

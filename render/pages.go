@@ -66,6 +66,7 @@ type docView struct {
 	Relations                           []relation
 	Body                                template.HTML
 	StartsH1                            bool
+	H1                                  template.HTML // the body's opening heading, when StartsH1
 	Retired                             bool
 	SupersededBy                        *link
 	SupersededByText                    string
@@ -317,7 +318,7 @@ func rootOf(p string) string {
 // body links to (copied into the site).
 func (s *site) docPage(p *page) (*pageData, []string, error) {
 	d := p.d
-	l := &linker{s: s, d: d, root: "../"}
+	l := &linker{s: s, d: d, root: "../", liftH1: true}
 	if d.Kind == "process" && d.Tailors != "" {
 		// The effective process above it holds the sections' own ids.
 		l.idPrefix = "op-"
@@ -330,7 +331,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
 		Owner: d.Owner, OwnerName: s.nameOf(d.Owner), Status: s.status(d), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
-		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, Retired: p.retired}
+		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, H1: b.H1, Retired: p.retired}
 	if d.HasFrontMatter {
 		v.Control = "version"
 		if d.Controlled() {

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"html/template"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -63,4 +65,24 @@ func timeOf(v string) string {
 // commitTime is how the site shows the time of a commit or an approval.
 func commitTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04") + " UTC"
+}
+
+// idInText finds document ids (and other hyphenated codes) in running
+// text: IMC-PLAN, EVAL-2026-01.
+var idInText = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b`)
+
+// keepIDs escapes text for HTML and keeps every id in it on one line
+// (a hyphen is a line break opportunity: "EVAL-" / "2026-01").
+func keepIDs(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range idInText.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		b.WriteString(`<span class="nowrap">`)
+		b.WriteString(template.HTMLEscapeString(s[m[0]:m[1]]))
+		b.WriteString(`</span>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
 }

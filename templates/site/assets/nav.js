@@ -48,28 +48,24 @@
   if (order.length === 0) {
     return;
   }
-  var visible = {};
+  // The section being read is the last one whose top has passed the
+  // reading line, just below the sticky header; at the end of the page,
+  // where the last sections cannot reach the line, the last one in view.
+  var LINE = 120;
   var current = null;
   var mark = function () {
-    // The first section whose heading is in view, else the last one
-    // scrolled past.
-    var pick = null;
+    var pick = order[0];
     for (var i = 0; i < order.length; i++) {
-      if (visible[order[i].id]) {
+      if (order[i].getBoundingClientRect().top <= LINE) {
         pick = order[i];
-        break;
       }
     }
-    if (!pick) {
-      for (var j = order.length - 1; j >= 0; j--) {
-        if (order[j].getBoundingClientRect().top < 0) {
-          pick = order[j];
-          break;
-        }
+    var doc = document.documentElement;
+    if (window.scrollY > 0 && window.innerHeight + window.scrollY >= doc.scrollHeight - 2 && location.hash) {
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target && links[target.id] && target.getBoundingClientRect().top < window.innerHeight) {
+        pick = target;
       }
-    }
-    if (!pick) {
-      pick = order[0];
     }
     if (pick === current) {
       return;
@@ -80,13 +76,13 @@
     current = pick;
     links[pick.id].setAttribute("aria-current", "true");
   };
-  var io = new IntersectionObserver(function (entries) {
-    entries.forEach(function (e) {
-      visible[e.target.id] = e.isIntersecting;
-    });
-    mark();
-  }, { rootMargin: "-60px 0px -55% 0px" });
+  // Each section crossing the reading line tells the observer to look.
+  var io = new IntersectionObserver(mark, {
+    rootMargin: "0px 0px -" + Math.max(0, window.innerHeight - LINE) + "px 0px"
+  });
   order.forEach(function (el) {
     io.observe(el);
   });
+  window.addEventListener("hashchange", mark);
+  mark();
 })();
