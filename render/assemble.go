@@ -39,6 +39,9 @@ type site struct {
 
 	cacheFields
 
+	namesOnce sync.Once
+	names     map[string]string // lower-case email -> name (people.go)
+
 	matrixOnce sync.Once
 	matrix     []tailor.Cell
 	matrixErr  error

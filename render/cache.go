@@ -306,6 +306,15 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	} else {
 		return key, false
 	}
+	k.str("people")
+	emails := []string{d.Owner}
+	for _, a := range d.Approvals {
+		emails = append(emails, a.By)
+	}
+	for _, a := range d.Actions {
+		emails = append(emails, a.Owner)
+	}
+	k.str(s.peopleKey(emails)...)
 	k.str("status", s.status(d)) // depends on the latest baseline too
 	k.str(s.missingRoles(d)...)
 	if d.Kind == "measure" && d.Data != "" {

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -14,6 +15,7 @@ import (
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -40,7 +42,7 @@ type siteExt struct{}
 func (siteExt) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(keepAttributes{}, 1000)))
 	m.Renderer().AddOptions(
-		renderer.WithNodeRenderers(util.Prioritized(wikiHTML{}, 100)),
+		renderer.WithNodeRenderers(util.Prioritized(wikiHTML{}, 100), util.Prioritized(a11yHTML{}, 100)),
 		extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
 	)
 }
@@ -132,20 +134,133 @@ func renderWikiLink(w util.BufWriter, src []byte, n ast.Node, entering bool) (as
 	return ast.WalkSkipChildren, nil
 }
 
+// a11yHTML renders headings with a permalink after their text (a "#"
+// link to the heading's id, named for screen readers), and task-list
+// checkboxes labelled with their item's text.
+type a11yHTML struct{}
+
+func (a11yHTML) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindHeading, renderHeading)
+	reg.Register(extast.KindTaskCheckBox, renderTaskCheckBox)
+	reg.Register(extast.KindTable, renderTable)
+}
+
+// renderTable puts a table in a box of its own that scrolls sideways, so
+// a wide table never widens the page; the box is focusable (a keyboard
+// scrolls it) and named by the table's header.
+func renderTable(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		_, _ = w.WriteString("</table>\n</div>\n")
+		return ast.WalkContinue, nil
+	}
+	name := "Table"
+	if h, ok := n.FirstChild().(*extast.TableHeader); ok {
+		var cols []string
+		for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+			if t := strings.TrimSpace(doc.PlainText(c, src)); t != "" {
+				cols = append(cols, t)
+			}
+		}
+		if len(cols) > 0 {
+			name = "Table: " + strings.Join(cols, ", ")
+		}
+	}
+	_, _ = w.WriteString(`<div class="table-scroll" role="region" tabindex="0" aria-label="`)
+	_, _ = w.WriteString(template.HTMLEscapeString(label(name)))
+	_, _ = w.WriteString("\">\n<table")
+	if n.Attributes() != nil {
+		html.RenderAttributes(w, n, extension.TableAttributeFilter)
+	}
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
+}
+
+// maxLabel bounds the text of an aria-label made from a document's text.
+const maxLabel = 200
+
+func label(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxLabel {
+		cut := maxLabel
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func renderHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*ast.Heading)
+	if entering {
+		_, _ = w.WriteString("<h")
+		_ = w.WriteByte("0123456"[n.Level])
+		if n.Attributes() != nil {
+			html.RenderAttributes(w, node, html.HeadingAttributeFilter)
+		}
+		_ = w.WriteByte('>')
+		return ast.WalkContinue, nil
+	}
+	if id := attrBytes(n, "id"); len(id) > 0 {
+		_, _ = w.WriteString(` <a class="anchor" href="#`)
+		_, _ = w.WriteString(template.HTMLEscapeString(string(id)))
+		_, _ = w.WriteString(`" aria-label="Permalink: `)
+		_, _ = w.WriteString(template.HTMLEscapeString(label(doc.PlainText(n, src))))
+		_, _ = w.WriteString(`">#</a>`)
+	}
+	_, _ = w.WriteString("</h")
+	_ = w.WriteByte("0123456"[n.Level])
+	_, _ = w.WriteString(">\n")
+	return ast.WalkContinue, nil
+}
+
+func renderTaskCheckBox(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*extast.TaskCheckBox)
+	_, _ = w.WriteString(`<input`)
+	if n.IsChecked {
+		_, _ = w.WriteString(` checked=""`)
+	}
+	_, _ = w.WriteString(` disabled="" type="checkbox"`)
+	text := ""
+	if p := n.Parent(); p != nil {
+		text = label(doc.PlainText(p, src))
+	}
+	if text == "" {
+		text = "task"
+	}
+	_, _ = w.WriteString(` aria-label="`)
+	_, _ = w.WriteString(template.HTMLEscapeString(text))
+	_, _ = w.WriteString(`"> `)
+	return ast.WalkContinue, nil
+}
+
 // linker resolves what a document's body points at, for one page.
 type linker struct {
 	s      *site
 	d      *doc.Document
 	root   string   // relative path from the page to the site's root
 	assets []string // repository files the body links to
+	// idPrefix is put before every heading id of the body: a page that
+	// shows two bodies (a defined process: the effective process and its
+	// operations) keeps its ids unique.
+	idPrefix string
+	// liftH1 renders a body's opening level-1 heading apart (body.H1).
+	liftH1 bool
 }
 
 // body is a document's rendered body and what the render found in it.
 type body struct {
-	HTML      template.HTML
-	Text      string // plain text, for search
-	StartsH1  bool   // the body opens with a level-1 heading
+	HTML     template.HTML
+	Text     string // plain text, for search
+	StartsH1 bool   // the body opens with a level-1 heading
+	// H1 is that heading, rendered apart from HTML when the linker lifts
+	// it (a document's page shows it above the metadata, as its title).
+	H1        template.HTML
 	FirstTabl *extast.Table
+	Headings  []tocItem // its sections of levels 2 and 3, for the contents box
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -159,14 +274,40 @@ func (l *linker) renderMarkdown(src []byte) (body, error) {
 		b.StartsH1 = true
 	}
 	l.rewriteLinks(root, src)
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok {
+			continue
+		}
+		id := attrBytes(h, "id")
+		if len(id) == 0 {
+			continue
+		}
+		if l.idPrefix != "" {
+			id = append([]byte(l.idPrefix), id...)
+			h.SetAttributeString("id", id)
+		}
+		if h.Level == 2 || h.Level == 3 {
+			b.Headings = append(b.Headings, tocItem{ID: string(id), Title: doc.PlainText(h, src), Level: h.Level})
+		}
+	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
+	b.Text = plainText(root, src)
+	if l.liftH1 && b.StartsH1 {
+		h := root.FirstChild()
+		if err := markdown.Renderer().Render(buf, src, h); err != nil {
+			return b, err
+		}
+		b.H1 = template.HTML(buf.String())
+		buf.Reset()
+		root.RemoveChild(root, h)
+	}
 	if err := markdown.Renderer().Render(buf, src, root); err != nil {
 		return b, err
 	}
 	b.HTML = template.HTML(buf.String())
-	b.Text = plainText(root, src)
 	return b, nil
 }
 

@@ -29,7 +29,7 @@ func renderBody(t testing.TB, cfg *doc.Config, src string) string {
 // allowedAttrs are the attributes rendered Markdown may carry, by element
 // (goldmark's own and rmm's); any other is a leak from the source.
 var allowedAttrs = map[string][]string{
-	"a":     {"href", "title", "class"},
+	"a":     {"href", "title", "class", "aria-label"}, // aria-label: a heading's permalink
 	"img":   {"src", "alt", "title"},
 	"h1":    {"id", "class"},
 	"h2":    {"id", "class"},
@@ -40,9 +40,11 @@ var allowedAttrs = map[string][]string{
 	"td":    {"align"},
 	"th":    {"align"},
 	"ol":    {"start"},
-	"input": {"checked", "disabled", "type"},
-	"code":  {"class"},
-	"span":  {"class"},
+	"input": {"checked", "disabled", "type", "aria-label"}, // named by its item's text
+	// a table's box, which scrolls sideways (focusable, so a keyboard can)
+	"div":  {"class", "role", "tabindex", "aria-label"},
+	"code": {"class"},
+	"span": {"class"},
 }
 
 // checkInside fails on an element or attribute of rendered Markdown that
@@ -97,14 +99,14 @@ func checkInside(t testing.TB, src, out string) {
 // and rmm's own classes are rendered now.
 func TestHeadingAttributesStayInside(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
-		{`## T {style="position:fixed;top:0;left:0;width:100%;height:100%;z-index:99999"}`, `<h2 id="t">T</h2>`},
-		{`## T {#here style="background-image:url('http://127.0.0.1:8765/x.png')"}`, `<h2 id="here">T</h2>`},
-		{`## T {onclick="alert(1)" onmouseover="alert(2)" tabindex=1 autofocus=true contenteditable=true accesskey=x hidden=1 inert=1 draggable=true}`, `<h2 id="t">T</h2>`},
+		{`## T {style="position:fixed;top:0;left:0;width:100%;height:100%;z-index:99999"}`, `<h2 id="t">T <a class="anchor" href="#t" aria-label="Permalink: T">#</a></h2>`},
+		{`## T {#here style="background-image:url('http://127.0.0.1:8765/x.png')"}`, `<h2 id="here">T <a class="anchor" href="#here" aria-label="Permalink: T">#</a></h2>`},
+		{`## T {onclick="alert(1)" onmouseover="alert(2)" tabindex=1 autofocus=true contenteditable=true accesskey=x hidden=1 inert=1 draggable=true}`, `<h2 id="t">T <a class="anchor" href="#t" aria-label="Permalink: T">#</a></h2>`},
 		// not attributes (a name without a value): text, escaped
-		{`## T {autofocus hidden}`, `<h2 id="t-autofocus-hidden">T {autofocus hidden}</h2>`},
-		{`## Contain {#contain .required .evil class="x extend"}`, `<h2 id="contain" class="required extend">Contain</h2>`},
-		{`## Notify {#notify .add after=contain data-x=y lang=fr dir=rtl title=t}`, `<h2 id="notify" class="add">Notify</h2>`},
-		{"Setext {style=\"color:red\" .suppress}\n---", `<h2 id="setext" class="suppress">Setext</h2>`},
+		{`## T {autofocus hidden}`, `<h2 id="t-autofocus-hidden">T {autofocus hidden} <a class="anchor" href="#t-autofocus-hidden" aria-label="Permalink: T {autofocus hidden}">#</a></h2>`},
+		{`## Contain {#contain .required .evil class="x extend"}`, `<h2 id="contain" class="required extend">Contain <a class="anchor" href="#contain" aria-label="Permalink: Contain">#</a></h2>`},
+		{`## Notify {#notify .add after=contain data-x=y lang=fr dir=rtl title=t}`, `<h2 id="notify" class="add">Notify <a class="anchor" href="#notify" aria-label="Permalink: Notify">#</a></h2>`},
+		{"Setext {style=\"color:red\" .suppress}\n---", `<h2 id="setext" class="suppress">Setext <a class="anchor" href="#setext" aria-label="Permalink: Setext">#</a></h2>`},
 	} {
 		got := renderBody(t, nil, c.src)
 		if !strings.Contains(got, c.want) {

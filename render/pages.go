@@ -16,6 +16,7 @@ import (
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
+	"github.com/rmm-pal/rmm/tailor"
 )
 
 // file is one file of the site.
@@ -53,6 +54,7 @@ type docView struct {
 	ID, Kind, KindTitle, KindURL, Title string
 	Path                                string
 	Owner, Status, Sensitivity          string
+	OwnerName                           string
 	Fingerprint, Control                string
 	ReviewEvery, Date                   string
 	Area                                *link
@@ -67,6 +69,7 @@ type docView struct {
 	Relations                           []relation
 	Body                                template.HTML
 	StartsH1                            bool
+	H1                                  template.HTML // the body's opening heading, when StartsH1
 	Retired                             bool
 	SupersededBy                        *link
 	SupersededByText                    string
@@ -79,9 +82,11 @@ type docView struct {
 	Stakeholders []stakeholderRow
 	TrainingGaps []gapView
 	Deviations   []deviationView
-	// Toc lists the body\'s sections (levels 2 and 3) of a long document.
-	Toc   []tocItem
-	Diags []diagView
+	// Toc is the contents box (see contents).
+	Toc []tocItem
+	// ActionsHeading is the heading of the actions' table.
+	ActionsHeading string
+	Diags          []diagView
 	// Print is the controlled-copy block of a printed page (print.go).
 	Print *printView
 	// SinceApproval is "Changes since the last approval" (redline.go).
@@ -95,6 +100,7 @@ type tocItem struct {
 
 type approvalView struct {
 	By, Role, Date, Meaning string
+	Name                    string // the approver's, beside the email By
 	Current                 bool
 }
 
@@ -111,6 +117,7 @@ type relation struct {
 
 type actionView struct {
 	Text, Owner, Due string
+	OwnerName        string
 	Done             bool
 	Closed           *closedView // the commit that closed it, when known
 }
@@ -318,16 +325,20 @@ func rootOf(p string) string {
 // body links to (copied into the site).
 func (s *site) docPage(p *page) (*pageData, []string, error) {
 	d := p.d
-	l := &linker{s: s, d: d, root: "../"}
+	l := &linker{s: s, d: d, root: "../", liftH1: true}
+	if d.Kind == "process" && d.Tailors != "" {
+		// The effective process above it holds the sections' own ids.
+		l.idPrefix = "op-"
+	}
 	b, err := l.renderMarkdown(d.Body)
 	if err != nil {
 		return nil, nil, err
 	}
 	s.setSearch(p, b.Text)
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
-		Owner: d.Owner, Status: s.status(d), Sensitivity: s.sensitivity(d),
+		Owner: d.Owner, OwnerName: s.nameOf(d.Owner), Status: s.status(d), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
-		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, Retired: p.retired}
+		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, H1: b.H1, Retired: p.retired}
 	if d.HasFrontMatter {
 		v.Control = "version"
 		if d.Controlled() {
@@ -339,7 +350,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		if name == "" {
 			name = d.ProcessArea
 		}
-		v.Area = &link{URL: "area/" + fileName(d.ProcessArea) + ".html", Text: d.ProcessArea + " " + name}
+		v.Area = &link{URL: "area/" + fileName(d.ProcessArea) + ".html", Text: d.ProcessArea + " " + name, ID: d.ProcessArea}
 	}
 	if d.Unit != "" {
 		v.Unit = &link{URL: "unit/" + fileName(d.Unit) + ".html", Text: d.Unit}
@@ -352,7 +363,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		}
 	}
 	for _, a := range d.Approvals {
-		v.Approvals = append(v.Approvals, approvalView{By: a.By, Role: a.Role, Date: a.Date, Meaning: a.Meaning, Current: a.Fingerprint == d.Fingerprint})
+		v.Approvals = append(v.Approvals, approvalView{By: a.By, Name: s.nameOf(a.By), Role: a.Role, Date: timeOf(a.Date), Meaning: a.Meaning, Current: a.Fingerprint == d.Fingerprint})
 	}
 	v.MissingRoles = s.missingRoles(d)
 	for _, c := range p.history {
@@ -371,24 +382,15 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		v.Backlinks = append(v.Backlinks, link{URL: b.url, Text: b.d.Title, ID: b.d.ID, Extra: b.d.Kind})
 	}
 	v.Relations = s.relations(d)
-	if d.Kind != "process" || d.Tailors == "" {
-		for _, sec := range d.Sections {
-			if sec.Level == 2 || sec.Level == 3 {
-				v.Toc = append(v.Toc, tocItem{ID: sec.ID, Title: sec.Title, Level: sec.Level})
-			}
-		}
-		if len(v.Toc) < 4 {
-			v.Toc = nil
-		}
-	}
 	da := s.docAppraisal(p)
 	for _, a := range d.Actions {
-		av := actionView{Text: a.Text, Owner: a.Owner, Due: a.Due, Done: a.Done}
+		av := actionView{Text: a.Text, Owner: a.Owner, OwnerName: s.nameOf(a.Owner), Due: a.Due, Done: a.Done}
 		if c, ok := da.Closed[a.Line]; ok && a.Done {
 			av.Closed = &c
 		}
 		v.Actions = append(v.Actions, av)
 	}
+	v.ActionsHeading = actionsHeading(b.Headings)
 	v.Stakeholders, v.TrainingGaps, v.Deviations = da.Stakeholders, da.Gaps, da.Deviations
 	v.Baselines = s.baselinesOf(d)
 	v.SinceApproval = s.sinceApproval(p)
@@ -400,11 +402,65 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	}
 	for _, dg := range s.o.Diags {
 		if dg.Path == d.Path {
+			if dg.Rule == tailor.RuleSuspect && v.Tailoring != nil && len(v.Tailoring.Suspect) > 0 {
+				continue // the effective process says so, once
+			}
 			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
 		}
 	}
+	v.Toc = contents(v, b.Headings)
 	v.Print = s.printView(d, v)
 	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
+}
+
+// contents is the "On this page" box of a document's page: the body's
+// sections (for a defined process, the effective process's), then the
+// sections rmm adds to every document's page, Approvals and History among
+// them; the ids are those doc.html gives them.
+func contents(v *docView, body []tocItem) []tocItem {
+	var out []tocItem
+	add := func(id, title string) { out = append(out, tocItem{ID: id, Title: title, Level: 2}) }
+	if t := v.Tailoring; t != nil {
+		add("rmm-effective", "Effective defined process")
+		for _, h := range t.Headings {
+			out = append(out, tocItem{ID: h.ID, Title: h.Title, Level: 3})
+		}
+		add("rmm-operations", "Tailoring operations")
+	} else {
+		out = append(out, body...)
+	}
+	if v.Measure != nil {
+		add("rmm-measure", "Measure")
+	}
+	if len(v.Actions) > 0 {
+		add("rmm-actions", actionsHeading(body))
+	}
+	if len(v.Stakeholders) > 0 {
+		add("rmm-stakeholders", "Stakeholders")
+	}
+	if len(v.TrainingGaps) > 0 {
+		add("rmm-training", "Training gaps")
+	}
+	add("rmm-approvals", "Approvals")
+	if v.SinceApproval != nil {
+		add("rmm-since-approval", "Changes since the last approval")
+	}
+	add("rmm-baselines", "Baselines")
+	add("rmm-history", "Revision history")
+	add("rmm-backlinks", "Referenced by")
+	return out
+}
+
+// actionsHeading is the heading of the table of a document's actions:
+// "Actions", unless the body has a section of that name already (the
+// actions' own list, on a review's page).
+func actionsHeading(body []tocItem) string {
+	for _, h := range body {
+		if strings.EqualFold(strings.TrimSpace(h.Title), "actions") {
+			return "Action status"
+		}
+	}
+	return "Actions"
 }
 
 func historyRowOf(c repo.CommitInfo) historyRow {
@@ -412,7 +468,7 @@ func historyRowOf(c repo.CommitInfo) historyRow {
 	if len(short) > 10 {
 		short = short[:10]
 	}
-	return historyRow{Hash: c.Hash, Short: short, Author: c.Author, Date: c.Date.Format("2006-01-02"), Subject: c.Subject}
+	return historyRow{Hash: c.Hash, Short: short, Author: c.Author, Date: commitTime(c.Date), Subject: c.Subject}
 }
 
 // recentChanges lists the latest commits that changed published

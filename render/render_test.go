@@ -405,10 +405,10 @@ func TestDocumentPage(t *testing.T) {
 	pol := page(t, files, "doc/IMC-POL.html")
 	for _, want := range []string{
 		`<a class="xref" href="../doc/IMC-PLAN.html" title="IMC-PLAN">Incident management plan</a>`,
-		`href="../doc/IMC-PLAN.html#resources"`,      // relative .md link, fragment kept
-		`<span class="xref-none">SECRET-PLAN</span>`, // restricted: plain text, no title
-		`<h2 id="scope">Scope</h2>`,                  // heading ids kept
-		`<span class="fresh stale"`,                  // approval with another fingerprint
+		`href="../doc/IMC-PLAN.html#resources"`,                                                         // relative .md link, fragment kept
+		`<span class="xref-none">SECRET-PLAN</span>`,                                                    // restricted: plain text, no title
+		`<h2 id="scope">Scope <a class="anchor" href="#scope" aria-label="Permalink: Scope">#</a></h2>`, // heading ids kept, with a permalink
+		`<span class="fresh stale"`,                                                                     // approval with another fingerprint
 		// History: the first commit also added the restricted plan, so
 		// its subject is withheld from this audience (issue 9).
 		"(subject not shown: this commit also changed a document not published here)",

@@ -16,6 +16,7 @@ type tailoredView struct {
 	// Effective is the standard with the unit's operations applied, each
 	// tailored section marked (tailor.Defined.Markdown rendered).
 	Effective template.HTML
+	Headings  []tocItem // the effective process's sections, for the contents box
 	Record    []tailor.RecordEntry
 	Suspect   []string
 	Problems  []string
@@ -69,6 +70,7 @@ func (s *site) tailored(p *page) *tailoredView {
 		v.Problems = append(v.Problems, err.Error())
 	} else {
 		v.Effective = b.HTML
+		v.Headings = b.Headings
 	}
 	v.Record = def.Record()
 	if cells := s.tailoringCells(); cells != nil {

@@ -56,6 +56,8 @@ var funcs = template.FuncMap{
 	"add":  func(a, b int) int { return a + b },
 	"dict": func(root string, e any) map[string]any { return map[string]any{"Root": root, "E": e} },
 	"csp":  sitePolicy, // the meta tag of base.html
+	// keepIDs keeps the ids in a text on one line each (people.go).
+	"keepIDs": keepIDs,
 	// statusClass makes a CSS class of a status ("changed after approval"
 	// becomes status-changed-after-approval).
 	"statusClass": func(s string) string { return "status-" + strings.ReplaceAll(s, " ", "-") },
