@@ -51,13 +51,11 @@ type OwnerActions struct {
 }
 
 // NewAttention is NewStatus(ctx) grouped for attention: it reads the same
-// library, the same clock and the same latest baseline.
+// library, the same clock and the same latest baseline. The error is
+// NewStatus's; the attention is returned all the same.
 func NewAttention(ctx *check.Context) (*Attention, error) {
 	st, err := NewStatus(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return AttentionOf(ctx, st), nil
+	return AttentionOf(ctx, st), err
 }
 
 // AttentionOf groups st, the status of ctx's library.

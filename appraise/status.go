@@ -67,8 +67,8 @@ type OpenAction struct {
 // suspect tailorings, actions (Actions), training gaps (TrainingGaps),
 // deviations of measures, stakeholders (Stakeholders), and the changes
 // since the latest baseline of its commit (HEAD for the working tree).
-// The error is Actions': the history
-// could not be read.
+// The error is Actions': the history could not be read; the status is
+// returned all the same, its closed actions without their commits.
 func NewStatus(ctx *check.Context) (*Status, error) {
 	lib, now := ctx.Lib, ctx.Now
 	rep := &Status{Documents: map[string]map[string]int{}, StaleApprovals: []StaleApproval{}, ReviewsDue: []ReviewDue{}, Suspect: []tailor.Cell{},
@@ -88,10 +88,9 @@ func NewStatus(ctx *check.Context) (*Status, error) {
 			rep.ReviewsDue = append(rep.ReviewsDue, ReviewDue{d.ID, d.Path, due.Format("2006-01-02"), now.After(due)})
 		}
 	}
-	acts, err := Actions(ctx)
-	if err != nil {
-		return nil, err
-	}
+	// Actions returns the actions even when the history cannot be read
+	// (without their closing commits); so does NewStatus, with the error.
+	acts, actErr := Actions(ctx)
 	for _, a := range acts {
 		if a.Done {
 			rep.Actions.Closed = append(rep.Actions.Closed, a)
@@ -124,7 +123,7 @@ func NewStatus(ctx *check.Context) (*Status, error) {
 			}
 		}
 	}
-	return rep, nil
+	return rep, actErr
 }
 
 // latestBaseline is the latest baseline of ctx's commit (HEAD for the

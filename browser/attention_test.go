@@ -1,9 +1,11 @@
 package browser
 
 import (
+	"context"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,11 +52,12 @@ func editApproved(t *testing.T, root string) {
 	}
 }
 
-// TestAttentionLinks opens what needs attention on the example's site,
-// on the home page and on attention.html: every group has something, and
-// every item's link lands on the page of the document it names (its h1
-// and title are the document's), at the section named by its fragment.
-func TestAttentionLinks(t *testing.T) {
+// TestAttentionAndRegister builds a copy of the example whose approved
+// risk management policy was edited after its approval, and opens it from
+// file://: what needs attention (attentionLinks), the badge of the edited
+// policy (staleBadge) and the register's sorting and filtering
+// (registerSortAndFilter, register_test.go). One build serves all three.
+func TestAttentionAndRegister(t *testing.T) {
 	ctx := browser(t)
 	r := exampleRepo(t)
 	editApproved(t, r.Root)
@@ -64,7 +67,18 @@ func TestAttentionLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := (&url.URL{Scheme: "file", Path: filepath.ToSlash(out) + "/"}).String()
-	for _, start := range []string{"index.html", "attention.html"} {
+	t.Run("attention links", func(t *testing.T) { attentionLinks(t, ctx, base, snap.Lib) })
+	t.Run("stale badge", func(t *testing.T) { staleBadge(t, ctx, base, out) })
+	t.Run("register", func(t *testing.T) { registerSortAndFilter(t, ctx, base) })
+}
+
+// attentionLinks opens what needs attention, on attention.html and at
+// the top of the home page (the same links): every group has something,
+// and every item's link lands on the page of the document it names (its
+// h1 and title are the document's), at the section its fragment names.
+func attentionLinks(t *testing.T, ctx context.Context, base string, lib *doc.Library) {
+	var first []attLink
+	for _, start := range []string{"attention.html", "index.html"} {
 		do(t, ctx, "open "+start, chromedp.Navigate(base+start), chromedp.WaitReady(chromedp.CSS(`footer`)))
 		links := get(t, ctx, chromedp.Evaluate[[]attLink](attLinksJS))
 		groups := map[string]int{}
@@ -79,22 +93,29 @@ func TestAttentionLinks(t *testing.T) {
 		if len(links) < 30 {
 			t.Errorf("%s: %d links in the attention list, want the example's 30 and more", start, len(links))
 		}
-		seen := map[string]bool{}
-		for _, l := range links {
-			if seen[l.Href] {
-				continue
-			}
-			seen[l.Href] = true
-			d := snap.Lib.ByID[l.ID]
-			if d == nil {
-				t.Errorf("%s: a link %s names %q, no document's id", start, l.Href, l.ID)
-				continue
-			}
-			do(t, ctx, "follow "+l.Href, chromedp.Navigate(l.Href), chromedp.WaitReady(chromedp.CSS(`footer`)))
-			got := get(t, ctx, chromedp.Evaluate[landing](landingJS))
-			if got.H1 != d.Title || !strings.HasPrefix(got.Title, d.Title+" · ") || !got.Anchor {
-				t.Errorf("%s: %s (%s) lands on h1 %q, title %q, anchor found %v; want %s", start, l.Href, l.Group, got.H1, got.Title, got.Anchor, d.Title)
-			}
+		if first == nil {
+			first = links
+			continue
+		}
+		if !slices.Equal(links, first) {
+			t.Errorf("the home page's attention list differs from attention.html's:\n%v\n%v", links, first)
+		}
+	}
+	seen := map[string]bool{}
+	for _, l := range first {
+		if seen[l.Href] {
+			continue
+		}
+		seen[l.Href] = true
+		d := lib.ByID[l.ID]
+		if d == nil {
+			t.Errorf("a link %s names %q, no document's id", l.Href, l.ID)
+			continue
+		}
+		do(t, ctx, "follow "+l.Href, chromedp.Navigate(l.Href), chromedp.WaitReady(chromedp.CSS(`footer`)))
+		got := get(t, ctx, chromedp.Evaluate[landing](landingJS))
+		if got.H1 != d.Title || !strings.HasPrefix(got.Title, d.Title+" · ") || !got.Anchor {
+			t.Errorf("%s (%s) lands on h1 %q, title %q, anchor found %v; want %s", l.Href, l.Group, got.H1, got.Title, got.Anchor, d.Title)
 		}
 	}
 }
@@ -129,16 +150,11 @@ const badgeJS = `(function (sel) {
   return e ? {Text: e.textContent.trim(), Color: getComputedStyle(e).color} : null;
 })(%s)`
 
-// TestStaleBadge edits an approved policy of a copy of the example: its
-// badge says "changed after approval", in red, on its page, in the lists
-// of its kind, area and status, in the register and on the home page's
-// attention list; an untouched approved policy stays green.
-func TestStaleBadge(t *testing.T) {
-	ctx := browser(t)
-	r := exampleRepo(t)
-	editApproved(t, r.Root)
-	out := builtExample(t, r)
-	base := (&url.URL{Scheme: "file", Path: filepath.ToSlash(out) + "/"}).String()
+// staleBadge: the edited policy's badge says "changed after approval",
+// in red, on its page, in the lists of its kind, area and status, in the
+// register and on the home page's attention list; an untouched approved
+// policy stays green.
+func staleBadge(t *testing.T, ctx context.Context, base, out string) {
 	read := func(page, sel string) badge {
 		t.Helper()
 		do(t, ctx, "open "+page, chromedp.Navigate(base+page), chromedp.WaitReady(chromedp.CSS(`footer`)))

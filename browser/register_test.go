@@ -1,8 +1,7 @@
 package browser
 
 import (
-	"net/url"
-	"path/filepath"
+	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,15 +37,11 @@ const registerJS = `(function () {
   };
 })()`
 
-// TestRegisterSortAndFilter opens the example's register from file://:
-// clicking a column's header sorts the rows by it (again: the other way),
-// aria-sort says so; typing in the filter hides the rows without the text
-// and the count follows; the kind select keeps one kind.
-func TestRegisterSortAndFilter(t *testing.T) {
-	ctx := browser(t)
-	r := exampleRepo(t)
-	out := builtExample(t, r)
-	base := (&url.URL{Scheme: "file", Path: filepath.ToSlash(out) + "/"}).String()
+// registerSortAndFilter opens the register: clicking a column's header
+// sorts the rows by it (again: the other way), aria-sort says so; typing
+// in the filter hides the rows without the text and the count follows;
+// the kind select keeps one kind.
+func registerSortAndFilter(t *testing.T, ctx context.Context, base string) {
 	do(t, ctx, "open the register", chromedp.Navigate(base+"register.html"), chromedp.WaitVisible(chromedp.CSS(`#register-q`)))
 	state := func() registerState { return get(t, ctx, chromedp.Evaluate[registerState](registerJS)) }
 	st := state()

@@ -71,8 +71,7 @@ func (s *site) buildAttention() *attentionView {
 	v := &attentionView{}
 	st, err := appraise.NewStatus(a.ctx)
 	if err != nil {
-		v.Error = "History is not available, so actions are not listed: " + err.Error() + "."
-		return v
+		v.Error = "History is not available: " + err.Error() + "."
 	}
 	at := appraise.AttentionOf(a.ctx, st)
 	docLink := func(id, anchor string) (link, bool) {
