@@ -394,6 +394,9 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	v.Stakeholders, v.TrainingGaps, v.Deviations = da.Stakeholders, da.Gaps, da.Deviations
 	v.Baselines = s.baselinesOf(d)
 	v.SinceApproval = s.sinceApproval(p)
+	if v.SinceApproval != nil {
+		v.SinceApproval.Name = s.nameOf(v.SinceApproval.By)
+	}
 	if d.Kind == "measure" {
 		s.measure(d, v)
 	}

@@ -39,6 +39,7 @@ const redlineContext = 2
 // page.
 type sinceApprovalView struct {
 	By, Role, Date string
+	Name           string // the approver's, beside the email By (people.go)
 	// Unchanged: the document has the fingerprint of its last approval.
 	Unchanged bool
 	Commit    string // short hash of the commit holding the approved text

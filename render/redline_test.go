@@ -146,7 +146,7 @@ func TestRedlineSinceApproval(t *testing.T) {
 	files := siteFiles(t, out)
 	imc := section(t, page(t, files, "doc/IMC-POL.html"), "rmm-since-approval")
 	for _, want := range []string{
-		"<h2>Changes since the last approval</h2>",
+		"<h2>Changes since the last approval <a class=\"anchor\"",
 		"From the text approved by dana@example.org as manager on 2026-03-02 (commit <code>",
 		"Incidents are reported within <del>one hour</del><ins>30 minutes &lt;script&gt;alert(1)&lt;/script&gt; &amp; see [the secret](…)</ins>.",
 		"<code>title</code></td><td><del>Incident policy</del></td><td><ins>Incident management policy</ins>",
