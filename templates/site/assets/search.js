@@ -1,15 +1,34 @@
 // Search over the library, in the browser, with no network: the data is
-// assets/search-index.js (window.RMM_SEARCH), loaded with a script tag the
-// first time the search box is used, so it works from file:// too. Every
-// word of the query must be a prefix of a word of the title, id or text;
-// title matches rank first.
+// assets/search-index.js (window.RMM_SEARCH, see render/search.go), loaded
+// with a script tag the first time the search box is used, so it works
+// from file:// too. The first search splits every text into terms once
+// and keeps a term dictionary; a query word matches a term that equals it,
+// starts with it, or, for words of 4 letters or more, is one edit away
+// (a letter added, dropped, changed, or two neighbours swapped). Every
+// word of the query must match in the document: its title or id, the
+// people it names (by email and by name), or its text. A result opens the
+// section where its words are (the part of the page that names a person,
+// the top for a title), with the passage that matched, words marked.
+//
+// The box is an ARIA 1.2 combobox: the results are a listbox, the arrow
+// keys move the active option (aria-activedescendant), Enter opens it,
+// Escape closes the list (or clears the box), and a polite live region
+// tells how many documents match. Indexed text only ever reaches the page
+// as text nodes (textContent), never as markup.
 (function () {
   "use strict";
   var root = document.body.getAttribute("data-root") || "";
   var input = document.getElementById("rmm-search");
+  var panel = document.getElementById("rmm-results-panel");
   var list = document.getElementById("rmm-results");
+  var more = document.getElementById("rmm-more");
+  var status = document.getElementById("rmm-search-status");
   if (!input || !list) { return; }
-  var loading = false, sel = -1, pending = false;
+  if (!panel) { panel = list; }
+
+  var PAGE = 20, SNIP = 180;
+  var loading = false, pending = false, ix = null;
+  var results = [], shown = 0, active = -1, terms = null;
 
   function load() {
     if (window.RMM_SEARCH || loading) { return; }
@@ -20,32 +39,136 @@
     document.head.appendChild(s);
   }
 
-  function words(s) {
-    return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 0; });
-  }
+  var WORD = /[\p{L}\p{N}]+/gu;
+  function words(s) { return s ? s.toLowerCase().match(WORD) || [] : []; }
 
-  function hasPrefix(list, q) {
-    for (var i = 0; i < list.length; i++) { if (list[i].lastIndexOf(q, 0) === 0) { return true; } }
-    return false;
-  }
-
-  function search(q) {
-    var qs = words(q), out = [];
-    if (!qs.length || !window.RMM_SEARCH) { return out; }
-    var data = window.RMM_SEARCH;
-    for (var i = 0; i < data.length; i++) {
-      var e = data[i];
-      if (!e._t) { e._t = words(e.t + " " + e.i); e._w = e.w.split(" "); }
-      var score = 0, ok = true;
-      for (var j = 0; j < qs.length; j++) {
-        if (hasPrefix(e._t, qs[j])) { score += 10; }
-        else if (hasPrefix(e._w, qs[j])) { score += 1; }
-        else { ok = false; break; }
-      }
-      if (ok) { out.push({ e: e, s: score - (e.r ? 5 : 0) }); }
+  // post adds n to the postings of every term of text in map m, once.
+  function post(m, text, n) {
+    var ws = words(text);
+    for (var i = 0; i < ws.length; i++) {
+      var l = m.get(ws[i]);
+      if (!l) { m.set(ws[i], [n]); } else if (l[l.length - 1] !== n) { l.push(n); }
     }
+  }
+
+  // prepare builds the term dictionary: terms of titles, ids and tags
+  // (by document), of people (by person row) and of section headings and
+  // text (by section).
+  function prepare() {
+    var data = window.RMM_SEARCH, names = data.n || {};
+    var docs = data.d || [], title = new Map(), people = new Map(), head = new Map(), text = new Map();
+    var prow = [], sec = [];
+    for (var d = 0; d < docs.length; d++) {
+      var e = docs[d];
+      post(title, e.i + " " + e.t + " " + (e.g || []).join(" "), d);
+      (e.p || []).forEach(function (p) {
+        var n = prow.length, who = p[1], name = names[who.toLowerCase()];
+        prow.push({ d: d, role: p[0], who: name ? name + " <" + who + ">" : who, a: p[2] });
+        post(people, who + " " + (name || ""), n);
+      });
+      (e.s || []).forEach(function (s) {
+        var n = sec.length;
+        sec.push({ d: d, a: s.a || "", h: s.h || "", x: s.x || "" });
+        post(head, s.h, n);
+        post(text, s.x, n);
+      });
+    }
+    var vocab = new Set();
+    [title, people, head, text].forEach(function (m) { m.forEach(function (_, k) { vocab.add(k); }); });
+    ix = { docs: docs, title: title, people: people, head: head, text: text, prow: prow, sec: sec, vocab: Array.from(vocab) };
+  }
+
+  // near reports whether a and b are one edit apart: a letter added,
+  // dropped or changed, or two neighbouring letters swapped.
+  function near(a, b) {
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1 || a === b) { return false; }
+    var i = 0;
+    while (i < la && i < lb && a[i] === b[i]) { i++; }
+    if (la === lb) {
+      if (a.slice(i + 1) === b.slice(i + 1)) { return true; }
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  // expand lists the terms a query word matches, each with its quality:
+  // 3 the word itself, 2 a longer term it starts, 1 a term one edit away.
+  function expand(q) {
+    var out = [], v = ix.vocab, typo = q.length >= 4;
+    for (var i = 0; i < v.length; i++) {
+      var t = v[i];
+      if (t === q) { out.push([t, 3]); }
+      else if (t.length > q.length && t.lastIndexOf(q, 0) === 0) { out.push([t, 2]); }
+      else if (typo && near(q, t)) { out.push([t, 1]); }
+    }
+    // The best terms first; a one-letter prefix may match thousands.
+    out.sort(function (a, b) { return b[1] - a[1] || a[0].length - b[0].length; });
+    return out.slice(0, 200);
+  }
+
+  function better(m, k, v) { var o = m.get(k); if (o === undefined || v > o) { m.set(k, v); } }
+
+  // search returns the matching documents, best first, each with the
+  // section or person row its words are in and the terms to mark.
+  function search(q) {
+    var qs = words(q), cand = null, marks = new Set();
+    if (!qs.length) { return []; }
+    for (var w = 0; w < qs.length; w++) {
+      var ts = expand(qs[w]), hit = new Map();
+      ts.forEach(function (tq) {
+        var t = tq[0], g = tq[1], any = false;
+        function rec(d) {
+          var r = hit.get(d);
+          if (!r) { r = { t: 0, p: new Map(), s: new Map() }; hit.set(d, r); }
+          any = true;
+          return r;
+        }
+        (ix.title.get(t) || []).forEach(function (d) { var r = rec(d); r.t = Math.max(r.t, g * 10); });
+        (ix.people.get(t) || []).forEach(function (n) { better(rec(ix.prow[n].d).p, n, g * 6); });
+        (ix.head.get(t) || []).forEach(function (n) { better(rec(ix.sec[n].d).s, n, g * 3); });
+        (ix.text.get(t) || []).forEach(function (n) { better(rec(ix.sec[n].d).s, n, g); });
+        if (any) { marks.add(t); }
+      });
+      if (cand === null) {
+        cand = new Map();
+        hit.forEach(function (r, d) { cand.set(d, { t: r.t, title: r.t > 0 ? 1 : 0, p: r.p, s: r.s, words: [r] }); });
+      } else {
+        cand.forEach(function (c, d) {
+          var r = hit.get(d);
+          if (!r) { cand.delete(d); return; }
+          c.t += r.t;
+          if (r.t > 0) { c.title++; }
+          c.words.push(r);
+        });
+      }
+      if (!cand.size) { return []; }
+    }
+    var out = [];
+    cand.forEach(function (c, d) {
+      // Score each section and person row by the words it holds; the best
+      // one is where the result opens.
+      var where = new Map(), best = null, bestScore = 0, score = 0;
+      c.words.forEach(function (r) {
+        var top = r.t;
+        r.s.forEach(function (v, n) { var k = "s" + n; where.set(k, (where.get(k) || 0) + v); if (v > top) { top = v; } });
+        r.p.forEach(function (v, n) { var k = "p" + n; where.set(k, (where.get(k) || 0) + v); if (v > top) { top = v; } });
+        score += top;
+      });
+      where.forEach(function (v, k) {
+        if (v > bestScore || v === bestScore && best !== null && k < best) { best = k; bestScore = v; }
+      });
+      var e = ix.docs[d];
+      if (e.r) { score -= 5; }
+      var at = null;
+      if (c.title < qs.length && best !== null) {
+        at = best[0] === "s" ? { sec: ix.sec[+best.slice(1)] } : { person: ix.prow[+best.slice(1)] };
+      }
+      out.push({ e: e, d: d, s: score, at: at });
+    });
     out.sort(function (a, b) { return b.s - a.s || (a.e.t < b.e.t ? -1 : a.e.t > b.e.t ? 1 : 0); });
-    return out.slice(0, 20);
+    terms = marks;
+    return out;
   }
 
   function el(tag, cls, text) {
@@ -55,36 +178,127 @@
     return n;
   }
 
+  // marked appends text to node, each word of marks in a <mark>.
+  function marked(node, text) {
+    var re = new RegExp(WORD.source, "gu"), last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      if (terms && terms.has(m[0].toLowerCase())) {
+        if (m.index > last) { node.appendChild(document.createTextNode(text.slice(last, m.index))); }
+        node.appendChild(el("mark", "", m[0]));
+        last = m.index + m[0].length;
+      }
+    }
+    if (last < text.length) { node.appendChild(document.createTextNode(text.slice(last))); }
+    return node;
+  }
+
+  // passage is the part of text around its first marked word.
+  function passage(text) {
+    var re = new RegExp(WORD.source, "gu"), m, at = -1;
+    while ((m = re.exec(text)) !== null) {
+      if (terms.has(m[0].toLowerCase())) { at = m.index; break; }
+    }
+    if (text.length <= SNIP) { return text; }
+    var start = at < 0 ? 0 : Math.max(0, at - 50);
+    if (start > 0) {
+      var sp = text.indexOf(" ", start);
+      start = sp >= 0 && sp < at ? sp + 1 : start;
+    }
+    var end = Math.min(text.length, start + SNIP);
+    if (end < text.length) {
+      var cut = text.lastIndexOf(" ", end);
+      if (cut > start + SNIP / 2) { end = cut; }
+    }
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+
+  function option(r, i) {
+    var e = r.e, href = root + e.u, where = "", text = "";
+    if (r.at && r.at.sec) {
+      var s = r.at.sec;
+      if (s.a) { href += "#" + s.a; }
+      where = s.h;
+      text = s.x || s.h;
+    } else if (r.at && r.at.person) {
+      var p = r.at.person;
+      if (p.a) { href += "#" + p.a; }
+      text = p.role.charAt(0).toUpperCase() + p.role.slice(1) + ": " + p.who;
+    } else {
+      var first = (e.s || [])[0];
+      text = first ? first.x || first.h || "" : "";
+    }
+    var li = el("li"), a = el("a");
+    li.setAttribute("role", "none");
+    a.id = "rmm-opt-" + i;
+    a.href = href;
+    a.tabIndex = -1;
+    a.setAttribute("role", "option");
+    a.setAttribute("aria-selected", "false");
+    a.appendChild(marked(el("span", "r-title"), e.t));
+    a.appendChild(el("span", "r-kind", e.i + " · " + e.k + (e.r ? " · retired" : "") + (where ? " · " + where : "")));
+    if (text) { a.appendChild(marked(el("span", "r-snip"), passage(text))); }
+    li.appendChild(a);
+    return li;
+  }
+
+  function say(msg) { if (status && status.textContent !== msg) { status.textContent = msg; } }
+
+  function open(on) {
+    panel.hidden = !on;
+    input.setAttribute("aria-expanded", on ? "true" : "false");
+    if (!on) { setActive(-1); }
+  }
+
+  function show(upto) {
+    for (; shown < upto && shown < results.length; shown++) { list.appendChild(option(results[shown], shown)); }
+    if (more) { more.hidden = shown >= results.length; }
+    var n = results.length;
+    say(n === 0 ? "No document matches." :
+      (n === 1 ? "1 document matches." : n + " documents match.") +
+      (shown < n ? " Showing " + shown + "; press More results for the rest." : ""));
+  }
+
   function run() {
     pending = false;
     var q = input.value;
     while (list.firstChild) { list.removeChild(list.firstChild); }
-    sel = -1;
-    if (!q.trim()) { list.hidden = true; return; }
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    results = [];
+    shown = 0;
+    if (!q.trim()) { open(false); say(""); return; }
     if (!window.RMM_SEARCH) { pending = true; load(); return; }
-    var res = search(q);
-    if (!res.length) {
-      list.appendChild(el("li", "r-none", "No document matches."));
-    }
-    res.forEach(function (r) {
-      var li = el("li"), a = el("a");
-      a.href = root + r.e.u;
-      a.appendChild(el("span", "r-title", r.e.t));
-      a.appendChild(el("span", "r-kind", r.e.k + (r.e.r ? " · retired" : "")));
-      a.appendChild(el("span", "r-snip", r.e.s));
-      li.appendChild(a);
-      list.appendChild(li);
-    });
-    list.hidden = false;
+    if (!ix) { prepare(); }
+    results = search(q);
+    show(PAGE);
+    var none = document.getElementById("rmm-none");
+    if (none) { none.hidden = results.length > 0; }
+    open(true);
+  }
+
+  function options() { return list.querySelectorAll("[role=option]"); }
+
+  function setActive(i) {
+    var opts = options();
+    if (active >= 0 && opts[active]) { opts[active].setAttribute("aria-selected", "false"); opts[active].classList.remove("sel"); }
+    active = i;
+    if (i < 0 || !opts[i]) { active = -1; input.removeAttribute("aria-activedescendant"); return; }
+    opts[i].setAttribute("aria-selected", "true");
+    opts[i].classList.add("sel");
+    input.setAttribute("aria-activedescendant", opts[i].id);
+    opts[i].scrollIntoView({ block: "nearest" });
   }
 
   function move(d) {
-    var links = list.querySelectorAll("a");
-    if (!links.length) { return; }
-    if (sel >= 0 && links[sel]) { links[sel].classList.remove("sel"); }
-    sel = (sel + d + links.length) % links.length;
-    links[sel].classList.add("sel");
-    links[sel].scrollIntoView({ block: "nearest" });
+    var n = options().length;
+    if (panel.hidden) { if (input.value.trim()) { open(true); } return; }
+    if (!n) { return; }
+    setActive(active < 0 ? (d > 0 ? 0 : n - 1) : (active + d + n) % n);
+  }
+
+  function go(a) {
+    open(false);
+    window.location.href = a.href;
   }
 
   input.addEventListener("focus", load);
@@ -93,15 +307,31 @@
     if (ev.key === "ArrowDown") { move(1); ev.preventDefault(); }
     else if (ev.key === "ArrowUp") { move(-1); ev.preventDefault(); }
     else if (ev.key === "Enter") {
-      var links = list.querySelectorAll("a");
-      var a = links[sel >= 0 ? sel : 0];
-      if (a) { window.location.href = a.href; ev.preventDefault(); }
-    } else if (ev.key === "Escape") { list.hidden = true; input.blur(); }
+      var opts = options(), a = opts[active >= 0 ? active : 0];
+      if (a && !panel.hidden) { go(a); ev.preventDefault(); }
+    } else if (ev.key === "Escape") {
+      if (!panel.hidden) { open(false); } else { input.value = ""; run(); }
+      ev.preventDefault();
+    }
   });
+  list.addEventListener("mousedown", function (ev) { ev.preventDefault(); }); // keep the focus in the box
+  list.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("[role=option]") : null;
+    if (a && !(ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button)) { ev.preventDefault(); go(a); }
+  });
+  if (more) {
+    more.addEventListener("click", function () {
+      var first = shown;
+      show(shown + PAGE);
+      input.focus();
+      setActive(first);
+    });
+  }
   document.addEventListener("click", function (ev) {
-    if (!list.contains(ev.target) && ev.target !== input) { list.hidden = true; }
+    if (!panel.contains(ev.target) && ev.target !== input) { open(false); }
   });
   document.addEventListener("keydown", function (ev) {
-    if (ev.key === "/" && document.activeElement !== input) { input.focus(); ev.preventDefault(); }
+    var t = document.activeElement, editing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable);
+    if (ev.key === "/" && !editing) { input.focus(); ev.preventDefault(); }
   });
 })();
