@@ -78,7 +78,7 @@ func TestSearch(t *testing.T) {
 			chromedp.Evaluate[chromedp.Void](`document.getElementById("rmm-search").value = ""; document.getElementById("rmm-search-status").textContent = ""`),
 			chromedp.SendKeys(chromedp.CSS(`#rmm-search`), q),
 			chromedp.Poll[chromedp.Void](`document.getElementById("rmm-search").value === `+string(qs)+
-				` && document.getElementById("rmm-search-status").textContent !== ""`, chromedp.WithPollingTimeout(30*time.Second)),
+				` && document.getElementById("rmm-results").getAttribute("data-query") === `+string(qs), chromedp.WithPollingTimeout(30*time.Second)),
 		)
 		return state()
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/yuin/goldmark/ast"
 
@@ -120,8 +122,9 @@ func (s *site) searchIndex() []byte {
 	data := struct {
 		V int               `json:"v"`
 		N map[string]string `json:"n"` // encoding/json sorts the keys
+		W map[string]string `json:"w"`
 		D []*searchEntry    `json:"d"`
-	}{2, names, entries}
+	}{2, names, textPostings(entries), entries}
 	var buf bytes.Buffer
 	buf.WriteString("// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = ")
 	enc := json.NewEncoder(&buf) // escapes <, > and & so the data cannot close the script
@@ -131,6 +134,66 @@ func (s *site) searchIndex() []byte {
 	buf.Truncate(buf.Len() - 1)
 	buf.WriteString(";\n")
 	return buf.Bytes()
+}
+
+// textPostings is the term dictionary of the sections' text: for every
+// term, the sections whose text holds it, numbered across the entries in
+// order (the first entry's sections first), as the differences between
+// consecutive numbers in base 36, separated by spaces ("0 2 a": sections
+// 0, 2 and 12). A term is a run of letters and numbers, lower case, as
+// the script splits a query; the script reads a term's list only when a
+// query needs it, so loading the index costs no pass over the text.
+func textPostings(entries []*searchEntry) map[string]string {
+	type list struct {
+		last int
+		b    []byte
+	}
+	lists := map[string]*list{}
+	n := 0
+	for _, e := range entries {
+		for _, sec := range e.Sections {
+			eachTerm(sec.Text, func(t string) {
+				l := lists[t]
+				switch {
+				case l == nil:
+					l = &list{last: n}
+					lists[t] = l
+					l.b = strconv.AppendInt(l.b, int64(n), 36)
+				case l.last != n:
+					l.b = append(l.b, ' ')
+					l.b = strconv.AppendInt(l.b, int64(n-l.last), 36)
+					l.last = n
+				}
+			})
+			n++
+		}
+	}
+	out := make(map[string]string, len(lists))
+	for t, l := range lists {
+		out[t] = string(l.b)
+	}
+	return out
+}
+
+// eachTerm calls f with every term of s: a run of letters and numbers,
+// lower case (as the script's /[\p{L}\p{N}]+/u on the lower-cased text).
+func eachTerm(s string, f func(string)) {
+	start := -1
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			f(strings.ToLower(s[start:i]))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		f(strings.ToLower(s[start:]))
+	}
 }
 
 // searchSections cuts the plain text of a rendered body at its headings:

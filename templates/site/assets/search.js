@@ -1,8 +1,9 @@
 // Search over the library, in the browser, with no network: the data is
 // assets/search-index.js (window.RMM_SEARCH, see render/search.go), loaded
 // with a script tag the first time the search box is used, so it works
-// from file:// too. The first search splits every text into terms once
-// and keeps a term dictionary; a query word matches a term that equals it,
+// from file:// too. The index holds the dictionary of the sections' text;
+// the script adds the terms of titles, ids, tags, headings and people the
+// first time it searches. A query word matches a term that equals it,
 // starts with it, or, for words of 4 letters or more, is one edit away
 // (a letter added, dropped, changed, or two neighbours swapped). Every
 // word of the query must match in the document: its title or id, the
@@ -53,11 +54,12 @@
 
   // prepare builds the term dictionary: terms of titles, ids and tags
   // (by document), of people (by person row) and of section headings and
-  // text (by section).
+  // text (by section). A document's sections and person rows are
+  // consecutive: first[d] .. first[d+1].
   function prepare() {
     var data = window.RMM_SEARCH, names = data.n || {};
-    var docs = data.d || [], title = new Map(), people = new Map(), head = new Map(), text = new Map();
-    var prow = [], sec = [];
+    var docs = data.d || [], title = new Map(), people = new Map(), head = new Map(), post36 = data.w || {};
+    var prow = [], sec = [], secFirst = [0], prowFirst = [0];
     for (var d = 0; d < docs.length; d++) {
       var e = docs[d];
       post(title, e.i + " " + e.t + " " + (e.g || []).join(" "), d);
@@ -70,12 +72,31 @@
         var n = sec.length;
         sec.push({ d: d, a: s.a || "", h: s.h || "", x: s.x || "" });
         post(head, s.h, n);
-        post(text, s.x, n);
       });
+      secFirst.push(sec.length);
+      prowFirst.push(prow.length);
     }
-    var vocab = new Set();
-    [title, people, head, text].forEach(function (m) { m.forEach(function (_, k) { vocab.add(k); }); });
-    ix = { docs: docs, title: title, people: people, head: head, text: text, prow: prow, sec: sec, vocab: Array.from(vocab) };
+    var vocab = new Set(), secDoc = new Int32Array(sec.length), prowDoc = new Int32Array(prow.length);
+    [title, people, head].forEach(function (m) { m.forEach(function (_, k) { vocab.add(k); }); });
+    Object.keys(post36).forEach(function (k) { vocab.add(k); });
+    // The sections whose text holds a term, read from the index's
+    // dictionary the first time a query needs the term.
+    var text = { seen: new Map(), get: function (t) {
+      var l = this.seen.get(t);
+      if (l !== undefined) { return l; }
+      l = null;
+      if (Object.prototype.hasOwnProperty.call(post36, t)) {
+        var parts = post36[t].split(" "), n = 0;
+        l = new Int32Array(parts.length);
+        for (var i = 0; i < parts.length; i++) { n += parseInt(parts[i], 36); l[i] = n; }
+      }
+      this.seen.set(t, l);
+      return l;
+    } };
+    sec.forEach(function (x, n) { secDoc[n] = x.d; });
+    prow.forEach(function (x, n) { prowDoc[n] = x.d; });
+    ix = { docs: docs, title: title, people: people, head: head, text: text, prow: prow, sec: sec,
+      secDoc: secDoc, prowDoc: prowDoc, secFirst: secFirst, prowFirst: prowFirst, vocab: Array.from(vocab) };
   }
 
   // near reports whether a and b are one edit apart: a letter added,
@@ -107,66 +128,88 @@
     return out.slice(0, 200);
   }
 
-  function better(m, k, v) { var o = m.get(k); if (o === undefined || v > o) { m.set(k, v); } }
-
   // search returns the matching documents, best first, each with the
-  // section or person row its words are in and the terms to mark.
+  // section or person row its words are in (the one that holds the most
+  // of them; none when the title holds them all). Per word, a document
+  // scores its best match: in the title or id 10, a person 6, a heading
+  // 3, the text 1, times 3 for the word itself, 2 for a prefix, 1 for a
+  // typo.
   function search(q) {
-    var qs = words(q), cand = null, marks = new Set();
+    var qs = words(q), marks = new Set();
     if (!qs.length) { return []; }
+    var nd = ix.docs.length, ns = ix.sec.length, np = ix.prow.length;
+    var matched = new Int32Array(nd), score = new Float64Array(nd), titled = new Int32Array(nd);
+    var secAcc = new Float64Array(ns), prowAcc = new Float64Array(np);
+    var wDoc = new Float64Array(nd), wSec = new Float64Array(ns), wProw = new Float64Array(np), wTitle = new Uint8Array(nd);
     for (var w = 0; w < qs.length; w++) {
-      var ts = expand(qs[w]), hit = new Map();
-      ts.forEach(function (tq) {
-        var t = tq[0], g = tq[1], any = false;
-        function rec(d) {
-          var r = hit.get(d);
-          if (!r) { r = { t: 0, p: new Map(), s: new Map() }; hit.set(d, r); }
-          any = true;
-          return r;
+      var ts = expand(qs[w]), docs = [], secs = [], rows = [];
+      for (var k = 0; k < ts.length; k++) {
+        var t = ts[k][0], g = ts[k][1], any = false, l, i, n, d, v;
+        if ((l = ix.title.get(t))) {
+          for (i = 0; i < l.length; i++) {
+            d = l[i];
+            if (matched[d] !== w) { continue; }
+            any = true;
+            if (!wDoc[d]) { docs.push(d); }
+            if (g * 10 > wDoc[d]) { wDoc[d] = g * 10; }
+            wTitle[d] = 1;
+          }
         }
-        (ix.title.get(t) || []).forEach(function (d) { var r = rec(d); r.t = Math.max(r.t, g * 10); });
-        (ix.people.get(t) || []).forEach(function (n) { better(rec(ix.prow[n].d).p, n, g * 6); });
-        (ix.head.get(t) || []).forEach(function (n) { better(rec(ix.sec[n].d).s, n, g * 3); });
-        (ix.text.get(t) || []).forEach(function (n) { better(rec(ix.sec[n].d).s, n, g); });
+        if ((l = ix.people.get(t))) {
+          for (i = 0; i < l.length; i++) {
+            n = l[i]; d = ix.prowDoc[n];
+            if (matched[d] !== w) { continue; }
+            any = true;
+            if (!wDoc[d]) { docs.push(d); }
+            if (!wProw[n]) { rows.push(n); }
+            v = g * 6;
+            if (v > wProw[n]) { wProw[n] = v; }
+            if (v > wDoc[d]) { wDoc[d] = v; }
+          }
+        }
+        for (var h = 0; h < 2; h++) {
+          if (!(l = (h ? ix.text : ix.head).get(t))) { continue; }
+          v = h ? g : g * 3;
+          for (i = 0; i < l.length; i++) {
+            n = l[i]; d = ix.secDoc[n];
+            if (matched[d] !== w) { continue; }
+            any = true;
+            if (!wDoc[d]) { docs.push(d); }
+            if (!wSec[n]) { secs.push(n); }
+            if (v > wSec[n]) { wSec[n] = v; }
+            if (v > wDoc[d]) { wDoc[d] = v; }
+          }
+        }
         if (any) { marks.add(t); }
-      });
-      if (cand === null) {
-        cand = new Map();
-        hit.forEach(function (r, d) { cand.set(d, { t: r.t, title: r.t > 0 ? 1 : 0, p: r.p, s: r.s, words: [r] }); });
-      } else {
-        cand.forEach(function (c, d) {
-          var r = hit.get(d);
-          if (!r) { cand.delete(d); return; }
-          c.t += r.t;
-          if (r.t > 0) { c.title++; }
-          c.words.push(r);
-        });
       }
-      if (!cand.size) { return []; }
+      for (i = 0; i < docs.length; i++) {
+        d = docs[i];
+        matched[d] = w + 1;
+        score[d] += wDoc[d];
+        titled[d] += wTitle[d];
+        wDoc[d] = 0;
+        wTitle[d] = 0;
+      }
+      for (i = 0; i < secs.length; i++) { n = secs[i]; secAcc[n] += wSec[n]; wSec[n] = 0; }
+      for (i = 0; i < rows.length; i++) { n = rows[i]; prowAcc[n] += wProw[n]; wProw[n] = 0; }
+      if (!docs.length) { return []; }
     }
     var out = [];
-    cand.forEach(function (c, d) {
-      // Score each section and person row by the words it holds; the best
-      // one is where the result opens.
-      var where = new Map(), best = null, bestScore = 0, score = 0;
-      c.words.forEach(function (r) {
-        var top = r.t;
-        r.s.forEach(function (v, n) { var k = "s" + n; where.set(k, (where.get(k) || 0) + v); if (v > top) { top = v; } });
-        r.p.forEach(function (v, n) { var k = "p" + n; where.set(k, (where.get(k) || 0) + v); if (v > top) { top = v; } });
-        score += top;
-      });
-      where.forEach(function (v, k) {
-        if (v > bestScore || v === bestScore && best !== null && k < best) { best = k; bestScore = v; }
-      });
-      var e = ix.docs[d];
-      if (e.r) { score -= 5; }
-      var at = null;
-      if (c.title < qs.length && best !== null) {
-        at = best[0] === "s" ? { sec: ix.sec[+best.slice(1)] } : { person: ix.prow[+best.slice(1)] };
+    for (d = 0; d < nd; d++) {
+      if (matched[d] !== qs.length) { continue; }
+      var e = ix.docs[d], at = null;
+      if (titled[d] < qs.length) {
+        var best = 0, j;
+        for (j = ix.secFirst[d]; j < ix.secFirst[d + 1]; j++) {
+          if (secAcc[j] > best) { best = secAcc[j]; at = { sec: ix.sec[j] }; }
+        }
+        for (j = ix.prowFirst[d]; j < ix.prowFirst[d + 1]; j++) {
+          if (prowAcc[j] > best) { best = prowAcc[j]; at = { person: ix.prow[j] }; }
+        }
       }
-      out.push({ e: e, d: d, s: score, at: at });
-    });
-    out.sort(function (a, b) { return b.s - a.s || (a.e.t < b.e.t ? -1 : a.e.t > b.e.t ? 1 : 0); });
+      out.push({ e: e, d: d, s: score[d] - (e.r ? 5 : 0), at: at });
+    }
+    out.sort(function (a, b) { return b.s - a.s || (a.e.t < b.e.t ? -1 : a.e.t > b.e.t ? 1 : a.d - b.d); });
     terms = marks;
     return out;
   }
@@ -260,6 +303,7 @@
 
   function run() {
     pending = false;
+    clearTimeout(timer);
     var q = input.value;
     while (list.firstChild) { list.removeChild(list.firstChild); }
     active = -1;
@@ -268,9 +312,13 @@
     shown = 0;
     if (!q.trim()) { open(false); say(""); return; }
     if (!window.RMM_SEARCH) { pending = true; load(); return; }
-    if (!ix) { prepare(); }
+    if (!ix) { var p0 = Date.now(); prepare(); list.setAttribute("data-prepare-ms", Date.now() - p0); }
+    var t0 = Date.now();
     results = search(q);
+    cost = Date.now() - t0;
     show(PAGE);
+    list.setAttribute("data-query", q);
+    list.setAttribute("data-ms", cost);
     var none = document.getElementById("rmm-none");
     if (none) { none.hidden = results.length > 0; }
     open(true);
@@ -302,7 +350,13 @@
   }
 
   input.addEventListener("focus", load);
-  input.addEventListener("input", run);
+  // On a large library a search takes a while: the box then waits for a
+  // pause in the typing.
+  var cost = 0, timer = 0;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    if (cost < 40 || !input.value.trim()) { run(); } else { timer = setTimeout(run, 150); }
+  });
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "ArrowDown") { move(1); ev.preventDefault(); }
     else if (ev.key === "ArrowUp") { move(-1); ev.preventDefault(); }
