@@ -2,8 +2,10 @@ package render_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +18,7 @@ import (
 type searchData struct {
 	V int               `json:"v"`
 	N map[string]string `json:"n"`
+	W map[string]string `json:"w"`
 	D []struct {
 		I, T, K, U string
 		P          [][3]string
@@ -96,6 +99,46 @@ func TestSearchIndexExample(t *testing.T) {
 	if anchored < 50 || anchored == sections {
 		t.Errorf("%d sections, %d with an anchor: want many anchored, and the text before a first heading", sections, anchored)
 	}
+	checkPostings(t, d)
+}
+
+// checkPostings: the dictionary lists, for every term, exactly the
+// sections whose text holds it as a word (as the script splits text).
+func checkPostings(t *testing.T, d searchData) {
+	t.Helper()
+	word := regexp.MustCompile(`[\p{L}\p{N}]+`)
+	want := map[string][]int{}
+	n := 0
+	for _, e := range d.D {
+		for _, s := range e.S {
+			seen := map[string]bool{}
+			for _, w := range word.FindAllString(strings.ToLower(s.X), -1) {
+				if !seen[w] {
+					seen[w] = true
+					want[w] = append(want[w], n)
+				}
+			}
+			n++
+		}
+	}
+	if len(d.W) != len(want) {
+		t.Errorf("the dictionary has %d terms, the text %d", len(d.W), len(want))
+	}
+	for term, secs := range want {
+		var got []int
+		at := 0
+		for _, f := range strings.Fields(d.W[term]) {
+			v, err := strconv.ParseInt(f, 36, 64)
+			if err != nil {
+				t.Fatalf("term %q: %q: %v", term, d.W[term], err)
+			}
+			at += int(v)
+			got = append(got, at)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(secs) {
+			t.Errorf("term %q is in sections %v, the dictionary says %v (%q)", term, secs, got, d.W[term])
+		}
+	}
 }
 
 // TestSearchIndexSections: a section holds its own text, under its
@@ -145,4 +188,8 @@ func TestSearchIndexSections(t *testing.T) {
 	if len(d.N) != 0 {
 		t.Errorf("names %v: no person the entries name committed", d.N)
 	}
+	if d.W["escalation"] != "" || d.W["call"] != "1" || d.W["duty"] != "1" || d.W["imc"] != "1" || d.W["again"] != "2" || d.W["intro"] != "0" {
+		t.Errorf("dictionary %v", d.W)
+	}
+	checkPostings(t, d)
 }
