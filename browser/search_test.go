@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"net/url"
 	"path/filepath"
@@ -202,7 +203,31 @@ func TestSearch(t *testing.T) {
 	if total := m[1]; itoa(len(s.Opts)) != total && !s.More {
 		t.Errorf("%d results shown of %s, and no More results button", len(s.Opts), total)
 	}
+
+	// axe-core finds nothing serious in the open search, an option active.
+	do(t, ctx, "arrow down", chromedp.KeyEvent(kb.ArrowDown))
+	if get(t, ctx, chromedp.Evaluate[bool](`typeof axe === "undefined"`)) {
+		do(t, ctx, "inject axe-core", chromedp.Evaluate[chromedp.Void](searchAxe))
+	}
+	raw := get(t, ctx, chromedp.Evaluate[string](`axe.run({include: [".search"]}, {resultTypes: ["violations"]}).then(function (r) {
+  return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; }).map(function (v) {
+    return v.id + " (" + v.impact + "): " + v.help + ": " + v.nodes.map(function (n) { return n.target.join(" "); }).slice(0, 3).join(", ");
+  }));
+})`, chromedp.EvalAwaitPromise))
+	var vs []string
+	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
+		t.Fatalf("axe's answer %q: %v", raw, err)
+	}
+	for _, v := range vs {
+		t.Errorf("axe-core on the open search: %s", v)
+	}
 }
+
+// searchAxe is axe-core 4.14.1 (npm axe-core, MPL-2.0: see
+// testdata/axe-core-LICENSE).
+//
+//go:embed testdata/axe.min.js
+var searchAxe string
 
 // arrive waits until the browser has loaded want (a navigation the page
 // started).

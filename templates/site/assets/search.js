@@ -278,7 +278,7 @@
     a.setAttribute("role", "option");
     a.setAttribute("aria-selected", "false");
     a.appendChild(marked(el("span", "r-title"), e.t));
-    a.appendChild(el("span", "r-kind", e.i + " · " + e.k + (e.r ? " · retired" : "") + (where ? " · " + where : "")));
+    a.appendChild(marked(el("span", "r-kind"), e.i + " · " + e.k + (e.r ? " · retired" : "") + (where ? " · " + where : "")));
     if (text) { a.appendChild(marked(el("span", "r-snip"), passage(text))); }
     li.appendChild(a);
     return li;
