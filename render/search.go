@@ -111,7 +111,7 @@ func (s *site) searchIndex() []byte {
 	for _, p := range s.pages {
 		for _, c := range p.history {
 			em := strings.ToLower(strings.TrimSpace(c.Email))
-			if !named[em] || strings.TrimSpace(c.Author) == "" {
+			if !named[em] || strings.TrimSpace(c.Author) == "" || strings.EqualFold(c.Author, c.Email) {
 				continue
 			}
 			if t := c.Date.UnixNano(); names[em] == "" || t > when[em] || t == when[em] && c.Author < names[em] {

@@ -251,6 +251,8 @@
     if (end < text.length) {
       var cut = text.lastIndexOf(" ", end);
       if (cut > start + SNIP / 2) { end = cut; }
+      var c = text.charCodeAt(end - 1);
+      if (c >= 0xd800 && c <= 0xdbff) { end--; } // not half a character
     }
     return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
   }
