@@ -20,9 +20,9 @@ import (
 //	{"v":2, "n":{email: name}, "d":[entry, ...]}
 //
 // with one entry per published document: its id, title, kind, page, tags,
-// the people it names (owner, evaluator, trainer, attendees, stakeholders,
-// approvers: role, who as written, the anchor of the page's part that
-// shows them) and its text cut at every heading into sections, each with
+// the people it names (evaluator, trainer, attendees, stakeholders,
+// approvers, owner: role, who as written, the anchor of the page's part
+// that shows them) and its text cut at every heading into sections, each with
 // the id of its heading as the page renders it, the heading's text and the
 // section's plain text, white space collapsed. Every text is stored once:
 // the script splits it into terms when the box is first used and keeps
@@ -67,7 +67,6 @@ func (s *site) setSearch(p *page, secs []searchSection, stakeholders bool) {
 			e.People = append(e.People, [3]string{role, who, anchor})
 		}
 	}
-	add("owner", d.Owner, "")
 	add("evaluator", d.Evaluator, "")
 	add("trainer", d.Trainer, "")
 	for _, a := range d.Attendees {
@@ -83,6 +82,7 @@ func (s *site) setSearch(p *page, secs []searchSection, stakeholders bool) {
 	for _, a := range d.Approvals {
 		add("approver", a.By, approvalsAnchor)
 	}
+	add("owner", d.Owner, "") // last: the most specific role names a result
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.search == nil {

@@ -181,8 +181,8 @@ func TestSearchIndexSections(t *testing.T) {
 		}
 	}
 	people, _ := json.Marshal(e.P)
-	if string(people) != `[["owner","pat@example.org",""],["stakeholder","sam@example.org","rmm-stakeholders"]]` &&
-		string(people) != `[["owner","pat@example.org",""],["stakeholder","sam@example.org",""]]` {
+	if string(people) != `[["stakeholder","sam@example.org","rmm-stakeholders"],["owner","pat@example.org",""]]` &&
+		string(people) != `[["stakeholder","sam@example.org",""],["owner","pat@example.org",""]]` {
 		t.Errorf("people %s", people)
 	}
 	if len(d.N) != 0 {

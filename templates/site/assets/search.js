@@ -58,11 +58,12 @@
   // consecutive: first[d] .. first[d+1].
   function prepare() {
     var data = window.RMM_SEARCH, names = data.n || {};
-    var docs = data.d || [], title = new Map(), people = new Map(), head = new Map(), post36 = data.w || {};
+    var docs = data.d || [], title = new Map(), tags = new Map(), people = new Map(), head = new Map(), post36 = data.w || {};
     var prow = [], sec = [], secFirst = [0], prowFirst = [0];
     for (var d = 0; d < docs.length; d++) {
       var e = docs[d];
-      post(title, e.i + " " + e.t + " " + (e.g || []).join(" "), d);
+      post(title, e.i + " " + e.t, d);
+      post(tags, (e.g || []).join(" "), d);
       (e.p || []).forEach(function (p) {
         var n = prow.length, who = p[1], name = names[who.toLowerCase()];
         prow.push({ d: d, role: p[0], who: name ? name + " <" + who + ">" : who, a: p[2] });
@@ -77,7 +78,7 @@
       prowFirst.push(prow.length);
     }
     var vocab = new Set(), secDoc = new Int32Array(sec.length), prowDoc = new Int32Array(prow.length);
-    [title, people, head].forEach(function (m) { m.forEach(function (_, k) { vocab.add(k); }); });
+    [title, tags, people, head].forEach(function (m) { m.forEach(function (_, k) { vocab.add(k); }); });
     Object.keys(post36).forEach(function (k) { vocab.add(k); });
     // The sections whose text holds a term, read from the index's
     // dictionary the first time a query needs the term.
@@ -95,7 +96,7 @@
     } };
     sec.forEach(function (x, n) { secDoc[n] = x.d; });
     prow.forEach(function (x, n) { prowDoc[n] = x.d; });
-    ix = { docs: docs, title: title, people: people, head: head, text: text, prow: prow, sec: sec,
+    ix = { docs: docs, title: title, tags: tags, people: people, head: head, text: text, prow: prow, sec: sec,
       secDoc: secDoc, prowDoc: prowDoc, secFirst: secFirst, prowFirst: prowFirst, vocab: Array.from(vocab) };
   }
 
@@ -131,7 +132,7 @@
   // search returns the matching documents, best first, each with the
   // section or person row its words are in (the one that holds the most
   // of them; none when the title holds them all). Per word, a document
-  // scores its best match: in the title or id 10, a person 6, a heading
+  // scores its best match: in the title or id 10, a person 6, a tag 5, a heading
   // 3, the text 1, times 3 for the word itself, 2 for a prefix, 1 for a
   // typo.
   function search(q) {
@@ -153,6 +154,15 @@
             if (!wDoc[d]) { docs.push(d); }
             if (g * 10 > wDoc[d]) { wDoc[d] = g * 10; }
             wTitle[d] = 1;
+          }
+        }
+        if ((l = ix.tags.get(t))) {
+          for (i = 0; i < l.length; i++) {
+            d = l[i];
+            if (matched[d] !== w) { continue; }
+            any = true;
+            if (!wDoc[d]) { docs.push(d); }
+            if (g * 5 > wDoc[d]) { wDoc[d] = g * 5; }
           }
         }
         if ((l = ix.people.get(t))) {
@@ -265,12 +275,18 @@
       where = s.h;
       text = s.x || s.h;
     } else if (r.at && r.at.person) {
-      var p = r.at.person;
+      // Every role of the person in the document, the one found first.
+      var p = r.at.person, roles = [p.role];
+      for (var j = ix.prowFirst[r.d]; j < ix.prowFirst[r.d + 1]; j++) {
+        var o = ix.prow[j];
+        if (o.who === p.who && roles.indexOf(o.role) < 0) { roles.push(o.role); }
+      }
       if (p.a) { href += "#" + p.a; }
-      text = p.role.charAt(0).toUpperCase() + p.role.slice(1) + ": " + p.who;
+      roles = roles.join(", ");
+      text = roles.charAt(0).toUpperCase() + roles.slice(1) + ": " + p.who;
     } else {
-      var first = (e.s || [])[0];
-      text = first ? first.x || first.h || "" : "";
+      var first = (e.s || [])[0], hit = (e.g || []).filter(function (g) { return words(g).some(function (w) { return terms.has(w); }); });
+      text = hit.length ? "Tags: " + hit.join(", ") : first ? first.x || first.h || "" : "";
     }
     var li = el("li"), a = el("a");
     li.setAttribute("role", "none");
