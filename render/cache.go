@@ -52,9 +52,10 @@ import (
 // stateKind and stateVersion name the page state in package store.
 // 2: a page's key hashes the hashes of the document's bytes and history.
 // 3: package store's file format; keys start with store.Prefix.
+// 4: search entries hold sections and people.
 const (
 	stateKind    = "site"
-	stateVersion = 3
+	stateVersion = 4
 )
 
 type buildState struct {

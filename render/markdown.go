@@ -254,8 +254,8 @@ type linker struct {
 // body is a document's rendered body and what the render found in it.
 type body struct {
 	HTML     template.HTML
-	Text     string // plain text, for search
-	StartsH1 bool   // the body opens with a level-1 heading
+	Sections []searchSection // plain text by heading, for search
+	StartsH1 bool            // the body opens with a level-1 heading
 	// H1 is that heading, rendered apart from HTML when the linker lifts
 	// it (a document's page shows it above the metadata, as its title).
 	H1        template.HTML
@@ -294,7 +294,7 @@ func (l *linker) renderMarkdown(src []byte) (body, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	b.Text = plainText(root, src)
+	b.Sections = searchSections(root, src) // before the lifted h1 leaves the tree
 	if l.liftH1 && b.StartsH1 {
 		h := root.FirstChild()
 		if err := markdown.Renderer().Render(buf, src, h); err != nil {
@@ -309,42 +309,6 @@ func (l *linker) renderMarkdown(src []byte) (body, error) {
 	}
 	b.HTML = template.HTML(buf.String())
 	return b, nil
-}
-
-// plainText is the text of a body, for the search index; white space is
-// left as it is (snippet and distinctWords deal with it).
-func plainText(root ast.Node, src []byte) string {
-	var sb strings.Builder
-	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			if n.Type() == ast.TypeBlock {
-				sb.WriteByte(' ')
-			}
-			return ast.WalkContinue, nil
-		}
-		switch t := n.(type) {
-		case *ast.Text:
-			sb.Write(t.Segment.Value(src))
-			if t.SoftLineBreak() || t.HardLineBreak() {
-				sb.WriteByte(' ')
-			}
-		case *ast.String:
-			sb.Write(t.Value)
-		case *ast.CodeSpan:
-			sb.WriteString(doc.PlainText(t, src))
-			return ast.WalkSkipChildren, nil
-		case *ast.FencedCodeBlock, *ast.CodeBlock:
-			lines := n.Lines()
-			for i := 0; i < lines.Len(); i++ {
-				seg := lines.At(i)
-				sb.Write(seg.Value(src))
-			}
-		case *doc.WikiLink:
-			sb.WriteString(t.Target)
-		}
-		return ast.WalkContinue, nil
-	})
-	return sb.String()
 }
 
 // rewriteLinks points [[ID]] and relative .md links at the pages of their

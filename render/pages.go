@@ -334,7 +334,6 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s.setSearch(p, b.Text)
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
 		Owner: d.Owner, OwnerName: s.nameOf(d.Owner), Status: s.status(d), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
@@ -413,6 +412,7 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	}
 	v.Toc = contents(v, b.Headings)
 	v.Print = s.printView(d, v)
+	s.setSearch(p, b.Sections, len(v.Stakeholders) > 0)
 	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
 }
 

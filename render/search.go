@@ -4,34 +4,85 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/yuin/goldmark/ast"
+
+	"github.com/rmm-pal/rmm/doc"
 )
 
 // Search runs in the browser over a data file the build writes,
 // assets/search-index.js, which assigns the global RMM_SEARCH so that it
-// loads with a <script> tag, from file:// too (no fetch). Each entry holds
-// a document's id, title, kind, page, a short snippet, and the distinct
-// words of its text (lower case, in order of first use): the script matches
-// every word of the query as a prefix of a word of the title, id or text,
-// and ranks title matches first. Only published documents have entries.
+// loads with a <script> tag, from file:// too (no fetch). The data is
+//
+//	{"v":2, "n":{email: name}, "d":[entry, ...]}
+//
+// with one entry per published document: its id, title, kind, page, tags,
+// the people it names (evaluator, trainer, attendees, stakeholders,
+// approvers, owner: role, who as written, the anchor of the page's part
+// that shows them) and its text cut at every heading into sections, each with
+// the id of its heading as the page renders it, the heading's text and the
+// section's plain text, white space collapsed. Every text is stored once:
+// the script splits it into terms when the box is first used and keeps
+// its own term dictionary, so the file stays about the size of the
+// documents' text (bench/searchsize.sh measures it). "n" names, by email,
+// the people the entries name, as the commits of the published documents
+// call them; a person no published document names is not in it. Only
+// published documents have entries, and a name comes only from the history
+// of a published page.
 
 type searchEntry struct {
-	ID      string `json:"i"`
-	Title   string `json:"t"`
-	Kind    string `json:"k"`
-	URL     string `json:"u"`
-	Snippet string `json:"s"`
-	Words   string `json:"w"`
-	Retired bool   `json:"r,omitempty"`
+	ID       string          `json:"i"`
+	Title    string          `json:"t"`
+	Kind     string          `json:"k"`
+	URL      string          `json:"u"`
+	Retired  bool            `json:"r,omitempty"`
+	Tags     []string        `json:"g,omitempty"`
+	People   [][3]string     `json:"p,omitempty"` // role, who, anchor
+	Sections []searchSection `json:"s,omitempty"`
 }
 
-// setSearch records the search entry of a page from the plain text of
-// its body (called from the render workers).
-func (s *site) setSearch(p *page, text string) {
-	e := &searchEntry{ID: p.d.ID, Title: p.d.Title, Kind: p.d.Kind, URL: p.url, Retired: p.retired,
-		Snippet: snippet(text, snippetLen), Words: distinctWords(text + " " + strings.Join(p.d.Tags, " "))}
+type searchSection struct {
+	Anchor  string `json:"a,omitempty"` // heading id; "" is the top of the page
+	Heading string `json:"h,omitempty"`
+	Text    string `json:"x,omitempty"`
+}
+
+// The anchors of the parts of a document page that show people.
+const (
+	approvalsAnchor    = "rmm-approvals"
+	stakeholdersAnchor = "rmm-stakeholders"
+)
+
+// setSearch records the search entry of a page from the sections of its
+// rendered body (called from the render workers); stakeholders tells
+// whether the page shows its stakeholders' table.
+func (s *site) setSearch(p *page, secs []searchSection, stakeholders bool) {
+	d := p.d
+	e := &searchEntry{ID: d.ID, Title: d.Title, Kind: d.Kind, URL: p.url, Retired: p.retired, Tags: d.Tags, Sections: secs}
+	add := func(role, who, anchor string) {
+		if who = strings.TrimSpace(who); who != "" {
+			e.People = append(e.People, [3]string{role, who, anchor})
+		}
+	}
+	add("evaluator", d.Evaluator, "")
+	add("trainer", d.Trainer, "")
+	for _, a := range d.Attendees {
+		add("attendee", a, "")
+	}
+	sa := ""
+	if stakeholders {
+		sa = stakeholdersAnchor
+	}
+	for _, st := range d.Stakeholders {
+		add("stakeholder", st.Who, sa)
+	}
+	for _, a := range d.Approvals {
+		add("approver", a.By, approvalsAnchor)
+	}
+	add("owner", d.Owner, "") // last: the most specific role names a result
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.search == nil {
@@ -40,101 +91,182 @@ func (s *site) setSearch(p *page, text string) {
 	s.search[p] = e
 }
 
-const snippetLen = 160
-
+// searchIndex is the content of assets/search-index.js.
 func (s *site) searchIndex() []byte {
-	entries := make([]searchEntry, 0, len(s.pages))
+	entries := make([]*searchEntry, 0, len(s.pages))
+	named := map[string]bool{}
 	for _, p := range s.pages {
 		if e := s.search[p]; e != nil {
-			entries = append(entries, *e)
+			entries = append(entries, e)
+			for _, pe := range e.People {
+				named[strings.ToLower(pe[1])] = true
+			}
 		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
+	// Names by email, from the commits of published pages: the latest
+	// commit of a person names them.
+	names := map[string]string{}
+	when := map[string]int64{}
+	for _, p := range s.pages {
+		for _, c := range p.history {
+			em := strings.ToLower(strings.TrimSpace(c.Email))
+			if !named[em] || strings.TrimSpace(c.Author) == "" || strings.EqualFold(c.Author, c.Email) {
+				continue
+			}
+			if t := c.Date.UnixNano(); names[em] == "" || t > when[em] || t == when[em] && c.Author < names[em] {
+				names[em], when[em] = strings.TrimSpace(c.Author), t
+			}
+		}
+	}
+	data := struct {
+		V int               `json:"v"`
+		N map[string]string `json:"n"` // encoding/json sorts the keys
+		W map[string]string `json:"w"`
+		D []*searchEntry    `json:"d"`
+	}{2, names, textPostings(entries), entries}
 	var buf bytes.Buffer
 	buf.WriteString("// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = ")
 	enc := json.NewEncoder(&buf) // escapes <, > and & so the data cannot close the script
-	if err := enc.Encode(entries); err != nil {
-		buf.WriteString("[]\n")
+	if err := enc.Encode(data); err != nil {
+		buf.WriteString(`{"v":2,"n":{},"d":[]}` + "\n")
 	}
 	buf.Truncate(buf.Len() - 1)
 	buf.WriteString(";\n")
 	return buf.Bytes()
 }
 
-// snippet is the start of text, white space collapsed, cut at a word
-// boundary near n bytes.
-func snippet(text string, n int) string {
-	head, more := text, false
-	if len(head) > 4*n {
-		cut := 4 * n
-		for cut > 0 && !utf8Start(head[cut]) {
-			cut--
+// textPostings is the term dictionary of the sections' text: for every
+// term, the sections whose text holds it, numbered across the entries in
+// order (the first entry's sections first), as the differences between
+// consecutive numbers in base 36, separated by spaces ("0 2 a": sections
+// 0, 2 and 12). A term is a run of letters and numbers, lower case, as
+// the script splits a query; the script reads a term's list only when a
+// query needs it, so loading the index costs no pass over the text.
+func textPostings(entries []*searchEntry) map[string]string {
+	type list struct {
+		last int
+		b    []byte
+	}
+	lists := map[string]*list{}
+	n := 0
+	for _, e := range entries {
+		for _, sec := range e.Sections {
+			eachTerm(sec.Text, func(t string) {
+				l := lists[t]
+				switch {
+				case l == nil:
+					l = &list{last: n}
+					lists[t] = l
+					l.b = strconv.AppendInt(l.b, int64(n), 36)
+				case l.last != n:
+					l.b = append(l.b, ' ')
+					l.b = strconv.AppendInt(l.b, int64(n-l.last), 36)
+					l.last = n
+				}
+			})
+			n++
 		}
-		head, more = head[:cut], true
 	}
-	text = strings.Join(strings.Fields(head), " ")
-	if len(text) <= n {
-		if more {
-			return text + "…"
-		}
-		return text
+	out := make(map[string]string, len(lists))
+	for t, l := range lists {
+		out[t] = string(l.b)
 	}
-	cut := n
-	for cut > 0 && !utf8Start(text[cut]) {
-		cut--
-	}
-	if i := strings.LastIndexByte(text[:cut], ' '); i > n/2 {
-		cut = i
-	}
-	return text[:cut] + "…"
+	return out
 }
 
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
-// distinctWords lowercases text and keeps each word (a run of letters and
-// digits, two or more bytes long) once, in order.
-func distinctWords(text string) string {
-	lower := strings.ToLower(text)
-	seen := make(map[string]struct{}, 128)
-	var b strings.Builder
-	b.Grow(len(lower) / 4)
+// eachTerm calls f with every term of s: a run of letters and numbers,
+// lower case (as the script's /[\p{L}\p{N}]+/u on the lower-cased text).
+func eachTerm(s string, f func(string)) {
 	start := -1
-	flush := func(end int) {
-		if start >= 0 && end-start >= 2 {
-			w := lower[start:end]
-			if _, ok := seen[w]; !ok {
-				seen[w] = struct{}{}
-				if b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(w)
-			}
-		}
-		start = -1
-	}
-	for i := 0; i < len(lower); {
-		c := lower[i]
-		var word bool
-		size := 1
-		if c < utf8.RuneSelf {
-			word = ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z')
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(lower[i:])
-			word = unicode.IsLetter(r) || unicode.IsDigit(r)
-		}
-		if word {
+	for i, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			if start < 0 {
 				start = i
 			}
-		} else {
-			flush(i)
+			continue
 		}
-		i += size
+		if start >= 0 {
+			f(strings.ToLower(s[start:i]))
+			start = -1
+		}
 	}
-	flush(len(lower))
-	return b.String()
+	if start >= 0 {
+		f(strings.ToLower(s[start:]))
+	}
 }
+
+// searchSections cuts the plain text of a rendered body at its headings:
+// a section per heading, with the heading's id (as rendered: the id the
+// page's element carries) and text, and the text before the first heading
+// as a section with no anchor. White space is collapsed; an empty section
+// with no heading is left out.
+func searchSections(root ast.Node, src []byte) []searchSection {
+	var out []searchSection
+	var cur searchSection
+	var text, head strings.Builder
+	sb := &text
+	flush := func() {
+		cur.Text = collapse(text.String())
+		cur.Heading = collapse(head.String())
+		if cur.Anchor != "" || cur.Heading != "" || cur.Text != "" {
+			out = append(out, cur)
+		}
+		cur = searchSection{}
+		text.Reset()
+		head.Reset()
+	}
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			if _, ok := n.(*ast.Heading); ok {
+				sb = &text
+			} else if n.Type() == ast.TypeBlock {
+				sb.WriteByte(' ')
+			}
+			return ast.WalkContinue, nil
+		}
+		switch t := n.(type) {
+		case *ast.Heading:
+			flush()
+			if id, ok := t.AttributeString("id"); ok {
+				switch v := id.(type) {
+				case []byte:
+					cur.Anchor = string(v)
+				case string:
+					cur.Anchor = v
+				}
+			}
+			sb = &head
+		case *ast.Text:
+			sb.Write(t.Segment.Value(src))
+			if t.SoftLineBreak() || t.HardLineBreak() {
+				sb.WriteByte(' ')
+			}
+		case *ast.String:
+			sb.Write(t.Value)
+		case *ast.CodeSpan:
+			sb.WriteString(doc.PlainText(t, src))
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				sb.Write(seg.Value(src))
+				sb.WriteByte(' ')
+			}
+		case *ast.AutoLink:
+			sb.Write(t.Label(src))
+		case *doc.WikiLink:
+			sb.WriteString(t.Target)
+		}
+		return ast.WalkContinue, nil
+	})
+	flush()
+	return out
+}
+
+// collapse joins the words of s with single spaces.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // searchOf returns the search entry recorded for a page.
 func (s *site) searchOf(p *page) *searchEntry {
