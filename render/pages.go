@@ -193,6 +193,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		bp := bp
 		add(bp.path, func() (*pageData, string, error) { return bp.data, bp.layout, nil })
 	}
+	// feeds.go: the sitemap lists the pages above; 404.html is not one.
+	var pagePaths []string
+	for _, j := range jobs {
+		pagePaths = append(pagePaths, j.path)
+	}
+	add(NotFoundPath, func() (*pageData, string, error) { return s.notFoundPage(), "404", nil })
 
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -229,7 +235,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
 				}
-				data.Root = rootOf(jobs[i].path)
+				if data.Root == "" {
+					data.Root = rootOf(jobs[i].path) // 404.html sets its own (feeds.go)
+				}
 				data.Site = s.info
 				if jobs[i].doc == nil {
 					// Other pages are keyed by their data.
@@ -283,6 +291,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		return err
 	}
 	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()})
+	assets = append(assets, s.feedFiles(pagePaths)...)
 	for _, p := range sortedKeys(s.assets) {
 		if !s.fileShown(p) {
 			continue // never copied, whoever asked (a page reused from the previous site, too)
