@@ -83,6 +83,9 @@ type docView struct {
 	Print *printView
 	// SinceApproval is "Changes since the last approval" (redline.go).
 	SinceApproval *sinceApprovalView
+	// Stale is the error that keeps the file from loading, when the page
+	// is its last good version (Options.Stale, preview.go).
+	Stale string
 }
 
 type tocItem struct {
@@ -406,6 +409,9 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		}
 	}
 	v.Print = s.printView(d, v)
+	if dg, ok := s.o.Stale[d.Path]; ok {
+		v.Stale = staleText(dg)
+	}
 	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
 }
 

@@ -116,6 +116,10 @@ type Options struct {
 	// in a temporary folder): no page state of a previous build is read,
 	// and none is saved for the next.
 	Scratch bool
+	// Stale, in rmm serve's preview, names the documents published from
+	// their last good version (LastGood.Patch) with the error that keeps
+	// the file from loading; their pages carry a banner that says so.
+	Stale map[string]doc.Diagnostic
 }
 
 // Result tells what a build did.
@@ -129,6 +133,9 @@ type Result struct {
 	// Warnings are problems met while building that did not stop it (a
 	// measure whose data cannot be read, a gap in a feature).
 	Warnings []string
+	// Errors are the errors among Options.Diags, in order: what the
+	// terminal and open pages of rmm serve show after a build.
+	Errors []doc.Diagnostic
 	// Phases is the wall time of each phase, in order (for benchmarks).
 	Phases []PhaseTime
 }
@@ -243,6 +250,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	res.Files = int(w.files.Load())
 	res.Pages = int(w.pages.Load())
 	res.Reused = int(s.reused.Load())
+	res.Errors = errorsOf(o.Diags)
 	res.Duration = time.Since(start)
 	return res, nil
 }
