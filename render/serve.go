@@ -88,8 +88,8 @@ type Server struct {
 	gen     int    // builds done
 	good    bool   // a build has succeeded: Dir holds a whole site
 	lastErr string // the error of the latest build, "" when it succeeded
-	// diags is the "diags" message of the latest good build: the errors
-	// check found, as JSON (diagsJSON); "" until a build succeeds.
+	// diags is the "diags" message of the latest good build that had
+	// errors: what check found, as JSON (diagsJSON); "" when it had none.
 	diags string
 	subs  map[chan sseMsg]bool
 	quit  chan struct{}
@@ -258,12 +258,23 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	} else {
 		s.good = true
 		s.lastErr = ""
-		s.diags = diagsJSON(res)
-		// The errors first: a page that reloads asks for them again.
-		for ch := range s.subs {
-			select {
-			case ch <- sseMsg{"diags", s.diags}:
-			default:
+		// The errors first, when they changed (a build without errors
+		// after one with errors sends count 0: the overlay goes); a page
+		// that reloads is sent them again when it reconnects.
+		diags := ""
+		if res != nil && len(res.Errors) > 0 {
+			diags = diagsJSON(res)
+		}
+		if diags != s.diags {
+			s.diags = diags
+			if diags == "" {
+				diags = diagsJSON(nil)
+			}
+			for ch := range s.subs {
+				select {
+				case ch <- sseMsg{"diags", diags}:
+				default:
+				}
 			}
 		}
 		if first || res == nil || res.Written > 0 || res.Removed > 0 {
