@@ -108,7 +108,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	var hist *repo.History // the last history pass
 	keys := render.NewKeyCache()
 	good := render.NewLastGood() // a document that stops loading keeps its last good page
-	defer keys.Wait() // the build state written before the process ends
+	defer keys.Wait()            // the build state written before the process ends
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
