@@ -107,8 +107,9 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	var prev *doc.Library  // the last load: unchanged files are not parsed again
 	var hist *repo.History // the last history pass
 	keys := render.NewKeyCache()
-	good := render.NewLastGood() // a document that stops loading keeps its last good page
-	defer keys.Wait()            // the build state written before the process ends
+	defer keys.Wait() // the build state written before the process ends
+	// A document that stops loading keeps its last good page (render.LastGood).
+	good := render.NewLastGood()
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
