@@ -44,7 +44,11 @@
 //	stakeholders.html          who is involved in what, per process area
 //	checks.html                what rmm check found
 //	print/NAME.html            a baseline's controlled copy (Options.PrintBaseline only)
-//	assets/                    style.css, search.js, search-index.js
+//	feed.xml                   Atom feed of the latest changes (feeds.go)
+//	calendar.ics               iCalendar: reviews due, open actions with due dates
+//	sitemap.xml                every page, only when rmm.yaml sets base_url
+//	404.html                   page not found (rmm serve answers it too)
+//	assets/                    style.css, search.js, search-index.js, favicon.svg
 //	files/PATH                 repository files that documents link to
 //
 // Names that are not ids (units, statuses, baselines) become file names
