@@ -97,6 +97,7 @@ func TestReloadShowsBuildErrors(t *testing.T) {
 		`(function () {
 		  var o = document.getElementById("rmm-build-errors"), s = document.getElementById("rmm-stale");
 		  return o !== null && s !== null && o.textContent.includes(`+jsString(loc+": invalid YAML front matter")+`) &&
+		    o.textContent.includes("1 document that does not load shows its last good version") &&
 		    s.textContent.includes(`+jsString("This page is from the last good version: "+loc+": invalid YAML")+`);
 		})()`)
 	if get(t, ctx, chromedp.Evaluate[bool](`window.rmmBeforeBreak === true`)) {

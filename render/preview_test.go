@@ -160,6 +160,7 @@ func waitEvent(t *testing.T, ch <-chan sse, name string) sse {
 
 type diagsMsg struct {
 	Count  int `json:"count"`
+	Stale  int `json:"stale"`
 	Errors []struct {
 		Path    string `json:"path"`
 		Line    int    `json:"line"`
@@ -191,7 +192,7 @@ func TestPreviewKeepsTheLastGoodPageOfABrokenDocument(t *testing.T) {
 	if err := json.Unmarshal([]byte(waitEvent(t, es, "diags").data), &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Count != 1 || len(m.Errors) != 1 || m.Errors[0].Path != "policies/pol.md" || m.Errors[0].Line != 4 || !strings.Contains(m.Errors[0].Message, "invalid YAML") {
+	if m.Count != 1 || m.Stale != 1 || len(m.Errors) != 1 || m.Errors[0].Path != "policies/pol.md" || m.Errors[0].Line != 4 || !strings.Contains(m.Errors[0].Message, "invalid YAML") {
 		t.Errorf("diags event %+v", m)
 	}
 	if e := waitEvent(t, es, "reload"); e.data == "" {

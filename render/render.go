@@ -140,6 +140,9 @@ type Result struct {
 	// Errors are the errors among Options.Diags, in order: what the
 	// terminal and open pages of rmm serve show after a build.
 	Errors []doc.Diagnostic
+	// Stale counts the documents published from their last good version
+	// (Options.Stale).
+	Stale int
 	// Phases is the wall time of each phase, in order (for benchmarks).
 	Phases []PhaseTime
 }
@@ -255,6 +258,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	res.Pages = int(w.pages.Load())
 	res.Reused = int(s.reused.Load())
 	res.Errors = errorsOf(o.Diags)
+	res.Stale = len(o.Stale)
 	res.Duration = time.Since(start)
 	return res, nil
 }

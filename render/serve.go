@@ -451,10 +451,12 @@ func diagsJSON(res *Result) string {
 	}
 	v := struct {
 		Count  int    `json:"count"`
+		Stale  int    `json:"stale"`
 		Errors []diag `json:"errors"`
 	}{Errors: []diag{}}
 	if res != nil {
 		v.Count = len(res.Errors)
+		v.Stale = res.Stale
 		for i, d := range res.Errors {
 			if i == maxReported {
 				break
@@ -481,7 +483,10 @@ func (s *Server) serveScript(w http.ResponseWriter) {
 
 // reloadJS reloads the page on "reload", and on "hello" when a build
 // finished after this script was fetched; a failed build shows a banner
-// (as text: the error may quote a document) until the next good one. The
+// (as text: the error may quote a document) until the next good one, and
+// "diags" (the errors check found in the latest good build, sent when
+// they change and to every page that connects while there are some) an
+// overlay listing them, as text too, which a build without errors removes. The
 // scroll position survives the reload, which happens only when the page is
 // still there (else the last version stays on screen). While the event stream is open the
 // page's <html> element carries data-rmm-live.
@@ -542,8 +547,8 @@ const reloadJS = `// rmm serve: live reload
     overlay.appendChild(close);
     var h = document.createElement("strong");
     h.style.color = "#ff8a80";
-    h.textContent = "rmm serve: the latest build has " + v.count + (v.count === 1 ? " error" : " errors") +
-      ". Pages of documents that do not load show their last good version.";
+    h.textContent = "rmm serve: the latest build has " + v.count + (v.count === 1 ? " error" : " errors") + "." +
+      (v.stale ? " " + v.stale + (v.stale === 1 ? " document that does not load shows its" : " documents that do not load show their") + " last good version." : "");
     overlay.appendChild(h);
     var ul = document.createElement("ul");
     ul.style.cssText = "margin:.75em 0 0;padding-left:1.25em";
