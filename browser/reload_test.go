@@ -112,6 +112,12 @@ func TestReloadShowsBuildErrors(t *testing.T) {
 	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#rmm-build-errors .rmm-error-loc").length`)); n != 1 {
 		t.Errorf("the overlay lists %d errors, want 1", n)
 	}
+	// RMM_SCREENSHOTS=DIR keeps a picture of it, to look at.
+	if dir := os.Getenv("RMM_SCREENSHOTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "reload-overlay.png"), get(t, ctx, chromedp.CaptureScreenshot()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	// Another page of the site learns of the error when it opens.
 	do(t, ctx, "open the home page",
 		chromedp.Navigate(base),

@@ -556,7 +556,7 @@ const reloadJS = `// rmm serve: live reload
       var li = document.createElement("li");
       var loc = document.createElement("code");
       loc.className = "rmm-error-loc";
-      loc.style.color = "#8ecbff";
+      loc.style.cssText = "color:#8ecbff;background:none;border:0;padding:0;font:inherit";
       loc.textContent = d.path + (d.line ? ":" + d.line : "");
       li.appendChild(loc);
       li.appendChild(document.createTextNode(": " + d.message + " [" + d.rule + "]"));
