@@ -275,14 +275,14 @@ func TestCSPThroughServe(t *testing.T) {
 	waitFor(t, ctx, "the banner to go", `document.getElementById("rmm-build-error") === null && document.documentElement.hasAttribute("data-rmm-live")`)
 
 	// Through serve a page is under two policies, the header's and its
-	// meta tag's; serve's own 404 page has no meta tag, the header alone
-	// holds it.
+	// meta tag's; so is the site's 404.html, which serve answers for a
+	// missing page.
 	probe("a page through serve", 2)
 	do(t, ctx, "open a missing page",
 		chromedp.Navigate(base+"doc/NO-SUCH-DOC.html"),
 		chromedp.WaitVisible(chromedp.CSS(`h1`)),
 	)
-	probe("serve's 404 page", 1)
+	probe("serve's 404 page", 2)
 }
 
 // waitFor evaluates cond on the page until it is true, from here: a poll

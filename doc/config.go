@@ -2,7 +2,9 @@ package doc
 
 import (
 	"errors"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -24,12 +26,16 @@ type Config struct {
 	// by default they are links (a page opened from a file should fetch
 	// nothing from the network, and an image can tell a server who reads).
 	RemoteImages bool `yaml:"remote_images" json:"remote_images"`
+	// BaseURL is where the site is published (an absolute http or https
+	// URL, ending in a slash once parsed): feed.xml's links are absolute
+	// with it, and sitemap.xml is written only when it is set.
+	BaseURL string `yaml:"base_url" json:"base_url,omitempty"`
 
 	// Lines gives the line of each top-level key.
 	Lines map[string]int `yaml:"-" json:"-"`
 }
 
-var configKeys = []string{"organization", "title", "units", "roles", "approvals", "default_sensitivity", "ignore", "remote_images"}
+var configKeys = []string{"organization", "title", "units", "roles", "approvals", "default_sensitivity", "ignore", "remote_images", "base_url"}
 
 // ParseConfig reads rmm.yaml. Errors and warnings name rmm.yaml and a line.
 func ParseConfig(data []byte) (*Config, []Diagnostic) {
@@ -69,6 +75,12 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 			err = v.Decode(&c.DefaultSensitivity)
 		case "ignore":
 			err = v.Decode(&c.Ignore)
+		case "base_url":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+				err = errors.New("not a URL")
+			} else {
+				err = v.Decode(&c.BaseURL)
+			}
 		case "remote_images":
 			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
 				err = errors.New("not true or false")
@@ -87,6 +99,14 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 	if c.DefaultSensitivity != "" && !Contains(Sensitivities, c.DefaultSensitivity) {
 		diags = append(diags, Errorf(ConfigFile, c.Lines["default_sensitivity"], "config", "default_sensitivity %q is not one of %s", c.DefaultSensitivity, strings.Join(Sensitivities, ", ")))
 	}
+	if c.BaseURL != "" {
+		if u, msg := checkBaseURL(c.BaseURL); msg != "" {
+			diags = append(diags, Errorf(ConfigFile, c.Lines["base_url"], "config", "base_url %q %s", c.BaseURL, msg))
+			c.BaseURL = ""
+		} else {
+			c.BaseURL = u
+		}
+	}
 	for kind := range c.Approvals {
 		if !Contains(Kinds, kind) {
 			diags = append(diags, Errorf(ConfigFile, c.Lines["approvals"], "config", "approvals names unknown kind %q", kind))
@@ -104,6 +124,33 @@ func ParseConfig(data []byte) (*Config, []Diagnostic) {
 	}
 	SortDiagnostics(diags)
 	return c, diags
+}
+
+// checkBaseURL accepts an absolute http or https URL with a host and no
+// query, fragment or user; it returns the URL ending in a slash, or what
+// is wrong with it.
+func checkBaseURL(s string) (string, string) {
+	if len(s) > 2048 {
+		return "", "is longer than 2048 bytes"
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", "is not a URL: " + strings.TrimPrefix(err.Error(), "parse "+strconv.Quote(s)+": ")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", "is not an absolute http or https URL (like https://pal.example.org/)"
+	case u.Host == "" || u.Opaque != "":
+		return "", "has no host (like https://pal.example.org/)"
+	case u.User != nil:
+		return "", "must not carry a user name or password"
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.Contains(s, "#"):
+		return "", "must not have a query or fragment"
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		u.RawPath = ""
+	}
+	return u.String(), ""
 }
 
 // decodeMessage shortens a yaml.v3 decoding error ("yaml: unmarshal

@@ -51,6 +51,13 @@ func TestParseConfigErrors(t *testing.T) {
 		{"ignore pattern", "organization: X\nignore: ['[']\n", 2, "ignore pattern"},
 		{"remote images", "organization: X\nremote_images: sometimes\n", 2, "remote_images has the wrong shape: not true or false"},
 		{"remote images quoted", "organization: X\nremote_images: 'true'\n", 2, "remote_images has the wrong shape"},
+		{"base url relative", "organization: X\nbase_url: pal/\n", 2, `base_url "pal/" is not an absolute http or https URL`},
+		{"base url ftp", "organization: X\nbase_url: ftp://pal.example.org/\n", 2, "is not an absolute http or https URL"},
+		{"base url no host", "organization: X\n\nbase_url: 'https:///pal/'\n", 3, "has no host"},
+		{"base url query", "organization: X\nbase_url: https://pal.example.org/?a=1\n", 2, "must not have a query or fragment"},
+		{"base url user", "organization: X\nbase_url: https://me:pw@pal.example.org/\n", 2, "must not carry a user name or password"},
+		{"base url list", "organization: X\nbase_url: [a]\n", 2, "base_url has the wrong shape: not a URL"},
+		{"base url broken", "organization: X\nbase_url: 'https://pal example.org/'\n", 2, "is not a URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := ParseConfig([]byte(tc.src))
@@ -61,6 +68,22 @@ func TestParseConfigErrors(t *testing.T) {
 			}
 			t.Errorf("diags %v, want rmm.yaml:%d %q", diags, tc.line, tc.msg)
 		})
+	}
+}
+
+func TestConfigBaseURL(t *testing.T) {
+	for src, want := range map[string]string{
+		"https://pal.example.org":       "https://pal.example.org/",
+		"https://pal.example.org/":      "https://pal.example.org/",
+		"http://intranet:8080/pal/docs": "http://intranet:8080/pal/docs/",
+	} {
+		c, diags := ParseConfig([]byte("organization: X\nbase_url: " + src + "\n"))
+		if len(diags) != 0 || c.BaseURL != want {
+			t.Errorf("base_url %s: got %q, diags %v; want %q", src, c.BaseURL, diags, want)
+		}
+	}
+	if c, _ := ParseConfig([]byte("organization: X\n")); c.BaseURL != "" {
+		t.Error("base_url set by default")
 	}
 }
 

@@ -91,6 +91,12 @@ func TestAudienceSealedProperty(t *testing.T) {
 				if bytes.Contains(data, []byte(`<svg class="chart"`)) {
 					st.charts++
 				}
+				if p == "calendar.ics" {
+					st.events += bytes.Count(data, []byte("BEGIN:VEVENT"))
+				}
+				if p == "feed.xml" {
+					st.entries += bytes.Count(data, []byte("<entry>"))
+				}
 				if bytes.Contains(data, []byte("(subject not shown")) {
 					st.withheld++
 				}
@@ -116,8 +122,8 @@ func TestAudienceSealedProperty(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d libraries (%d documents, %d commits, %d diagnostics), %d builds, %d site files (%d KiB; %d copied files, %d charts, %d pages withholding a subject, %d withholding a finding) checked against %d hidden markers in %v: %d leaks",
-		st.libraries, st.docs, st.commits, st.diags, st.builds, st.files, st.bytes>>10, st.copies, st.charts, st.withheld, st.redacted, st.markers, time.Since(start).Round(time.Millisecond), st.found)
+	t.Logf("%d libraries (%d documents, %d commits, %d diagnostics), %d builds, %d site files (%d KiB; %d copied files, %d charts, %d pages withholding a subject, %d withholding a finding, %d calendar events, %d feed entries) checked against %d hidden markers in %v: %d leaks",
+		st.libraries, st.docs, st.commits, st.diags, st.builds, st.files, st.bytes>>10, st.copies, st.charts, st.withheld, st.redacted, st.events, st.entries, st.markers, time.Since(start).Round(time.Millisecond), st.found)
 	t.Logf("time: write %v, check %v, build %v, scan %v", st.tWrite.Round(time.Millisecond), st.tCheck.Round(time.Millisecond), st.tBuild.Round(time.Millisecond), st.tScan.Round(time.Millisecond))
 }
 
@@ -126,7 +132,7 @@ var raceEnabled bool
 
 type propStats struct {
 	libraries, docs, commits, diags, builds, files, bytes, markers, found int
-	copies, charts, withheld, redacted                                    int
+	copies, charts, withheld, redacted, events, entries                   int
 	tWrite, tCheck, tBuild, tScan                                         time.Duration
 }
 
@@ -340,6 +346,16 @@ func genLibrary(seed uint64) *genLib {
 				}
 			}
 		}
+	}
+	// Reminders (calendar.ics): every owned document is due for review
+	// and has an open action with a due date, its text planted.
+	for _, d := range l.docs {
+		if d.kind == "note" || d.kind == "lesson" {
+			continue
+		}
+		d.front = append(d.front, "review_every: 1y", "approvals:", "  - by: dana@example.org", "    role: owner", `    date: "2026-01-10T09:00:00Z"`)
+		act := d.plant("zq"+strings.ToLower(strings.ReplaceAll(d.id, "-", ""))+"due", "action")
+		d.body = append(d.body, "", "- [ ] Follow up "+act+" (@dana@example.org, due 2026-12-01)", "")
 	}
 	// Commits: everything, then edits of random sets of documents.
 	all := make([]int, len(l.docs))

@@ -299,6 +299,9 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 	}
 	k.str("diags")
 	k.str(s.diagsOf(d.Path)...)
+	if dg, ok := s.o.Stale[d.Path]; ok {
+		k.str("stale", staleText(dg))
+	}
 	k.str("roles")
 	k.str(s.cfg.RequiredRoles(d.Kind)...)
 	k.str("appraisal") // stakeholders, training gaps, deviations, closed actions

@@ -91,6 +91,9 @@ type docView struct {
 	Print *printView
 	// SinceApproval is "Changes since the last approval" (redline.go).
 	SinceApproval *sinceApprovalView
+	// Stale is the error that keeps the file from loading, when the page
+	// is its last good version (Options.Stale, preview.go).
+	Stale string
 }
 
 type tocItem struct {
@@ -207,6 +210,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		bp := bp
 		add(bp.path, func() (*pageData, string, error) { return bp.data, bp.layout, nil })
 	}
+	// feeds.go: the sitemap lists the pages above; 404.html is not one.
+	var pagePaths []string
+	for _, j := range jobs {
+		pagePaths = append(pagePaths, j.path)
+	}
+	add(NotFoundPath, func() (*pageData, string, error) { return s.notFoundPage(), "404", nil })
 
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -243,7 +252,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
 				}
-				data.Root = rootOf(jobs[i].path)
+				if data.Root == "" {
+					data.Root = rootOf(jobs[i].path) // 404.html sets its own (feeds.go)
+				}
 				data.Site = s.info
 				if jobs[i].doc == nil {
 					// Other pages are keyed by their data.
@@ -297,6 +308,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		return err
 	}
 	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()}, s.registerCSV())
+	assets = append(assets, s.feedFiles(pagePaths)...)
 	for _, p := range sortedKeys(s.assets) {
 		if !s.fileShown(p) {
 			continue // never copied, whoever asked (a page reused from the previous site, too)
@@ -413,6 +425,9 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	v.Toc = contents(v, b.Headings)
 	v.Print = s.printView(d, v)
 	s.setSearch(p, b.Sections, len(v.Stakeholders) > 0)
+	if dg, ok := s.o.Stale[d.Path]; ok {
+		v.Stale = staleText(dg)
+	}
 	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
 }
 

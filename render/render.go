@@ -47,7 +47,11 @@
 //	stakeholders.html          who is involved in what, per process area
 //	checks.html                what rmm check found
 //	print/NAME.html            a baseline's controlled copy (Options.PrintBaseline only)
-//	assets/                    style.css, search.js, search-index.js, register.js
+//	feed.xml                   Atom feed of the latest changes (feeds.go)
+//	calendar.ics               iCalendar: reviews due, open actions with due dates
+//	sitemap.xml                every page, only when rmm.yaml sets base_url
+//	404.html                   page not found (rmm serve answers it too)
+//	assets/                    style.css, search.js, search-index.js, register.js, nav.js, favicon.svg
 //	files/PATH                 repository files that documents link to
 //
 // Names that are not ids (units, statuses, baselines) become file names
@@ -119,6 +123,10 @@ type Options struct {
 	// in a temporary folder): no page state of a previous build is read,
 	// and none is saved for the next.
 	Scratch bool
+	// Stale, in rmm serve's preview, names the documents published from
+	// their last good version (LastGood.Patch) with the error that keeps
+	// the file from loading; their pages carry a banner that says so.
+	Stale map[string]doc.Diagnostic
 }
 
 // Result tells what a build did.
@@ -132,6 +140,12 @@ type Result struct {
 	// Warnings are problems met while building that did not stop it (a
 	// measure whose data cannot be read, a gap in a feature).
 	Warnings []string
+	// Errors are the errors among Options.Diags, in order: what the
+	// terminal and open pages of rmm serve show after a build.
+	Errors []doc.Diagnostic
+	// Stale counts the documents published from their last good version
+	// (Options.Stale).
+	Stale int
 	// Phases is the wall time of each phase, in order (for benchmarks).
 	Phases []PhaseTime
 }
@@ -246,6 +260,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	res.Files = int(w.files.Load())
 	res.Pages = int(w.pages.Load())
 	res.Reused = int(s.reused.Load())
+	res.Errors = errorsOf(o.Diags)
+	res.Stale = len(o.Stale)
 	res.Duration = time.Since(start)
 	return res, nil
 }

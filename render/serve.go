@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -23,7 +24,7 @@ import (
 // URL paths the server answers besides the site.
 const (
 	ReloadScript = "/_rmm/reload.js" // pass as Options.LiveReload
-	EventsPath   = "/_rmm/events"    // server-sent events: reload, error
+	EventsPath   = "/_rmm/events"    // server-sent events: reload, error, diags
 )
 
 // Builder builds the site into the folder the server serves. Build is
@@ -87,8 +88,11 @@ type Server struct {
 	gen     int    // builds done
 	good    bool   // a build has succeeded: Dir holds a whole site
 	lastErr string // the error of the latest build, "" when it succeeded
-	subs    map[chan sseMsg]bool
-	quit    chan struct{}
+	// diags is the "diags" message of the latest good build that had
+	// errors: what check found, as JSON (diagsJSON); "" when it had none.
+	diags string
+	subs  map[chan sseMsg]bool
+	quit  chan struct{}
 	// hosts is the Host check, set by Run before it serves (a server
 	// used as a handler without Run answers loopback names only).
 	hosts *hostRule
@@ -254,6 +258,25 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	} else {
 		s.good = true
 		s.lastErr = ""
+		// The errors first, when they changed (a build without errors
+		// after one with errors sends count 0: the overlay goes); a page
+		// that reloads is sent them again when it reconnects.
+		diags := ""
+		if res != nil && len(res.Errors) > 0 {
+			diags = diagsJSON(res)
+		}
+		if diags != s.diags {
+			s.diags = diags
+			if diags == "" {
+				diags = diagsJSON(nil)
+			}
+			for ch := range s.subs {
+				select {
+				case ch <- sseMsg{"diags", diags}:
+				default:
+				}
+			}
+		}
 		if first || res == nil || res.Written > 0 || res.Removed > 0 {
 			msg = sseMsg{"reload", strconv.Itoa(s.gen)}
 		} else {
@@ -347,11 +370,22 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, fi.ModTime(), f)
 }
 
-// notFound is our own 404, which reloads when the page appears: a
-// document being renamed, or saved by an editor that moves the old file
-// away first.
+// notFound answers 404 with the site's 404.html (feeds.go; it carries
+// the reload script, so it reloads when the page appears: a document
+// being renamed, or saved by an editor that moves the old file away
+// first), or, when the site has none, with our own page that does the same.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if sf := s.files; sf != nil {
+		if f, _, err := sf.open(NotFoundPath); err == nil {
+			defer f.Close()
+			w.WriteHeader(http.StatusNotFound)
+			if r.Method != http.MethodHead {
+				io.Copy(w, io.LimitReader(f, 1<<20))
+			}
+			return
+		}
+	}
 	w.WriteHeader(http.StatusNotFound)
 	fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not in the site</title></head>\n<body><h1>Not in the site</h1>\n<p><code>%s</code> is not in the site (yet). This page reloads when it appears. <a href=\"/\">Home</a></p>\n<script src=\"%s\"></script></body></html>\n",
 		html.EscapeString(r.URL.Path), ReloadScript)
@@ -373,7 +407,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	default:
 	}
 	s.subs[ch] = true
-	gen, lastErr := s.gen, s.lastErr
+	gen, lastErr, diags := s.gen, s.lastErr, s.diags
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -386,6 +420,9 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	// hello carries the generation, so a page whose script is older than
 	// the latest build reloads at once; an error shows its banner.
 	writeSSE(w, sseMsg{"hello", strconv.Itoa(gen)})
+	if diags != "" {
+		writeSSE(w, sseMsg{"diags", diags})
+	}
 	if lastErr != "" {
 		writeSSE(w, sseMsg{"error", lastErr})
 	}
@@ -403,6 +440,34 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// diagsJSON is the data of a "diags" message: how many errors the build's
+// check found and the first maxReported of them.
+func diagsJSON(res *Result) string {
+	type diag struct {
+		Path    string `json:"path"`
+		Line    int    `json:"line,omitempty"`
+		Message string `json:"message"`
+		Rule    string `json:"rule"`
+	}
+	v := struct {
+		Count  int    `json:"count"`
+		Stale  int    `json:"stale"`
+		Errors []diag `json:"errors"`
+	}{Errors: []diag{}}
+	if res != nil {
+		v.Count = len(res.Errors)
+		v.Stale = res.Stale
+		for i, d := range res.Errors {
+			if i == maxReported {
+				break
+			}
+			v.Errors = append(v.Errors, diag{d.Path, d.Line, d.Message, d.Rule})
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 func writeSSE(w io.Writer, m sseMsg) {
 	fmt.Fprintf(w, "event: %s\n", m.event)
 	for _, line := range strings.Split(m.data, "\n") {
@@ -418,7 +483,10 @@ func (s *Server) serveScript(w http.ResponseWriter) {
 
 // reloadJS reloads the page on "reload", and on "hello" when a build
 // finished after this script was fetched; a failed build shows a banner
-// (as text: the error may quote a document) until the next good one. The
+// (as text: the error may quote a document) until the next good one, and
+// "diags" (the errors check found in the latest good build, sent when
+// they change and to every page that connects while there are some) an
+// overlay listing them, as text too, which a build without errors removes. The
 // scroll position survives the reload, which happens only when the page is
 // still there (else the last version stays on screen). While the event stream is open the
 // page's <html> element carries data-rmm-live.
@@ -458,6 +526,50 @@ const reloadJS = `// rmm serve: live reload
     banner.textContent = "rmm serve: the site could not be rebuilt; showing the last good build.\n\n" + e.data;
     document.body.appendChild(banner);
   }
+  // The errors check found in the latest build, over the page, as the
+  // dev servers of Hugo and Vite show theirs: each file:line and message,
+  // as text. A build without errors takes it away.
+  var overlay = null;
+  function showDiags(e) {
+    var v;
+    try { v = JSON.parse(e.data); } catch (x) { return; }
+    if (overlay) { overlay.remove(); overlay = null; }
+    if (!v || !v.count) return;
+    overlay = document.createElement("div");
+    overlay.id = "rmm-build-errors";
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;left:1em;right:1em;top:1em;max-height:70vh;overflow:auto;padding:1em 1.25em;background:#1e1e1e;color:#f3f3f3;border:2px solid #e5534b;border-radius:6px;box-shadow:0 6px 30px rgba(0,0,0,.5);font:14px/1.45 ui-monospace,monospace;z-index:2147483647";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    close.style.cssText = "float:right;font:inherit;cursor:pointer";
+    close.addEventListener("click", function () { if (overlay) { overlay.remove(); overlay = null; } });
+    overlay.appendChild(close);
+    var h = document.createElement("strong");
+    h.style.color = "#ff8a80";
+    h.textContent = "rmm serve: the latest build has " + v.count + (v.count === 1 ? " error" : " errors") + "." +
+      (v.stale ? " " + v.stale + (v.stale === 1 ? " document that does not load shows its" : " documents that do not load show their") + " last good version." : "");
+    overlay.appendChild(h);
+    var ul = document.createElement("ul");
+    ul.style.cssText = "margin:.75em 0 0;padding-left:1.25em";
+    v.errors.forEach(function (d) {
+      var li = document.createElement("li");
+      var loc = document.createElement("code");
+      loc.className = "rmm-error-loc";
+      loc.style.cssText = "color:#8ecbff;background:none;border:0;padding:0;font:inherit";
+      loc.textContent = d.path + (d.line ? ":" + d.line : "");
+      li.appendChild(loc);
+      li.appendChild(document.createTextNode(": " + d.message + " [" + d.rule + "]"));
+      ul.appendChild(li);
+    });
+    overlay.appendChild(ul);
+    if (v.count > v.errors.length) {
+      var more = document.createElement("p");
+      more.textContent = "… and " + (v.count - v.errors.length) + " more: rmm check lists them all.";
+      overlay.appendChild(more);
+    }
+    (document.body || document.documentElement).appendChild(overlay);
+  }
   // Only a visible page holds a stream: a browser opens few connections
   // to one server, and tabs left open must not use them up. A page shown
   // again reconnects, and "hello" reloads it if a build happened meanwhile.
@@ -474,6 +586,7 @@ const reloadJS = `// rmm serve: live reload
     es.addEventListener("reload", reload);
     es.addEventListener("ok", clearBanner);
     es.addEventListener("error", showError);
+    es.addEventListener("diags", showDiags);
   }
   function disconnect() {
     if (!es) return;

@@ -21,7 +21,7 @@ import (
 const OverrideDir = ".rmm/templates/site"
 
 // layouts are the page layouts; each is executed with base.html.
-var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "stakeholders", "checks", "baselines", "baseline", "print", "attention", "register"}
+var layouts = []string{"home", "doc", "list", "lessons", "tailoring", "coverage", "stakeholders", "checks", "baselines", "baseline", "print", "attention", "register", "404"}
 
 // partials are templates every layout may call.
 var partials = []string{"appraisal.html", "attention_list.html"}

@@ -108,6 +108,8 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	var hist *repo.History // the last history pass
 	keys := render.NewKeyCache()
 	defer keys.Wait() // the build state written before the process ends
+	// A document that stops loading keeps its last good page (render.LastGood).
+	good := render.NewLastGood()
 	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
 		s := first
 		first = nil
@@ -118,6 +120,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 			}
 		}
 		prev = s.Lib
+		s, stale := good.Patch(s)
 		// The history pass again only when HEAD moved.
 		if head, _, err := r.Head(); err == nil && (hist == nil || hist.Head() != head) {
 			if hist, err = repo.LoadHistory(r.GitDir, head, render.HistoryCacheDir(r)); err != nil {
@@ -126,7 +129,7 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		}
 		return render.Build(ctx, render.Options{
 			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
-			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s,
+			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s, Stale: stale,
 			// The preview's folder is private: it is written in place
 			// (each file renamed whole into it, nothing built beside), which
 			// is enough for a preview; rmm build keeps its atomic swap.
@@ -194,6 +197,9 @@ func printBuild(e *env, r *repo.Repo, ev render.BuildEvent) {
 	fmt.Fprintf(e.stdout, "%s %d pages, %d files written, in %s\n", what, res.Pages, res.Written, ev.Duration.Round(time.Millisecond))
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
+	}
+	if rep := ev.ErrorReport(); rep != "" {
+		fmt.Fprintf(e.stderr, "rmm: %s", rep)
 	}
 }
 
