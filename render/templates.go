@@ -34,8 +34,8 @@ type templateSet struct {
 	chromes map[[2]string]chromeParts
 	rowsMu  sync.RWMutex
 	rows    map[listRowData]template.HTML // see rowsHTML
-	files   fs.FS    // embedded site files with the repository's overrides
-	hash    [32]byte // of every layout's source, for the rebuild cache
+	files   fs.FS                         // embedded site files with the repository's overrides
+	hash    [32]byte                      // of every layout's source, for the rebuild cache
 }
 
 // overlay reads a file from the repository's overrides, else from the
