@@ -197,10 +197,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	// One render worker per core; files are written by the writeQueue's
-	// goroutines, so a worker never waits on the disk.
+	// New files are written by the writeQueue's goroutines, so a worker
+	// never waits on creating one; still more workers than cores, as a
+	// page reused from the previous site is linked by its worker (slow
+	// on a busy disk too), which leaves its core to another meanwhile.
 	q := newWriteQueue(w)
-	for n := 0; n < runtime.GOMAXPROCS(0); n++ {
+	for n := 0; n < 4*runtime.GOMAXPROCS(0); n++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
