@@ -40,6 +40,8 @@ func Provenance(r *repo.Repo, commit string, lib *doc.Library, entries []Entry) 
 		out = append(out, "the history is incomplete (shallow clone): approval provenance may name the wrong commit")
 	}
 	files := r.NewFileReader()
+	cache := openProvCache(r)
+	defer cache.save()
 	for _, e := range entries {
 		d := lib.ByID[e.ID]
 		if d == nil || len(e.Approvers) == 0 {
@@ -54,12 +56,16 @@ func Provenance(r *repo.Repo, commit string, lib *doc.Library, entries []Entry) 
 		holds := func(hash string, a doc.Approval) (bool, error) {
 			as, seen := versions[hash]
 			if !seen {
-				data, ok, err := files.Read(hash, d.Path)
-				if err != nil {
-					return false, err
-				}
-				if ok {
-					as = approvalsIn(data)
+				var cached bool
+				if as, cached = cache.get(hash, r.FullPath(d.Path)); !cached {
+					data, ok, err := files.Read(hash, d.Path)
+					if err != nil {
+						return false, err
+					}
+					if ok {
+						as = approvalsIn(data)
+					}
+					cache.put(hash, r.FullPath(d.Path), as)
 				}
 				versions[hash] = as
 			}

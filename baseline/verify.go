@@ -256,9 +256,35 @@ func Verify(r *repo.Repo, name string) (*Report, error) {
 		problem("cannot read commit %s: %v", short(m.Commit), err)
 		return rep, nil
 	}
+	unread := map[string]bool{}
 	for _, d := range snap.Lib.Diags {
 		if d.Rule == "read" {
 			problem("missing object: %s", d.String())
+			unread[d.Path] = true
+		}
+	}
+	// The load may take a blob's bytes from the blob cache (doc's
+	// blobs.pack) rather than the object store: the blobs of the
+	// commit's other documents are read here, as the manifest's were
+	// above, so that one missing or damaged is found all the same.
+	listed := map[string]bool{}
+	for _, b := range blobs {
+		listed[b] = true
+	}
+	type other struct{ path, blob string }
+	var others []other
+	var ids []string
+	for _, d := range snap.Lib.Docs {
+		if b, ok := snap.Tree.BlobHash(d.Path); ok && !listed[b] && !unread[d.Path] {
+			listed[b] = true
+			others = append(others, other{d.Path, b})
+			ids = append(ids, b)
+		}
+	}
+	bad = r.CheckBlobs(ids)
+	for _, o := range others {
+		if err := bad[o.blob]; err != nil {
+			problem("missing object: %s: %v", o.path, err)
 		}
 	}
 	got := Entries(snap.Lib, snap.Tree.BlobHash)

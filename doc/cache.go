@@ -46,6 +46,7 @@ const (
 // this load adds or uses.
 type parseCache struct {
 	dir    string
+	file   string // the pack's name in dir
 	prefix []byte // store.Prefix, hashed into every key
 	old    map[[32]byte]cacheEntry
 
@@ -63,9 +64,65 @@ type cacheEntry struct {
 // openParseCache reads the pack in dir; a missing, broken or foreign one
 // gives an empty cache.
 func openParseCache(dir string) *parseCache {
-	c := &parseCache{dir: dir, prefix: store.Prefix(cacheKind, cacheVersion),
+	return openPack(dir, cacheKind, cacheVersion, cacheFile)
+}
+
+// The blob cache keeps the bytes of git blobs by blob id, for loads of a
+// commit's tree (an fs.FS with a BlobHash method, as package repo's
+// trees have): a blob id names its bytes, so a file whose tree entry
+// names a blob cached before is not read from the object store (nor its
+// size looked up there) again; its parse then comes from the parse
+// cache, keyed by its bytes as always. It is blobs.pack beside
+// parse.pack, in the same format (entries keyed by the SHA-256 of
+// store.Prefix and the blob id, the payload the blob's bytes), and is
+// opened only by loads of a tree, so loads of the working tree never
+// read it. Only a shortcut for reading: whoever must know that an object
+// in the store is whole reads it (repo.CheckBlobs, which baseline create
+// and verify run on the blobs they list), and a pack that is damaged is
+// ignored like the parse cache.
+const (
+	blobKind    = "blobs"
+	blobVersion = 1
+	blobFile    = "blobs.pack"
+)
+
+func openBlobCache(dir string) *parseCache {
+	return openPack(dir, blobKind, blobVersion, blobFile)
+}
+
+// blobKey is the blob cache's key of the blob id.
+func (c *parseCache) blobKey(id string) [32]byte {
+	h := sha256.New()
+	h.Write(c.prefix)
+	h.Write([]byte(id))
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// getRaw returns the cached bytes of key k.
+func (c *parseCache) getRaw(k [32]byte) ([]byte, bool) {
+	e, ok := c.old[k]
+	if !ok {
+		return nil, false
+	}
+	c.mu.Lock()
+	c.used[k] = true
+	c.mu.Unlock()
+	return e.payload, true
+}
+
+// putRaw records the bytes of key k.
+func (c *parseCache) putRaw(k [32]byte, data []byte) {
+	c.mu.Lock()
+	c.added[k] = data
+	c.mu.Unlock()
+}
+
+func openPack(dir, kind string, version int, file string) *parseCache {
+	c := &parseCache{dir: dir, file: file, prefix: store.Prefix(kind, version),
 		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte][]byte{}}
-	body, err := store.ReadCache(filepath.Join(dir, cacheFile), cacheKind, cacheVersion)
+	body, err := store.ReadCache(filepath.Join(dir, file), kind, version)
 	if err != nil {
 		c.bad = !errors.Is(err, fs.ErrNotExist)
 		return c
@@ -165,7 +222,7 @@ func (c *parseCache) save() {
 			entry(k, e.age+1, e.payload)
 		}
 	}
-	_ = store.WriteCache(filepath.Join(c.dir, cacheFile), store.Seal(w.b))
+	_ = store.WriteCache(filepath.Join(c.dir, c.file), store.Seal(w.b))
 }
 
 // writer appends the encoding.

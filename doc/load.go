@@ -118,6 +118,11 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	var paths []string
 	var infos []fs.FileInfo // by paths' index, nil when unknown
+	var blobs []string      // by paths' index: the git blob id, when fsys is a tree
+	bh, _ := fsys.(blobHasher)
+	if opts.Cache == "" {
+		bh = nil
+	}
 	err = fs.WalkDir(fsys, ".", func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			lib.Diags = append(lib.Diags, Errorf(p, 0, "read", "cannot read: %v", err))
@@ -179,17 +184,25 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 				}
 			}
 			infos = append(infos, info)
+			id := ""
+			if bh != nil && e.Type().IsRegular() {
+				id, _ = bh.BlobHash(p)
+			}
+			blobs = append(blobs, id)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.Sort(byPath{paths, infos})
+	sort.Sort(byPath{paths, infos, blobs})
 
-	var pc *parseCache
+	var pc, bc *parseCache
 	if opts.Cache != "" {
 		pc = openParseCache(opts.Cache)
+		if bh != nil {
+			bc = openBlobCache(opts.Cache)
+		}
 	}
 	docs := make([]*Document, len(paths))
 	perDoc := make([][]Diagnostic, len(paths))
@@ -201,7 +214,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], opts.Previous, pc)
+				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], blobs[i], opts.Previous, pc, bc)
 			}
 		}()
 	}
@@ -212,6 +225,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	wg.Wait()
 	if pc != nil {
 		pc.save()
+	}
+	if bc != nil {
+		bc.save()
 	}
 
 	lib.stamps = make(map[string]stamp, len(paths))
@@ -255,10 +271,17 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	return lib, nil
 }
 
-// byPath sorts paths and their infos together.
+// blobHasher is a git tree's fs.FS (package repo's TreeFS): it knows the
+// blob id of each regular file without reading it.
+type blobHasher interface {
+	BlobHash(name string) (string, bool)
+}
+
+// byPath sorts paths and their infos and blob ids together.
 type byPath struct {
 	paths []string
 	infos []fs.FileInfo
+	blobs []string
 }
 
 func (b byPath) Len() int           { return len(b.paths) }
@@ -266,35 +289,40 @@ func (b byPath) Less(i, j int) bool { return b.paths[i] < b.paths[j] }
 func (b byPath) Swap(i, j int) {
 	b.paths[i], b.paths[j] = b.paths[j], b.paths[i]
 	b.infos[i], b.infos[j] = b.infos[j], b.infos[i]
+	b.blobs[i], b.blobs[j] = b.blobs[j], b.blobs[i]
 }
 
 // readDoc reads and parses the document at p, or reuses prev's; info is
-// the file's stat when the walk knew it, else nil. st is the file's
-// stamp (zero when there is none to trust).
-func readDoc(fsys fs.FS, p string, info fs.FileInfo, prev *Library, pc *parseCache) (d *Document, diags []Diagnostic, st stamp) {
-	if info == nil {
-		var err error
-		if info, err = fs.Stat(fsys, p); err != nil {
-			return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, st
+// the file's stat when the walk knew it, else nil; blob is its git blob
+// id when fsys is a tree, else "". st is the file's stamp (zero when
+// there is none to trust). With a blob cache bc, a blob read before is
+// taken from it instead of fsys.
+func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library, pc, bc *parseCache) (d *Document, diags []Diagnostic, st stamp) {
+	var data []byte
+	var bkey [32]byte
+	if bc != nil && blob != "" {
+		bkey = bc.blobKey(blob)
+		if b, ok := bc.getRaw(bkey); ok && len(b) <= MaxFileSize {
+			data = b
 		}
 	}
-	if info.Size() > MaxFileSize {
-		return nil, []Diagnostic{Errorf(p, 1, "size", "file is %.1f MiB, over the limit of %d MiB", float64(info.Size())/(1<<20), MaxFileSize>>20)}, st
+	if data == nil {
+		var err error
+		if data, st, diags, err = readFile(fsys, p, info, prev); err != nil {
+			return nil, diags, st
+		}
+		if data == nil { // unchanged since prev
+			old := prev.ByPath[p]
+			return old, old.parseDiags, st
+		}
+		if bc != nil && blob != "" {
+			bc.putRaw(bkey, data)
+		}
 	}
-	st = stampOf(info)
-	var old *Document
 	if prev != nil {
-		old = prev.ByPath[p]
-	}
-	if old != nil && st.unchangedSince(prev.stamps[p], prev.started) {
-		return old, old.parseDiags, st
-	}
-	data, err := fs.ReadFile(fsys, p)
-	if err != nil {
-		return nil, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, stamp{}
-	}
-	if old != nil && bytes.Equal(old.Raw, data) {
-		return old, old.parseDiags, st
+		if old := prev.ByPath[p]; old != nil && bytes.Equal(old.Raw, data) {
+			return old, old.parseDiags, st
+		}
 	}
 	var key [32]byte
 	if pc != nil {
@@ -311,6 +339,38 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, prev *Library, pc *parseCac
 		pc.put(key, d, diags)
 	}
 	return d, diags, st
+}
+
+// errSkip is readFile's error for a file that is not read (too large, or
+// unreadable); its diagnostics say why.
+var errSkip = errors.New("not read")
+
+// readFile reads the file at p, checking its size first; data is nil
+// (and err nil) when prev holds the file and its stamp says it cannot
+// have changed.
+func readFile(fsys fs.FS, p string, info fs.FileInfo, prev *Library) (data []byte, st stamp, diags []Diagnostic, err error) {
+	if info == nil {
+		if info, err = fs.Stat(fsys, p); err != nil {
+			return nil, st, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, errSkip
+		}
+	}
+	if info.Size() > MaxFileSize {
+		return nil, st, []Diagnostic{Errorf(p, 1, "size", "file is %.1f MiB, over the limit of %d MiB", float64(info.Size())/(1<<20), MaxFileSize>>20)}, errSkip
+	}
+	st = stampOf(info)
+	if prev != nil {
+		if old := prev.ByPath[p]; old != nil && st.unchangedSince(prev.stamps[p], prev.started) {
+			return nil, st, nil, nil
+		}
+	}
+	data, err = fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, stamp{}, []Diagnostic{Errorf(p, 0, "read", "cannot read: %v", err)}, errSkip
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, st, nil, nil
 }
 
 // stampOf returns the stamp of a file on disk; zero (never trusted) when

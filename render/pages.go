@@ -220,13 +220,15 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	// More workers than cores: a worker blocked creating a file (slow on a
-	// busy disk) leaves its core to another.
+	// New files are written by the writeQueue's goroutines, so a worker
+	// never waits on creating one; still more workers than cores, as a
+	// page reused from the previous site is linked by its worker (slow
+	// on a busy disk too), which leaves its core to another meanwhile.
+	q := newWriteQueue(w)
 	for n := 0; n < 4*runtime.GOMAXPROCS(0); n++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf bytes.Buffer
 			for i := range next {
 				if ctx.Err() != nil {
 					errs[i] = ctx.Err()
@@ -268,23 +270,26 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					continue
 				}
 				data.Topbar, data.Sidebar = c.top, c.side
+				buf := pageBufs.Get().(*bytes.Buffer)
 				buf.Reset()
-				if err := s.in.tmpl.execute(&buf, layout, data); err != nil {
+				if err := s.in.tmpl.execute(buf, layout, data); err != nil {
+					pageBufs.Put(buf)
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
 				}
-				size, mod, err := w.put(jobs[i].path, buf.Bytes())
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				if cacheable {
-					st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
-					if jobs[i].doc != nil {
-						st.Search = s.searchOf(jobs[i].doc)
+				q.put(jobs[i].path, buf, func(size, mod int64, err error) {
+					if err != nil {
+						errs[i] = err
+						return
 					}
-					s.record(jobs[i].path, st)
-				}
+					if cacheable {
+						st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
+						if jobs[i].doc != nil {
+							st.Search = s.searchOf(jobs[i].doc)
+						}
+						s.record(jobs[i].path, st)
+					}
+				})
 			}
 		}()
 	}
@@ -293,6 +298,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	}
 	close(next)
 	wg.Wait()
+	q.wait()
 	for _, err := range errs {
 		if err != nil {
 			return err

@@ -32,8 +32,10 @@ type templateSet struct {
 
 	mu      sync.Mutex
 	chromes map[[2]string]chromeParts
-	files   fs.FS    // embedded site files with the repository's overrides
-	hash    [32]byte // of every layout's source, for the rebuild cache
+	rowsMu  sync.RWMutex
+	rows    map[listRowData]template.HTML // see rowsHTML
+	files   fs.FS                         // embedded site files with the repository's overrides
+	hash    [32]byte                      // of every layout's source, for the rebuild cache
 }
 
 // overlay reads a file from the repository's overrides, else from the
@@ -71,7 +73,7 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 	}
 	th := sha256.New()
 	th.Write(base)
-	root, err := template.New("base.html").Funcs(funcs).Parse(string(base))
+	root, err := template.New("base.html").Funcs(funcs).Funcs(template.FuncMap{"rows": ts.rowsHTML}).Parse(string(base))
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
 	}
@@ -168,4 +170,47 @@ func (ts *templateSet) assets() ([]file, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// listRowData is what list.html's "list-row" shows: one document's row of
+// a list, on a page at depth Root.
+type listRowData struct {
+	Root string
+	listRow
+}
+
+// rowsHTML is the template function rows: the rows of a list (kind, area,
+// unit and status pages), each executed through list.html's "list-row"
+// once per build and page depth however many lists show it (every
+// document is on three lists or more, and the status page lists them
+// all). A row is keyed by everything it shows, so a cached one is always
+// the row the template would make.
+func (ts *templateSet) rowsHTML(root string, rows []listRow) (template.HTML, error) {
+	t := ts.byName["list"]
+	if t == nil {
+		return "", fmt.Errorf("no layout %q", "list")
+	}
+	var out strings.Builder
+	var buf bytes.Buffer
+	for _, r := range rows {
+		k := listRowData{Root: root, listRow: r}
+		ts.rowsMu.RLock()
+		h, ok := ts.rows[k]
+		ts.rowsMu.RUnlock()
+		if !ok {
+			buf.Reset()
+			if err := t.ExecuteTemplate(&buf, "list-row", k); err != nil {
+				return "", err
+			}
+			h = template.HTML(buf.String())
+			ts.rowsMu.Lock()
+			if ts.rows == nil {
+				ts.rows = map[listRowData]template.HTML{}
+			}
+			ts.rows[k] = h
+			ts.rowsMu.Unlock()
+		}
+		out.WriteString(string(h))
+	}
+	return template.HTML(out.String()), nil
 }

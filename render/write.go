@@ -517,3 +517,62 @@ func checkRel(p string) error {
 	}
 	return nil
 }
+
+// siteWriters is how many files a build writes at once, apart from the
+// render workers: creating a file costs a few hundred microseconds of
+// waiting on a busy disk, and a dozen creations in flight hide most of it
+// (a loop creating 10,000 files of 15 KB took 5.8 s with one thread and
+// 2.6 s with 16 on the benchmark machine). On tmpfs they cost little
+// either way.
+const siteWriters = 16
+
+// writeQueue writes rendered files with siteWriters goroutines, so that
+// the render workers (one per core) never wait on the disk. At most
+// 2*siteWriters files wait in it, which bounds the memory it holds.
+type writeQueue struct {
+	w    *siteWriter
+	jobs chan writeJob
+	wg   sync.WaitGroup
+}
+
+type writeJob struct {
+	path string
+	buf  *bytes.Buffer
+	done func(size, mod int64, err error)
+}
+
+// pageBufs are the buffers pages are rendered into, handed to the
+// writeQueue and back.
+var pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func newWriteQueue(w *siteWriter) *writeQueue {
+	q := &writeQueue{w: w, jobs: make(chan writeJob, 2*siteWriters)}
+	for n := 0; n < siteWriters; n++ {
+		q.wg.Add(1)
+		go func() {
+			defer q.wg.Done()
+			for j := range q.jobs {
+				size, mod, err := q.w.put(j.path, j.buf.Bytes())
+				if j.buf.Cap() <= 1<<20 {
+					pageBufs.Put(j.buf)
+				}
+				j.done(size, mod, err)
+			}
+		}()
+	}
+	return q
+}
+
+// put queues the file p with the bytes of buf, which the queue owns from
+// now on; done is called from a writer once the file is written (or
+// failed).
+func (q *writeQueue) put(p string, buf *bytes.Buffer, done func(size, mod int64, err error)) {
+	q.jobs <- writeJob{p, buf, done}
+}
+
+// wait returns once every queued file is written; the queue takes no
+// more.
+func (q *writeQueue) wait() {
+	close(q.jobs)
+	q.wg.Wait()
+}

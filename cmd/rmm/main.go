@@ -22,7 +22,12 @@ import (
 	"github.com/rmm-pal/rmm/store"
 )
 
-func main() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	stop := startProfile()
+	code := Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
 // version is set by the linker for releases.
 var version = "dev"
