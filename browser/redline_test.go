@@ -113,7 +113,8 @@ func TestRedlines(t *testing.T) {
 	}
 
 	risk := read("doc/RISK-POL.html", "#rmm-since-approval")
-	if h := get(t, ctx, chromedp.Text(chromedp.CSS(`#rmm-since-approval h2`))); h != "Changes since the last approval" {
+	// The heading's text, then its permalink ("#", labelled for screen readers).
+	if h := get(t, ctx, chromedp.Text(chromedp.CSS(`#rmm-since-approval h2`))); strings.TrimSuffix(h, " #") != "Changes since the last approval" {
 		t.Errorf("RISK-POL's heading reads %q", h)
 	}
 	check("RISK-POL <ins>", risk.Ins, "underline", "insertion")
