@@ -131,6 +131,9 @@ type Result struct {
 	Warnings []string
 	// Phases is the wall time of each phase, in order (for benchmarks).
 	Phases []PhaseTime
+	// Diags are what check found (set by Pipeline.Build; Build shows
+	// Options.Diags).
+	Diags []doc.Diagnostic
 }
 
 // PhaseTime is the wall time of one phase of a build.
