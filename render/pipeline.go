@@ -65,6 +65,12 @@ type PipelineOptions struct {
 	// the build (the pages say their history is unknown) instead of its
 	// failure: rmm serve keeps previewing a damaged repository.
 	LenientHistory bool
+	// Snapshot, when not nil, is the library already read at Rev (rmm pdf
+	// reads it to find what to print); the first Build uses it.
+	Snapshot *repo.Snapshot
+	// PrintBaseline and Scratch are as in Options (rmm pdf).
+	PrintBaseline string
+	Scratch       bool
 	// OnCheck, when not nil, is called with check's diagnostics before
 	// anything is rendered (rmm build prints them there).
 	OnCheck func([]doc.Diagnostic)
@@ -108,7 +114,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	if _, _, err := o.Repo.Head(); err != nil {
 		return nil, err
 	}
-	p := &Pipeline{o: o, keys: NewKeyCache()}
+	p := &Pipeline{o: o, keys: NewKeyCache(), loaded: o.Snapshot}
 	// An output folder inside the library is never read as documents.
 	if rel, err := filepath.Rel(o.Repo.Root, o.Out); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
 		p.out = filepath.ToSlash(rel)
@@ -215,6 +221,7 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
 		Repo: o.Repo, Rev: o.Rev, Out: o.Out, Audience: o.Audience, Now: now,
 		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap,
 		History: hist, InPlace: o.InPlace, Keys: p.keys,
+		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch,
 	})
 	if err != nil {
 		return nil, err

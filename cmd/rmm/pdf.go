@@ -189,17 +189,19 @@ func pdfRun(ctx context.Context, e *env, opts *pdfOptions) error {
 	}
 	defer os.RemoveAll(tmp)
 	site := filepath.Join(tmp, "site")
-	var hist *repo.History
-	if commit, err := r.Resolve(orHead(rev)); err == nil {
-		if hist, err = e.history(r, commit); err != nil {
-			return err
-		}
+	p, err := render.NewPipeline(render.PipelineOptions{
+		Repo: r, Rev: rev, Out: site, Audience: opts.Audience, Now: e.now,
+		Snapshot: snap, PrintBaseline: bname, Scratch: true,
+	})
+	if err != nil {
+		return internalf("%v", err) // load read the library already
 	}
-	diags := e.runChecks(r, snap)
-	if _, err := render.Build(ctx, render.Options{
-		Repo: r, Rev: rev, Out: site, Audience: opts.Audience, Now: e.now(), Diags: diags,
-		Snapshot: snap, History: hist, PrintBaseline: bname, Scratch: true,
-	}); err != nil {
+	defer p.Close()
+	if _, err := p.Build(ctx); err != nil {
+		var pe *render.PhaseError
+		if errors.As(err, &pe) && pe.Phase == render.PhaseHistory {
+			return pipelineErr(r, err)
+		}
 		return internalf("%v", err)
 	}
 	printed := e.now().Format("2006-01-02 15:04 -07:00")
@@ -227,13 +229,6 @@ func pdfRun(ctx context.Context, e *env, opts *pdfOptions) error {
 		fmt.Fprintf(e.stdout, "wrote %s (%s)\n", filepath.ToSlash(filepath.Join(shown, f.Name)), buildCount(pages[i], "page"))
 	}
 	return nil
-}
-
-func orHead(rev string) string {
-	if rev == "" {
-		return "HEAD"
-	}
-	return rev
 }
 
 // pdfOutputErr turns a refusal of the output folder into exit 1 with its
