@@ -216,11 +216,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 				var cacheable bool
 				var assets []string
 				if p := jobs[i].doc; p != nil {
-					key, cacheable = s.pageKey(p)
+					v := s.docView(p)
+					key, cacheable = s.pageKey(p, v)
 					if cacheable && s.reuse(w, p, key) {
 						continue
 					}
-					data, assets, err = s.docPage(p)
+					data, assets, err = s.docPage(p, v)
 					layout = "doc"
 				} else {
 					data, layout, err = jobs[i].fn()
@@ -307,9 +308,10 @@ func rootOf(p string) string {
 	return strings.Repeat("../", strings.Count(p, "/"))
 }
 
-// docPage is the data of a document's page, and the repository files its
-// body links to (copied into the site).
-func (s *site) docPage(p *page) (*pageData, []string, error) {
+// docPage renders the body of a document's page into v (its view, from
+// docView) and returns the page's data, and the repository files its body
+// links to (copied into the site).
+func (s *site) docPage(p *page, v *docView) (*pageData, []string, error) {
 	d := p.d
 	l := &linker{s: s, d: d, root: "../"}
 	b, err := l.renderMarkdown(d.Body)
@@ -317,10 +319,25 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		return nil, nil, err
 	}
 	s.setSearch(p, b.Text)
+	v.Body, v.StartsH1 = b.HTML, b.StartsH1
+	if d.Kind == "process" && d.Tailors != "" {
+		v.Tailoring = s.tailored(p)
+	}
+	return docData(v), l.assets, nil
+}
+
+// docData is the data of a document's page showing v.
+func docData(v *docView) *pageData { return &pageData{Title: v.Title, Nav: "docs", Doc: v} }
+
+// docView is everything a document's page shows but its body (which
+// docPage renders) and, for a defined process, its effective text: what
+// the page's key hashes (cache.go).
+func (s *site) docView(p *page) *docView {
+	d := p.d
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
 		Owner: d.Owner, Status: s.status(d), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
-		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, Retired: p.retired}
+		Tags: d.Tags, Retired: p.retired}
 	if d.HasFrontMatter {
 		v.Control = "version"
 		if d.Controlled() {
@@ -388,16 +405,13 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	if d.Kind == "measure" {
 		s.measure(d, v)
 	}
-	if d.Kind == "process" && d.Tailors != "" {
-		v.Tailoring = s.tailored(p)
-	}
 	for _, dg := range s.o.Diags {
 		if dg.Path == d.Path {
 			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
 		}
 	}
 	v.Print = s.printView(d, v)
-	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
+	return v
 }
 
 func historyRowOf(c repo.CommitInfo) historyRow {
