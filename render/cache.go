@@ -358,15 +358,22 @@ func (s *site) rawHash(d *doc.Document) [32]byte {
 }
 
 // dataKey keys a page other than a document's by its layout and data
-// (which hold everything the layout shows).
+// (which hold everything the layout shows). The site's information is in
+// globalKey, but for the commit published, which only the home page shows:
+// a commit that changes nothing else a page shows does not render it.
 func (s *site) dataKey(layout string, data *pageData) (key [32]byte, ok bool) {
-	b, err := json.Marshal(data)
+	d := *data
+	d.Site = nil
+	b, err := json.Marshal(&d)
 	if err != nil {
 		return key, false
 	}
 	k := newKeyHasher()
 	k.bytes(s.globalKey())
 	k.str("data", layout)
+	if layout == "home" {
+		k.str(data.Site.Commit)
+	}
 	k.bytes(b)
 	k.sum(key[:0])
 	return key, true
@@ -434,4 +441,6 @@ type cacheFields struct {
 	global      []byte
 	globalOnce  sync.Once
 	reused      atomic.Int64
+	renderedMu  sync.Mutex
+	rendered    []string // pages rendered, not reused (Result.Rendered)
 }

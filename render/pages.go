@@ -254,6 +254,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					errs[i] = err
 					continue
 				}
+				s.renderedMu.Lock()
+				s.rendered = append(s.rendered, jobs[i].path)
+				s.renderedMu.Unlock()
 				if cacheable {
 					st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
 					if jobs[i].doc != nil {

@@ -57,6 +57,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/rmm-pal/rmm/doc"
@@ -125,6 +126,9 @@ type Result struct {
 	Written  int           // files whose bytes changed since the previous site
 	Removed  int           // files and folders an in-place build removed (Options.InPlace)
 	Reused   int           // document pages taken from the previous site without rendering
+	// Rendered lists the pages rendered (not taken from the previous
+	// site), sorted.
+	Rendered []string
 	Duration time.Duration // wall time of the build
 	// Warnings are problems met while building that did not stop it (a
 	// measure whose data cannot be read, a gap in a feature).
@@ -246,6 +250,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	res.Files = int(w.files.Load())
 	res.Pages = int(w.pages.Load())
 	res.Reused = int(s.reused.Load())
+	res.Rendered = s.rendered
+	sort.Strings(res.Rendered)
 	res.Duration = time.Since(start)
 	return res, nil
 }
