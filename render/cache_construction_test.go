@@ -221,4 +221,3 @@ func htmlPages(t *testing.T, dir string) map[string][]byte {
 	}
 	return out
 }
-

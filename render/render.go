@@ -121,11 +121,11 @@ type Options struct {
 
 // Result tells what a build did.
 type Result struct {
-	Pages    int           // HTML pages in the site
-	Files    int           // files in the site
-	Written  int           // files whose bytes changed since the previous site
-	Removed  int           // files and folders an in-place build removed (Options.InPlace)
-	Reused   int           // document pages taken from the previous site without rendering
+	Pages   int // HTML pages in the site
+	Files   int // files in the site
+	Written int // files whose bytes changed since the previous site
+	Removed int // files and folders an in-place build removed (Options.InPlace)
+	Reused  int // document pages taken from the previous site without rendering
 	// Rendered lists the pages rendered (not taken from the previous
 	// site), sorted.
 	Rendered []string
