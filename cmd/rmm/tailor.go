@@ -229,6 +229,13 @@ func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
 		fmt.Fprintln(e.stdout, "rmm.yaml lists no units: add units: [NAME, ...] to tailor standards for them")
 		return nil
 	}
+	printMatrix(e, units, cells)
+	return nil
+}
+
+// printMatrix prints the tailoring matrix as a table, then a line for
+// each defined process.
+func printMatrix(e *env, units []string, cells []tailor.Cell) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprint(tw, "STANDARD")
 	for _, u := range units {
@@ -273,7 +280,6 @@ func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
 			fmt.Fprintln(e.stdout, l)
 		}
 	}
-	return nil
 }
 
 // ---- show ----
