@@ -92,7 +92,7 @@ func (e *StrictError) Error() string {
 	return fmt.Sprintf("check found %d errors; the site was not built", e.Errors)
 }
 
-// NewPipeline checks o and returns its pipeline; it reads nothing yet.
+// NewPipeline checks o and returns its pipeline; it reads only HEAD.
 // An empty repository is refused (repo.ErrEmpty): the library has no
 // history to publish.
 func NewPipeline(o PipelineOptions) (*Pipeline, error) {
