@@ -190,7 +190,7 @@ func TestCSPThroughServe(t *testing.T) {
 	builds := make(chan render.BuildEvent, 100)
 	srv := render.NewServer(render.ServeOptions{
 		Dir:     out,
-		Builder: render.SiteBuilder(render.Options{Repo: r, Out: out, Now: now}),
+		Builder: servePipeline(t, r, out),
 		Root:    r.Root, GitDir: r.GitDir,
 		SkipDir: render.SkipOutput(r.Root, out, doc.DefaultOutput),
 		OnBuild: func(ev render.BuildEvent) { builds <- ev },

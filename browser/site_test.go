@@ -277,6 +277,20 @@ func TestSiteFromFile(t *testing.T) {
 	walk(t, ctx, base, "index.html", tr)
 }
 
+// servePipeline is rmm serve's pipeline for the site of r built into out.
+func servePipeline(t *testing.T, r *repo.Repo, out string) *render.Pipeline {
+	t.Helper()
+	p, err := render.NewPipeline(render.PipelineOptions{
+		Repo: r, Out: out, Now: func() time.Time { return now },
+		LiveReload: render.ReloadScript, InPlace: true, LenientHistory: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
 func TestSiteThroughServe(t *testing.T) {
 	ctx := browser(t)
 	r := exampleRepo(t)
@@ -284,7 +298,7 @@ func TestSiteThroughServe(t *testing.T) {
 	builds := make(chan render.BuildEvent, 100)
 	srv := render.NewServer(render.ServeOptions{
 		Dir:     out,
-		Builder: render.SiteBuilder(render.Options{Repo: r, Out: out, Now: now}),
+		Builder: servePipeline(t, r, out),
 		Root:    r.Root, GitDir: r.GitDir,
 		SkipDir: render.SkipOutput(r.Root, out, doc.DefaultOutput),
 		OnBuild: func(ev render.BuildEvent) { builds <- ev },

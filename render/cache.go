@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 
 	"github.com/rmm-pal/rmm/doc"
-	"github.com/rmm-pal/rmm/repo"
 	"github.com/rmm-pal/rmm/store"
 )
 
@@ -37,25 +36,24 @@ import (
 // a rename, no sync): two builds saving at once never mix their bytes,
 // and a state lost in a crash only costs the next build its shortcut.
 //
-// A page's key covers: the binary and stateVersion, the layouts, the
-// site's navigation, the audience, default sensitivity and remote_images, the
-// document's path and bytes, its history, backlinks, the pages its
-// references and front matter name (their page, title and visibility),
-// the baselines that hold it, its diagnostics, the roles its kind needs,
-// the bytes of a measure's data file, what the appraisal says of it
-// (stakeholders, training gaps, deviations, the commits that closed its
-// actions: docAppraisal, hashed whole), and the list of files in the
-// repository (links to them are copied or dropped).
-// Defined processes that tailor a standard always render: their page
-// depends on the whole standard and the tailoring matrix.
+// A document page's key is derived from what the page shows, not from a
+// list of its inputs: the hash of its view data (docView, everything the
+// page shows but the body, encoded whole), of the body's inputs (the
+// document's bytes and the pages its links resolve to: bodyKey), and of
+// what every page shares (globalKey: the binary and stateVersion, the
+// layouts, the site's navigation, the audience, default sensitivity and
+// remote_images, and the repository's files). Other pages are keyed by
+// their data the same way (dataKey). Defined processes that tailor a
+// standard always render: their effective text is rendered with the page.
 
 // stateKind and stateVersion name the page state in package store.
 // 2: a page's key hashes the hashes of the document's bytes and history.
 // 3: package store's file format; keys start with store.Prefix.
 // 4: search entries hold sections and people.
+// 5: a document page's key hashes its view data.
 const (
 	stateKind    = "site"
-	stateVersion = 4
+	stateVersion = 5
 )
 
 type buildState struct {
@@ -254,25 +252,43 @@ func boolStr(b bool) string {
 	return "0"
 }
 
-// pageKey hashes the inputs of a document's page; ok is false for pages
-// that always render.
-func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
+// pageKey is the key of a document's page, derived from what it shows:
+// the hash of v, its view data (everything the page shows but the body,
+// encoded whole: a field added to the page is in its key without anyone
+// listing it), and of the body's inputs (bodyKey), over globalKey.
+// ok is false for pages that always render: defined processes that
+// tailor a standard, whose effective text is rendered only then.
+func (s *site) pageKey(p *page, v *docView) (key [32]byte, ok bool) {
 	d := p.d
 	if d.Kind == "process" && d.Tailors != "" {
 		return key, false
 	}
+	b, err := json.Marshal(docData(v))
+	if err != nil {
+		return key, false
+	}
 	k := newKeyHasher()
 	k.bytes(s.globalKey())
+	k.str("doc")
+	k.bytes(b)
+	body := s.bodyKey(p)
+	k.bytes(body[:])
+	k.sum(key[:0])
+	return key, true
+}
+
+// bodyKey hashes what the rendered body of p is made from: the
+// document's bytes (body and front matter: the raw bytes are hashed once
+// and remembered in o.Keys), its folder (relative links start there), and
+// the pages its links resolve to, with the titles a [[ID]] link shows.
+// The files a link may name, and what the audience may see of them, are
+// in globalKey.
+func (s *site) bodyKey(p *page) [32]byte {
+	d := p.d
+	k := newKeyHasher()
 	k.str(d.Path)
 	raw := s.rawHash(d)
 	k.bytes(raw[:])
-	hist := s.historyHash(p)
-	k.bytes(hist[:])
-	k.str("backlinks")
-	for _, b := range p.backlinks {
-		k.str(b.url, b.d.ID, b.d.Title, b.d.Kind)
-	}
-	k.str("refs")
 	for _, r := range d.Refs {
 		k.str(r.ID, r.Path)
 		if t := s.lib.Resolve(r); t != nil {
@@ -283,53 +299,9 @@ func (s *site) pageKey(p *page) (key [32]byte, ok bool) {
 		}
 		k.str("-")
 	}
-	k.str("names")
-	for _, ids := range [][]string{d.Evaluates, d.Covers, d.Affects, d.Cites, {d.Tailors, d.SupersededBy, d.Source, d.Trigger}} {
-		for _, id := range ids {
-			if l, ok := s.pageLink(id); ok {
-				k.str(id, l.URL, l.Text)
-			} else {
-				k.str(id, "-")
-			}
-		}
-	}
-	k.str("baselines")
-	for _, b := range s.baselinesOf(d) {
-		k.str(b.URL, b.Text, b.Extra)
-	}
-	k.str("diags")
-	k.str(s.diagsOf(d.Path)...)
-	if dg, ok := s.o.Stale[d.Path]; ok {
-		k.str("stale", staleText(dg))
-	}
-	k.str("roles")
-	k.str(s.cfg.RequiredRoles(d.Kind)...)
-	k.str("appraisal") // stakeholders, training gaps, deviations, closed actions
-	if b, err := json.Marshal(s.docAppraisal(p)); err == nil {
-		k.bytes(b)
-	} else {
-		return key, false
-	}
-	k.str("people")
-	emails := []string{d.Owner}
-	for _, a := range d.Approvals {
-		emails = append(emails, a.By)
-	}
-	for _, a := range d.Actions {
-		emails = append(emails, a.Owner)
-	}
-	k.str(s.peopleKey(emails)...)
-	k.str("status", s.status(d)) // depends on the latest baseline too
-	k.str(s.missingRoles(d)...)
-	if d.Kind == "measure" && d.Data != "" {
-		_, data, err := readData(s, d)
-		k.bytes(data)
-		if err != nil {
-			k.str(err.Error())
-		}
-	}
+	var key [32]byte
 	k.sum(key[:0])
-	return key, true
+	return key
 }
 
 // KeyCache remembers the hash of each document's bytes from one build to
@@ -342,10 +314,6 @@ type KeyCache struct {
 	mu   sync.Mutex
 	prev map[*doc.Document][32]byte // the previous build's
 	next map[*doc.Document][32]byte // this build's
-	// The hash of each path's history in hist, the history pass the
-	// builds use until HEAD moves (a History is never modified).
-	hist     *repo.History
-	histSums map[string][32]byte
 	// The state of the last build (see saveState), and its writing.
 	stateFile string
 	state     *buildState
@@ -390,47 +358,23 @@ func (s *site) rawHash(d *doc.Document) [32]byte {
 	return h
 }
 
-// historyHash is the hash of the commits shown in a page's history,
-// remembered in o.Keys for as long as the builds use the same history pass.
-func (s *site) historyHash(p *page) [32]byte {
-	c := s.o.Keys
-	if c != nil && s.in.history != nil {
-		c.mu.Lock()
-		if c.hist != s.in.history {
-			c.hist, c.histSums = s.in.history, map[string][32]byte{}
-		}
-		h, ok := c.histSums[p.d.Path]
-		c.mu.Unlock()
-		if ok {
-			return h
-		}
-	}
-	k := newKeyHasher()
-	for _, c := range p.history {
-		k.str(c.Hash, c.Author, c.Date.String(), c.Subject)
-	}
-	var h [32]byte
-	k.sum(h[:0])
-	if c != nil && s.in.history != nil {
-		c.mu.Lock()
-		if c.hist == s.in.history {
-			c.histSums[p.d.Path] = h
-		}
-		c.mu.Unlock()
-	}
-	return h
-}
-
 // dataKey keys a page other than a document's by its layout and data
-// (which hold everything the layout shows).
+// (which hold everything the layout shows). The site's information is in
+// globalKey, but for the commit published, which only the home page shows:
+// a commit that changes nothing else a page shows does not render it.
 func (s *site) dataKey(layout string, data *pageData) (key [32]byte, ok bool) {
-	b, err := json.Marshal(data)
+	d := *data
+	d.Site = nil
+	b, err := json.Marshal(&d)
 	if err != nil {
 		return key, false
 	}
 	k := newKeyHasher()
 	k.bytes(s.globalKey())
 	k.str("data", layout)
+	if layout == "home" {
+		k.str(data.Site.Commit)
+	}
 	k.bytes(b)
 	k.sum(key[:0])
 	return key, true
@@ -498,4 +442,6 @@ type cacheFields struct {
 	global      []byte
 	globalOnce  sync.Once
 	reused      atomic.Int64
+	renderedMu  sync.Mutex
+	rendered    []string // pages rendered, not reused (Result.Rendered)
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -241,11 +242,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 				var cacheable bool
 				var assets []string
 				if p := jobs[i].doc; p != nil {
-					key, cacheable = s.pageKey(p)
+					v := s.docView(p)
+					key, cacheable = s.pageKey(p, v)
 					if cacheable && s.reuse(w, p, key) {
 						continue
 					}
-					data, assets, err = s.docPage(p)
+					data, assets, err = s.docPage(p, v)
 					layout = "doc"
 				} else {
 					data, layout, err = jobs[i].fn()
@@ -277,6 +279,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
 					continue
 				}
+				s.renderedMu.Lock()
+				s.rendered = append(s.rendered, jobs[i].path)
+				s.renderedMu.Unlock()
 				q.put(jobs[i].path, buf, func(size, mod int64, err error) {
 					if err != nil {
 						errs[i] = err
@@ -339,9 +344,10 @@ func rootOf(p string) string {
 	return strings.Repeat("../", strings.Count(p, "/"))
 }
 
-// docPage is the data of a document's page, and the repository files its
-// body links to (copied into the site).
-func (s *site) docPage(p *page) (*pageData, []string, error) {
+// docPage renders the body of a document's page into v (its view, from
+// docView) and returns the page's data, and the repository files its body
+// links to (copied into the site).
+func (s *site) docPage(p *page, v *docView) (*pageData, []string, error) {
 	d := p.d
 	l := &linker{s: s, d: d, root: "../", liftH1: true}
 	if d.Kind == "process" && d.Tailors != "" {
@@ -352,10 +358,35 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	v.Body, v.StartsH1, v.H1 = b.HTML, b.StartsH1, b.H1
+	if d.Kind == "process" && d.Tailors != "" {
+		v.Tailoring = s.tailored(p)
+		if len(v.Tailoring.Suspect) > 0 {
+			// The effective process says so, once.
+			v.Diags = slices.DeleteFunc(v.Diags, func(x diagView) bool { return x.Rule == tailor.RuleSuspect })
+		}
+	}
+	// What the body's headings give the page (derived from the body's
+	// bytes, which the page's key holds).
+	v.ActionsHeading = actionsHeading(b.Headings)
+	v.Toc = contents(v, b.Headings)
+	v.Print = s.printView(d, v)
+	s.setSearch(p, b.Sections, len(v.Stakeholders) > 0)
+	return docData(v), l.assets, nil
+}
+
+// docData is the data of a document's page showing v.
+func docData(v *docView) *pageData { return &pageData{Title: v.Title, Nav: "docs", Doc: v} }
+
+// docView is everything a document's page shows but its body (which
+// docPage renders) and, for a defined process, its effective text: what
+// the page's key hashes (cache.go).
+func (s *site) docView(p *page) *docView {
+	d := p.d
 	v := &docView{ID: d.ID, Kind: d.Kind, KindTitle: kindTitle(d.Kind), KindURL: "kind/" + fileName(d.Kind) + ".html", Title: d.Title, Path: d.Path,
 		Owner: d.Owner, OwnerName: s.nameOf(d.Owner), Status: s.status(d), Sensitivity: s.sensitivity(d),
 		Fingerprint: d.Fingerprint, ReviewEvery: d.ReviewEvery, Date: d.Date,
-		Tags: d.Tags, Body: b.HTML, StartsH1: b.StartsH1, H1: b.H1, Retired: p.retired}
+		Tags: d.Tags, Retired: p.retired}
 	if d.HasFrontMatter {
 		v.Control = "version"
 		if d.Controlled() {
@@ -407,7 +438,6 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 		}
 		v.Actions = append(v.Actions, av)
 	}
-	v.ActionsHeading = actionsHeading(b.Headings)
 	v.Stakeholders, v.TrainingGaps, v.Deviations = da.Stakeholders, da.Gaps, da.Deviations
 	v.Baselines = s.baselinesOf(d)
 	v.SinceApproval = s.sinceApproval(p)
@@ -417,24 +447,15 @@ func (s *site) docPage(p *page) (*pageData, []string, error) {
 	if d.Kind == "measure" {
 		s.measure(d, v)
 	}
-	if d.Kind == "process" && d.Tailors != "" {
-		v.Tailoring = s.tailored(p)
-	}
 	for _, dg := range s.o.Diags {
 		if dg.Path == d.Path {
-			if dg.Rule == tailor.RuleSuspect && v.Tailoring != nil && len(v.Tailoring.Suspect) > 0 {
-				continue // the effective process says so, once
-			}
 			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
 		}
 	}
-	v.Toc = contents(v, b.Headings)
-	v.Print = s.printView(d, v)
-	s.setSearch(p, b.Sections, len(v.Stakeholders) > 0)
 	if dg, ok := s.o.Stale[d.Path]; ok {
 		v.Stale = staleText(dg)
 	}
-	return &pageData{Title: d.Title, Nav: "docs", Doc: v}, l.assets, nil
+	return v
 }
 
 // contents is the "On this page" box of a document's page: the body's

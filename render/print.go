@@ -166,7 +166,7 @@ func (s *site) renderPrint(w *siteWriter) error {
 		}
 		be.Title, be.Differs = p.d.Title, p.d.Fingerprint != e.Fingerprint
 		v.Entries = append(v.Entries, be)
-		data, _, err := s.docPage(p) // its files were copied with its own page
+		data, _, err := s.docPage(p, s.docView(p)) // its files were copied with its own page
 		if err != nil {
 			return fmt.Errorf("%s: %w", out, err)
 		}

@@ -64,6 +64,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/rmm-pal/rmm/doc"
@@ -131,11 +132,14 @@ type Options struct {
 
 // Result tells what a build did.
 type Result struct {
-	Pages    int           // HTML pages in the site
-	Files    int           // files in the site
-	Written  int           // files whose bytes changed since the previous site
-	Removed  int           // files and folders an in-place build removed (Options.InPlace)
-	Reused   int           // document pages taken from the previous site without rendering
+	Pages   int // HTML pages in the site
+	Files   int // files in the site
+	Written int // files whose bytes changed since the previous site
+	Removed int // files and folders an in-place build removed (Options.InPlace)
+	Reused  int // document pages taken from the previous site without rendering
+	// Rendered lists the pages rendered (not taken from the previous
+	// site), sorted.
+	Rendered []string
 	Duration time.Duration // wall time of the build
 	// Warnings are problems met while building that did not stop it (a
 	// measure whose data cannot be read, a gap in a feature).
@@ -148,6 +152,9 @@ type Result struct {
 	Stale int
 	// Phases is the wall time of each phase, in order (for benchmarks).
 	Phases []PhaseTime
+	// Diags are what check found (set by Pipeline.Build; Build shows
+	// Options.Diags).
+	Diags []doc.Diagnostic
 }
 
 // PhaseTime is the wall time of one phase of a build.
@@ -262,6 +269,8 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	res.Reused = int(s.reused.Load())
 	res.Errors = errorsOf(o.Diags)
 	res.Stale = len(o.Stale)
+	res.Rendered = s.rendered
+	sort.Strings(res.Rendered)
 	res.Duration = time.Since(start)
 	return res, nil
 }

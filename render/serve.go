@@ -40,13 +40,6 @@ type BuilderFunc func(ctx context.Context) (*Result, error)
 
 func (f BuilderFunc) Build(ctx context.Context) (*Result, error) { return f(ctx) }
 
-// SiteBuilder builds o with Build, with the reload script included in
-// every page.
-func SiteBuilder(o Options) Builder {
-	o.LiveReload = ReloadScript
-	return BuilderFunc(func(ctx context.Context) (*Result, error) { return Build(ctx, o) })
-}
-
 // BuildEvent tells ServeOptions.OnBuild how a build went.
 type BuildEvent struct {
 	Gen      int      // 1 for the first build, then one more per build

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -71,100 +70,31 @@ func buildRun(ctx context.Context, e *env, opts *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := r.Head(); errors.Is(err, repo.ErrEmpty) {
-		return failf("commit rmm.yaml and your documents first: git add -A && git commit", "%s: the repository has no commits yet", r.Root)
-	}
-	out := filepath.Join(r.Root, doc.DefaultOutput)
-	if opts.Output != "" {
-		out = opts.Output
-		if !filepath.IsAbs(out) {
-			base, err := filepath.Abs(e.dir)
-			if err != nil {
-				return internalf("%v", err)
-			}
-			out = filepath.Join(base, out)
-		}
-		out = filepath.Clean(out)
-	}
-	// Refused before anything is loaded; render.Build asks again before
-	// it writes.
-	if err := render.CheckOutput(r, out); err != nil {
-		if oe := outputErr(err); oe != nil {
-			return oe
-		}
-		return internalf("%v", err)
-	}
-	// An output folder inside the library is never read as documents.
-	outRel := ""
-	if rel, err := filepath.Rel(r.Root, out); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
-		outRel = filepath.ToSlash(rel)
-	}
-
-	t0 := time.Now()
-	// The history pass first, before the library is in memory: its peak
-	// and the library's do not add up.
-	var hist *repo.History
-	rev := opts.At
-	if rev == "" {
-		rev = "HEAD"
-	}
-	if commit, err := r.Resolve(rev); err == nil {
-		if hist, err = e.history(r, commit); err != nil {
-			return err
-		}
-	}
-	tHist := time.Since(t0)
-	t0 = time.Now()
-	snap, err := r.Load(opts.At, doc.LoadOptions{Output: outRel})
-	if errors.Is(err, repo.ErrNoRev) {
-		return failf("name a commit, a branch or a tag such as baseline/NAME", "%v", err)
-	}
+	out, err := outputDir(e, r, opts.Output, filepath.Join(r.Root, doc.DefaultOutput))
 	if err != nil {
-		return failf("", "%v", err)
+		return err
 	}
-	tLoad := time.Since(t0)
-	t0 = time.Now()
-	diags := e.runChecks(r, snap)
-	tCheck := time.Since(t0)
-	errs := 0
-	for _, d := range diags {
-		if d.Severity == doc.Error {
-			errs++
-		}
+	p, err := render.NewPipeline(render.PipelineOptions{
+		Repo: r, Rev: opts.At, Out: out, Audience: opts.Audience, Strict: opts.Strict, Now: e.now,
+		OnCheck: func(diags []doc.Diagnostic) { printDiags(e, diags, opts.Strict) },
+	})
+	if err != nil {
+		return pipelineErr(r, err)
 	}
-	for _, d := range diags {
-		if d.Severity == doc.Error || opts.Strict {
-			fmt.Fprintln(e.stderr, d.String())
-		}
-	}
-	if opts.Strict && errs > 0 {
-		return failf("fix them (rmm check), or build without --strict", "check found %s; the site was not built", buildCount(errs, "error"))
-	}
-	if errs > 0 {
-		fmt.Fprintf(e.stderr, "rmm: warning: check found %s; building the site anyway\n", buildCount(errs, "error"))
-	} else if warns := len(diags); warns > 0 && !opts.Strict {
-		fmt.Fprintf(e.stderr, "rmm: check found %s: 'rmm check' lists them, so does the site's Checks page\n", buildCount(warns, "warning"))
-	}
+	defer p.Close()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	res, err := render.Build(ctx, render.Options{
-		Repo: r, Rev: opts.At, Out: out, Audience: opts.Audience, Strict: opts.Strict,
-		Now: e.now(), Diags: diags, Snapshot: snap, History: hist,
-	})
-	if errors.Is(err, context.Canceled) {
-		return failf("", "build interrupted; the previous site is unchanged")
-	}
+	res, err := p.Build(ctx)
 	if err != nil {
-		if oe := outputErr(err); oe != nil {
-			return oe
-		}
-		return internalf("%v", err)
+		return pipelineErr(r, err)
 	}
 	if os.Getenv("RMM_TRACE") != "" {
 		// Phase timings for benchmarks (bench/build.sh); never in tests.
-		fmt.Fprintf(e.stderr, "rmm: trace: history %.3fs library %.3fs check %.3fs", tHist.Seconds(), tLoad.Seconds(), tCheck.Seconds())
+		fmt.Fprint(e.stderr, "rmm: trace:")
 		for _, p := range res.Phases {
-			fmt.Fprintf(e.stderr, " %s %.3fs", p.Phase, p.Duration.Seconds())
+			if p.Phase != render.PhaseGuard {
+				fmt.Fprintf(e.stderr, " %s %.3fs", p.Phase, p.Duration.Seconds())
+			}
 		}
 		fmt.Fprintln(e.stderr)
 	}
@@ -178,6 +108,66 @@ func buildRun(ctx context.Context, e *env, opts *buildOptions) error {
 	fmt.Fprintf(e.stdout, "built %d pages in %s (%d files, %d changed)\n", res.Pages, shown, res.Files, res.Written)
 	fmt.Fprintf(e.stdout, "open %s in a browser\n", fileURL(filepath.Join(out, "index.html")))
 	return nil
+}
+
+// outputDir is -o DIR made absolute from -C, or def when it is "".
+func outputDir(e *env, r *repo.Repo, dir, def string) (string, error) {
+	if dir == "" {
+		return def, nil
+	}
+	if !filepath.IsAbs(dir) {
+		base, err := filepath.Abs(e.dir)
+		if err != nil {
+			return "", internalf("%v", err)
+		}
+		dir = filepath.Join(base, dir)
+	}
+	return filepath.Clean(dir), nil
+}
+
+// printDiags prints what check found before the site is built: the
+// errors (every diagnostic with --strict), then a line counting them.
+func printDiags(e *env, diags []doc.Diagnostic, strict bool) {
+	errs := 0
+	for _, d := range diags {
+		if d.Severity == doc.Error {
+			errs++
+		}
+		if d.Severity == doc.Error || strict {
+			fmt.Fprintln(e.stderr, d.String())
+		}
+	}
+	switch {
+	case strict:
+	case errs > 0:
+		fmt.Fprintf(e.stderr, "rmm: warning: check found %s; building the site anyway\n", buildCount(errs, "error"))
+	case len(diags) > 0:
+		fmt.Fprintf(e.stderr, "rmm: check found %s: 'rmm check' lists them, so does the site's Checks page\n", buildCount(len(diags), "warning"))
+	}
+}
+
+// pipelineErr turns an error of render's pipeline into rmm's exit codes
+// and hints.
+func pipelineErr(r *repo.Repo, err error) error {
+	var pe *render.PhaseError
+	var se *render.StrictError
+	switch {
+	case errors.Is(err, repo.ErrEmpty):
+		return failf("commit rmm.yaml and your documents first: git add -A && git commit", "%s: the repository has no commits yet", r.Root)
+	case outputErr(err) != nil:
+		return outputErr(err)
+	case errors.As(err, &se):
+		return failf("fix them (rmm check), or build without --strict", "check found %s; the site was not built", buildCount(se.Errors, "error"))
+	case errors.Is(err, context.Canceled):
+		return failf("", "build interrupted; the previous site is unchanged")
+	case errors.As(err, &pe) && pe.Phase == render.PhaseHistory:
+		return &exitError{code: exitUsage, msg: noteErr("read history: %v", pe.Err), hint: "the repository is damaged: 'git fsck' lists what is wrong"}
+	case errors.As(err, &pe) && pe.Phase == render.PhaseLibrary && errors.Is(err, repo.ErrNoRev):
+		return failf("name a commit, a branch or a tag such as baseline/NAME", "%v", pe.Err)
+	case errors.As(err, &pe) && pe.Phase == render.PhaseLibrary:
+		return failf("", "%v", pe.Err)
+	}
+	return internalf("%v", err)
 }
 
 // fileURL is the file:// URL of the absolute path p, escaped, on any

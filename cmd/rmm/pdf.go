@@ -83,6 +83,56 @@ type pdfJob struct {
 }
 
 func pdfRun(ctx context.Context, e *env, opts *pdfOptions) error {
+	if err := pdfUsage(opts); err != nil {
+		return err
+	}
+	// What to print: the library at a revision, and the pages.
+	w, err := pdfWhat(e, opts)
+	if err != nil {
+		return err
+	}
+	// Where: refused before any work, and again when writing.
+	dir, err := outputDir(e, w.r, opts.Output, filepath.Join(w.r.Root, pdf.DefaultOutput))
+	if err != nil {
+		return err
+	}
+	out := pdf.Output{Dir: dir}
+	var names []string
+	for _, j := range w.jobs {
+		names = append(names, j.file)
+	}
+	if err := out.Check(names); err != nil {
+		return pdfOutputErr(err)
+	}
+	// How: Chromium.
+	exe, err := pdf.Find()
+	if errors.Is(err, pdf.ErrNoChromium) {
+		return failf("", "rmm pdf needs Chromium: install it (apt-get install chromium) or set %s", pdf.EnvVar)
+	}
+	if err != nil {
+		return failf(fmt.Sprintf("set %s to the path of Chromium, or unset it to use chromium from PATH", pdf.EnvVar), "%v", err)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	files, pages, err := pdfPrint(ctx, e, opts, w, exe)
+	if err != nil {
+		return err
+	}
+	if err := out.Write(files); err != nil {
+		return pdfOutputErr(err)
+	}
+	shown := dir
+	if rel, err := filepath.Rel(w.r.Root, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		shown = rel
+	}
+	for i, f := range files {
+		fmt.Fprintf(e.stdout, "wrote %s (%s)\n", filepath.ToSlash(filepath.Join(shown, f.Name)), buildCount(pages[i], "page"))
+	}
+	return nil
+}
+
+// pdfUsage refuses flags that do not go together.
+func pdfUsage(opts *pdfOptions) error {
 	switch {
 	case len(opts.IDs) == 0 && opts.Baseline == "":
 		return usagef("name the documents to print, or a baseline with --baseline NAME")
@@ -93,147 +143,115 @@ func pdfRun(ctx context.Context, e *env, opts *pdfOptions) error {
 	case !doc.Contains(doc.Sensitivities, opts.Audience):
 		return usagef("--audience %q: use public, internal or restricted", opts.Audience)
 	}
+	return nil
+}
 
-	// What to print: the library at a revision, and the pages.
-	var r *repo.Repo
-	var snap *repo.Snapshot
-	var jobs []pdfJob
-	rev := opts.At
-	bname := strings.TrimPrefix(opts.Baseline, baseline.TagPrefix)
-	if bname != "" {
-		if err := baseline.CheckName(bname); err != nil {
-			return usagef("--baseline: %v", err)
-		}
-		var err error
-		if r, err = e.openRepo(); err != nil {
-			return err
-		}
-		m, err := readBaseline(e, r, bname)
-		if err != nil {
-			return err
-		}
-		rev = m.Target
-		if r, snap, err = e.load(rev); err != nil {
-			return err
-		}
-		jobs = append(jobs, pdfJob{page: render.PrintPath(m.Name), file: "baseline-" + m.Name + ".pdf"})
-	} else {
-		var err error
-		if r, snap, err = e.load(rev); err != nil {
-			return err
-		}
-		seen := map[string]bool{}
-		for _, id := range opts.IDs {
-			d := snap.Lib.ByID[id]
-			if d == nil {
-				return failf(pdfIDHint(snap.Lib, id), "no document has the id %s", id)
-			}
-			if !render.Visible(d, snap.Lib.Config, opts.Audience) {
-				sens := d.Sensitivity
-				if sens == "" {
-					sens = snap.Lib.Config.Sensitivity()
-				}
-				return failf(fmt.Sprintf("print it with --audience %s, if whoever gets the PDF may read it", sens),
-					"%s is %s: not printed for audience %s", id, sens, opts.Audience)
-			}
-			if !seen[id] {
-				seen[id] = true
-				jobs = append(jobs, pdfJob{page: "doc/" + id + ".html", file: id + ".pdf"})
-			}
-		}
-	}
+// pdfTarget is what rmm pdf prints: the library at a revision, and the
+// pages that become PDF files.
+type pdfTarget struct {
+	r     *repo.Repo
+	snap  *repo.Snapshot
+	rev   string
+	bname string // the baseline printed, or ""
+	jobs  []pdfJob
+}
 
-	// Where: refused before any work, and again when writing.
-	dir := filepath.Join(r.Root, pdf.DefaultOutput)
-	if opts.Output != "" {
-		dir = opts.Output
-		if !filepath.IsAbs(dir) {
-			base, err := filepath.Abs(e.dir)
-			if err != nil {
-				return internalf("%v", err)
-			}
-			dir = filepath.Join(base, dir)
+func pdfWhat(e *env, opts *pdfOptions) (*pdfTarget, error) {
+	w := &pdfTarget{rev: opts.At, bname: strings.TrimPrefix(opts.Baseline, baseline.TagPrefix)}
+	var err error
+	if w.bname == "" {
+		if w.r, w.snap, err = e.load(w.rev); err != nil {
+			return nil, err
 		}
-		dir = filepath.Clean(dir)
+		w.jobs, err = pdfDocJobs(w.snap.Lib, opts)
+		return w, err
 	}
-	out := pdf.Output{Dir: dir}
-	var names []string
-	for _, j := range jobs {
-		names = append(names, j.file)
+	if err := baseline.CheckName(w.bname); err != nil {
+		return nil, usagef("--baseline: %v", err)
 	}
-	if err := out.Check(names); err != nil {
-		return pdfOutputErr(err)
+	if w.r, err = e.openRepo(); err != nil {
+		return nil, err
 	}
-
-	// How: Chromium.
-	exe, err := pdf.Find()
-	if errors.Is(err, pdf.ErrNoChromium) {
-		return failf("", "rmm pdf needs Chromium: install it (apt-get install chromium) or set %s", pdf.EnvVar)
-	}
+	m, err := readBaseline(e, w.r, w.bname)
 	if err != nil {
-		return failf(fmt.Sprintf("set %s to the path of Chromium, or unset it to use chromium from PATH", pdf.EnvVar), "%v", err)
+		return nil, err
 	}
+	w.rev = m.Target
+	if w.r, w.snap, err = e.load(w.rev); err != nil {
+		return nil, err
+	}
+	w.jobs = []pdfJob{{page: render.PrintPath(m.Name), file: "baseline-" + m.Name + ".pdf"}}
+	return w, nil
+}
 
-	// Start the browser, build the pages into a temporary folder, print
-	// them, write them.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
+// pdfDocJobs are the pages of the documents opts names, each once.
+func pdfDocJobs(lib *doc.Library, opts *pdfOptions) ([]pdfJob, error) {
+	var jobs []pdfJob
+	seen := map[string]bool{}
+	for _, id := range opts.IDs {
+		d := lib.ByID[id]
+		if d == nil {
+			return nil, failf(pdfIDHint(lib, id), "no document has the id %s", id)
+		}
+		if !render.Visible(d, lib.Config, opts.Audience) {
+			sens := d.Sensitivity
+			if sens == "" {
+				sens = lib.Config.Sensitivity()
+			}
+			return nil, failf(fmt.Sprintf("print it with --audience %s, if whoever gets the PDF may read it", sens),
+				"%s is %s: not printed for audience %s", id, sens, opts.Audience)
+		}
+		if !seen[id] {
+			seen[id] = true
+			jobs = append(jobs, pdfJob{page: "doc/" + id + ".html", file: id + ".pdf"})
+		}
+	}
+	return jobs, nil
+}
+
+// pdfPrint starts the browser, builds the pages into a temporary folder
+// and prints them.
+func pdfPrint(ctx context.Context, e *env, opts *pdfOptions, w *pdfTarget, exe string) ([]pdf.File, []int, error) {
 	b, err := pdf.Start(ctx, exe)
 	if err != nil {
-		return failf(fmt.Sprintf("check that %s is Chromium and starts headless, or set %s to one that does", exe, pdf.EnvVar), "cannot start the browser: %v", err)
+		return nil, nil, failf(fmt.Sprintf("check that %s is Chromium and starts headless, or set %s to one that does", exe, pdf.EnvVar), "cannot start the browser: %v", err)
 	}
 	defer b.Close()
 	tmp, err := os.MkdirTemp("", "rmm-pdf-")
 	if err != nil {
-		return internalf("%v", err)
+		return nil, nil, internalf("%v", err)
 	}
 	defer os.RemoveAll(tmp)
 	site := filepath.Join(tmp, "site")
-	var hist *repo.History
-	if commit, err := r.Resolve(orHead(rev)); err == nil {
-		if hist, err = e.history(r, commit); err != nil {
-			return err
-		}
+	p, err := render.NewPipeline(render.PipelineOptions{
+		Repo: w.r, Rev: w.rev, Out: site, Audience: opts.Audience, Now: e.now,
+		Snapshot: w.snap, PrintBaseline: w.bname, Scratch: true,
+	})
+	if err != nil {
+		return nil, nil, internalf("%v", err) // load read the library already
 	}
-	diags := e.runChecks(r, snap)
-	if _, err := render.Build(ctx, render.Options{
-		Repo: r, Rev: rev, Out: site, Audience: opts.Audience, Now: e.now(), Diags: diags,
-		Snapshot: snap, History: hist, PrintBaseline: bname, Scratch: true,
-	}); err != nil {
-		return internalf("%v", err)
+	defer p.Close()
+	if _, err := p.Build(ctx); err != nil {
+		var pe *render.PhaseError
+		if errors.As(err, &pe) && pe.Phase == render.PhaseHistory {
+			return nil, nil, pipelineErr(w.r, err)
+		}
+		return nil, nil, internalf("%v", err)
 	}
 	printed := e.now().Format("2006-01-02 15:04 -07:00")
 	var files []pdf.File
 	var pages []int
-	for _, j := range jobs {
+	for _, j := range w.jobs {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		p, err := b.Print(pctx, fileURL(filepath.Join(site, filepath.FromSlash(j.page))), printed)
+		pr, err := b.Print(pctx, fileURL(filepath.Join(site, filepath.FromSlash(j.page))), printed)
 		cancel()
 		if err != nil {
-			return internalf("%s: %v", j.file, err)
+			return nil, nil, internalf("%s: %v", j.file, err)
 		}
-		files = append(files, pdf.File{Name: j.file, Data: p.PDF})
-		pages = append(pages, pdf.Pages(p.PDF))
+		files = append(files, pdf.File{Name: j.file, Data: pr.PDF})
+		pages = append(pages, pdf.Pages(pr.PDF))
 	}
-	b.Close()
-	if err := out.Write(files); err != nil {
-		return pdfOutputErr(err)
-	}
-	shown := dir
-	if rel, err := filepath.Rel(r.Root, dir); err == nil && !strings.HasPrefix(rel, "..") {
-		shown = rel
-	}
-	for i, f := range files {
-		fmt.Fprintf(e.stdout, "wrote %s (%s)\n", filepath.ToSlash(filepath.Join(shown, f.Name)), buildCount(pages[i], "page"))
-	}
-	return nil
-}
-
-func orHead(rev string) string {
-	if rev == "" {
-		return "HEAD"
-	}
-	return rev
+	return files, pages, nil
 }
 
 // pdfOutputErr turns a refusal of the output folder into exit 1 with its

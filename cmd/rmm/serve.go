@@ -68,26 +68,35 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	if !doc.Contains(doc.Sensitivities, opts.Audience) {
 		return usagef("--audience %q is not one of %s", opts.Audience, strings.Join(doc.Sensitivities, ", "))
 	}
-	r, snap, err := e.load("")
+	r, err := e.openRepo()
 	if err != nil {
 		return err
 	}
-	out := opts.Out
-	if out == "" {
-		out = filepath.Join(r.GitDir, "rmm", "serve", opts.Audience)
-	} else if !filepath.IsAbs(out) {
-		out = filepath.Join(e.dir, out)
+	out, err := outputDir(e, r, opts.Out, filepath.Join(r.GitDir, "rmm", "serve", opts.Audience))
+	if err != nil {
+		return err
 	}
-	if out, err = filepath.Abs(out); err != nil {
-		return internalf("%v", err)
+	p, err := render.NewPipeline(render.PipelineOptions{
+		Repo: r, Out: out, Audience: opts.Audience, Now: e.now,
+		// The preview's folder is private: it is written in place (each
+		// file renamed whole into it, nothing built beside), which is
+		// enough for a preview; rmm build keeps its atomic swap.
+		LiveReload: render.ReloadScript, InPlace: true, LenientHistory: true,
+		// A document that stops loading keeps its last good page.
+		KeepLastGood: true,
+	})
+	if err != nil {
+		return pipelineErr(r, err)
 	}
-	// The output folder is refused before the port is opened; render.Build
-	// asks again before every build.
-	if err := render.CheckOutput(r, out); err != nil {
-		if oe := outputErr(err); oe != nil {
-			return oe
-		}
-		return internalf("%v", err)
+	defer p.Close() // the build state written before the process ends
+	snap, err := p.Load()
+	if err != nil {
+		return pipelineErr(r, &render.PhaseError{Phase: render.PhaseLibrary, Err: err})
+	}
+	// The output folder is refused before the port is opened; the
+	// pipeline asks again before every build.
+	if err := p.CheckOutput(); err != nil {
+		return pipelineErr(r, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return internalf("cannot create the output folder: %v", err) // the guard vetted it
@@ -99,45 +108,8 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 	}
 	defer ln.Close()
 
-	outRel := ""
-	if rel, err := filepath.Rel(r.Root, out); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
-		outRel = filepath.ToSlash(rel)
-	}
-	first := snap
-	var prev *doc.Library  // the last load: unchanged files are not parsed again
-	var hist *repo.History // the last history pass
-	keys := render.NewKeyCache()
-	defer keys.Wait() // the build state written before the process ends
-	// A document that stops loading keeps its last good page (render.LastGood).
-	good := render.NewLastGood()
-	b := render.BuilderFunc(func(ctx context.Context) (*render.Result, error) {
-		s := first
-		first = nil
-		if s == nil {
-			var err error
-			if s, err = r.Load("", doc.LoadOptions{Output: outRel, Previous: prev}); err != nil {
-				return nil, err
-			}
-		}
-		prev = s.Lib
-		s, stale := good.Patch(s)
-		// The history pass again only when HEAD moved.
-		if head, _, err := r.Head(); err == nil && (hist == nil || hist.Head() != head) {
-			if hist, err = repo.LoadHistory(r.GitDir, head, render.HistoryCacheDir(r)); err != nil {
-				hist = nil // render loads it again and reports the error
-			}
-		}
-		return render.Build(ctx, render.Options{
-			Repo: r, Out: out, Audience: opts.Audience, Now: e.now(),
-			Diags: e.runChecks(r, s), LiveReload: render.ReloadScript, Snapshot: s, Stale: stale,
-			// The preview's folder is private: it is written in place
-			// (each file renamed whole into it, nothing built beside), which
-			// is enough for a preview; rmm build keeps its atomic swap.
-			History: hist, InPlace: true, Keys: keys,
-		})
-	})
 	srv := render.NewServer(render.ServeOptions{
-		Dir: out, Builder: b, Addr: opts.Addr,
+		Dir: out, Builder: p, Addr: opts.Addr,
 		Root: r.Root, GitDir: r.GitDir,
 		SkipDir: render.SkipOutput(r.Root, out, doc.DefaultOutput),
 		OnBuild: func(ev render.BuildEvent) { printBuild(e, r, ev) },

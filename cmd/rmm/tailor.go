@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -73,99 +69,34 @@ func tailorRun(e *env, opts *tailorOptions) error {
 	if err != nil {
 		return err
 	}
-	lib := snap.Lib
-	if !doc.Contains(lib.Config.Units, opts.Unit) {
-		units := strings.Join(lib.Config.Units, ", ")
-		if units == "" {
-			units = "none yet: add units: [NAME] to rmm.yaml"
-		}
-		return usagef("unknown unit %q: rmm.yaml units are %s", opts.Unit, units)
-	}
-	std := lib.ByID[opts.Standard]
-	if std == nil {
-		return failf(standardsHint(lib), "no document has the id %s", opts.Standard)
-	}
-	if std.Kind != "standard" {
-		return failf(standardsHint(lib), "%s is a %s (%s), not a standard process", std.ID, std.Kind, std.Path)
-	}
-	for _, p := range tailor.DefinedProcesses(lib) {
-		if p.Tailors == std.ID && p.Unit == opts.Unit {
-			return failf(fmt.Sprintf("edit it, or see it with 'rmm tailor show %s'", p.ID),
-				"unit %s already tailors %s: %s (%s)", opts.Unit, std.ID, p.ID, p.Path)
-		}
-	}
-	owner, from := strings.TrimSpace(opts.Owner), "--owner"
-	if owner == "" {
-		who, ok := r.Identity()
-		if !ok {
-			return failf("set it with 'git config user.email you@example.org', or pass --owner EMAIL", "who owns the defined process? git has no user.email")
-		}
-		owner, from = who.Email, "git's user.email"
-	}
-	if err := doc.CheckEmail(owner); err != nil {
-		return failf("pass --owner with one email address, like dana@example.org", "%s: %v", from, err)
-	}
-	id := opts.ID
-	if id == "" {
-		id = tailor.DefaultID(std, opts.Unit)
-	}
-	if !doc.IDPattern.MatchString(id) {
-		return usagef("id %q must be upper case words joined by '-', like IMC-OPS", id)
-	}
-	if d := lib.ByID[id]; d != nil {
-		return failf("choose another with --id", "id %s is taken by %s", id, d.Path)
-	}
-	rel := tailor.NewPath(std, opts.Unit)
-	head, _, err := r.Head()
+	st, err := tailor.Start(r, snap, tailor.StartRequest{Standard: opts.Standard, Unit: opts.Unit, ID: opts.ID, Owner: opts.Owner})
 	if err != nil {
-		return internalf("%v", err) // load read HEAD already
+		return tailorErr(err)
 	}
-	content, err := tailor.Scaffold(std, id, opts.Unit, owner, head)
-	if err != nil {
-		return internalf("%v", err) // id and owner were checked above
-	}
-	if err := store.WriteNew(filepath.Join(r.Root, filepath.FromSlash(rel)), content, 0o644); errors.Is(err, fs.ErrExist) {
-		return failf("move it away, or tailor with another --unit", "%s exists already", rel)
-	} else if err != nil {
-		return internalf("%v", err)
-	}
-	fmt.Fprintln(e.stdout, rel)
-	if atHead, err := r.Load("HEAD", doc.LoadOptions{}); err == nil {
-		if old := atHead.Lib.ByID[std.ID]; old == nil || !bytes.Equal(old.Raw, std.Raw) {
-			fmt.Fprintf(e.stderr, "rmm: hint: %s has changes that are not committed; base is HEAD, so changed sections will be suspect until you commit them and run 'rmm tailor confirm %s'\n", std.Path, id)
-		}
+	fmt.Fprintln(e.stdout, st.Path)
+	if st.Uncommitted {
+		fmt.Fprintf(e.stderr, "rmm: hint: %s has changes that are not committed; base is HEAD, so changed sections will be suspect until you commit them and run 'rmm tailor confirm %s'\n", st.Standard.Path, st.ID)
 	}
 	return nil
 }
 
-func standardsHint(lib *doc.Library) string {
-	var ids []string
-	for _, s := range tailor.Standards(lib) {
-		ids = append(ids, s.ID)
+// tailorErr turns package tailor's refusals into exit codes and hints.
+func tailorErr(err error) error {
+	var rf *tailor.Refusal
+	switch {
+	case errors.As(err, &rf) && rf.Usage:
+		return usagef("%s", rf.Msg)
+	case errors.As(err, &rf):
+		return failf(rf.Hint, "%s", rf.Msg)
 	}
-	if len(ids) == 0 {
-		return "there is no standard process yet: 'rmm new standard TITLE' writes one"
-	}
-	return "standard processes: " + strings.Join(ids, ", ")
+	return internalf("%v", err)
 }
 
 // definedProcess finds a defined process by id, or explains why not.
 func definedProcess(lib *doc.Library, id string) (*doc.Document, error) {
-	d := lib.ByID[id]
-	if d == nil {
-		var ids []string
-		for _, p := range tailor.DefinedProcesses(lib) {
-			ids = append(ids, p.ID)
-		}
-		sort.Strings(ids)
-		hint := "defined processes: " + strings.Join(ids, ", ")
-		if len(ids) == 0 {
-			hint = "there is no defined process yet: 'rmm tailor STANDARD-ID --unit UNIT' writes one"
-		}
-		return nil, failf(hint, "no document has the id %s", id)
-	}
-	if d.Kind != "process" || d.Tailors == "" {
-		return nil, failf("a defined process is kind: process with tailors, unit and base", "%s (%s) is not a defined process", id, d.Path)
+	d, err := tailor.Find(lib, id)
+	if err != nil {
+		return nil, tailorErr(err)
 	}
 	return d, nil
 }
@@ -298,6 +229,13 @@ func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
 		fmt.Fprintln(e.stdout, "rmm.yaml lists no units: add units: [NAME, ...] to tailor standards for them")
 		return nil
 	}
+	printMatrix(e, units, cells)
+	return nil
+}
+
+// printMatrix prints the tailoring matrix as a table, then a line for
+// each defined process.
+func printMatrix(e *env, units []string, cells []tailor.Cell) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprint(tw, "STANDARD")
 	for _, u := range units {
@@ -342,7 +280,6 @@ func tailorStatusRun(e *env, opts *tailorStatusOptions) error {
 			fmt.Fprintln(e.stdout, l)
 		}
 	}
-	return nil
 }
 
 // ---- show ----
@@ -393,20 +330,11 @@ func tailorShowRun(e *env, opts *tailorShowOptions, id string) error {
 	if err != nil {
 		return err
 	}
-	std := snap.Lib.ByID[p.Tailors]
-	if std == nil || std.Kind != "standard" {
-		return failf("run 'rmm check' for details", "%s tailors %s, which is not a standard process", p.ID, p.Tailors)
+	eff, err := tailor.Show(check.NewContext(r, snap, e.now()), p)
+	if err != nil {
+		return tailorErr(err)
 	}
-	def, diags := tailor.Compose(std, p)
-	ctx := check.NewContext(r, snap, e.now())
-	sus, serr := tailor.Suspects(ctx, p)
-	if serr != nil {
-		diags = append(diags, doc.Errorf(p.Path, p.Line("base"), tailor.RuleBase, "%v", serr))
-	}
-	state := tailor.Current
-	if len(sus) > 0 {
-		state = tailor.Suspect
-	}
+	std, def, diags, sus, state := eff.Standard, eff.Defined, eff.Diags, eff.Suspect, eff.State
 	md := def.Markdown()
 	if opts.JSON {
 		out := tailorShowJSON{ID: p.ID, Title: p.Title, Path: p.Path, Unit: p.Unit, Tailors: p.Tailors, Base: p.Base,
