@@ -74,6 +74,8 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// A desktop window: below 50rem the search box sits behind the menu button.
+		chromedp.WindowSize(1366, 900),
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	var mu sync.Mutex
