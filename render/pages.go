@@ -9,7 +9,6 @@ import (
 	"path"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -519,34 +518,7 @@ func historyRowOf(c repo.CommitInfo) historyRow {
 // recentChanges lists the latest commits that changed published
 // documents, each with the published documents it changed.
 func (s *site) recentChanges(n int) []recentRow {
-	type rc struct {
-		c     repo.CommitInfo
-		pages []*page
-	}
-	by := map[string]*rc{}
-	for _, p := range s.pages {
-		for _, c := range p.history {
-			r := by[c.Hash]
-			if r == nil {
-				r = &rc{c: c}
-				by[c.Hash] = r
-			}
-			r.pages = append(r.pages, p)
-		}
-	}
-	all := make([]*rc, 0, len(by))
-	for _, r := range by {
-		all = append(all, r)
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].c.Date.Equal(all[j].c.Date) {
-			return all[i].c.Date.After(all[j].c.Date)
-		}
-		return all[i].c.Hash < all[j].c.Hash
-	})
-	if len(all) > n {
-		all = all[:n]
-	}
+	all := s.changes(n) // as the feed lists them (feeds.go)
 	var out []recentRow
 	for _, r := range all {
 		row := recentRow{historyRow: historyRowOf(r.c)}

@@ -2,7 +2,6 @@ package render
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -100,17 +99,9 @@ func (e *StrictError) Error() string {
 // An empty repository is refused (repo.ErrEmpty): the library has no
 // history to publish.
 func NewPipeline(o PipelineOptions) (*Pipeline, error) {
-	if o.Repo == nil {
-		return nil, errors.New("build: no repository")
-	}
-	if o.Audience == "" {
-		o.Audience = "internal"
-	}
-	if !doc.Contains(doc.Sensitivities, o.Audience) {
-		return nil, fmt.Errorf("build: audience %q is not one of public, internal, restricted", o.Audience)
-	}
-	if o.Out == "" || !filepath.IsAbs(o.Out) {
-		return nil, fmt.Errorf("build: output folder %q is not an absolute path", o.Out)
+	var err error
+	if o.Audience, err = checkTarget(o.Repo, o.Audience, o.Out); err != nil {
+		return nil, err
 	}
 	if o.Now == nil {
 		o.Now = time.Now

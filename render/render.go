@@ -194,17 +194,9 @@ func phase(name string, err error) error {
 // Build publishes the library at o.Rev into o.Out.
 func Build(ctx context.Context, o Options) (*Result, error) {
 	start := time.Now()
-	if o.Repo == nil {
-		return nil, errors.New("build: no repository")
-	}
-	if o.Audience == "" {
-		o.Audience = "internal"
-	}
-	if !doc.Contains(doc.Sensitivities, o.Audience) {
-		return nil, fmt.Errorf("build: audience %q is not one of public, internal, restricted", o.Audience)
-	}
-	if o.Out == "" || !filepath.IsAbs(o.Out) {
-		return nil, fmt.Errorf("build: output folder %q is not an absolute path", o.Out)
+	var err error
+	if o.Audience, err = checkTarget(o.Repo, o.Audience, o.Out); err != nil {
+		return nil, err
 	}
 	if o.Strict && doc.HasErrors(o.Diags) {
 		return nil, ErrStrict
@@ -273,4 +265,23 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	sort.Strings(res.Rendered)
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// checkTarget refuses a build without a repository, for an unknown
+// audience or into a relative folder, and returns the audience ("" is
+// internal). Build and NewPipeline ask it.
+func checkTarget(r *repo.Repo, audience, out string) (string, error) {
+	if r == nil {
+		return "", errors.New("build: no repository")
+	}
+	if audience == "" {
+		audience = "internal"
+	}
+	if !doc.Contains(doc.Sensitivities, audience) {
+		return "", fmt.Errorf("build: audience %q is not one of public, internal, restricted", audience)
+	}
+	if out == "" || !filepath.IsAbs(out) {
+		return "", fmt.Errorf("build: output folder %q is not an absolute path", out)
+	}
+	return audience, nil
 }
