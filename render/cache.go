@@ -7,6 +7,7 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"hash"
+	"html/template"
 	"io"
 	"path/filepath"
 	"sort"
@@ -128,10 +129,14 @@ func (s *site) saveState() {
 		return
 	}
 	c.mu.Lock()
-	c.stateFile, c.state = p, st
+	c.stateFile, c.state, c.written = p, st, false
 	c.saveGen++
 	gen := c.saveGen
+	lazy := c.onClose
 	c.mu.Unlock()
+	if lazy {
+		return // Flush writes it
+	}
 	c.saving.Add(1)
 	go func() {
 		defer c.saving.Done()
@@ -139,6 +144,9 @@ func (s *site) saveState() {
 		defer c.saveMu.Unlock()
 		c.mu.Lock()
 		latest := c.saveGen == gen
+		if latest {
+			c.written = true
+		}
 		c.mu.Unlock()
 		if latest { // else a later build's state replaces it anyway
 			writeState(p, st)
@@ -320,11 +328,57 @@ type KeyCache struct {
 	saveGen   int
 	saveMu    sync.Mutex
 	saving    sync.WaitGroup
+	// onClose defers writing the state to Flush (PipelineOptions
+	// StateOnClose); written tells whether the last state is on disk.
+	onClose bool
+	written bool
+	// The list rows of the last build and the hash of the layouts that
+	// made them (templateSet.prevRows).
+	rowsHash [32]byte
+	rows     map[listRowData]template.HTML
+	// codes are the search entries the last build encoded (entryCodes):
+	// an entry is never modified once made, and a page reused keeps it.
+	codes map[*searchEntry]*entryCode
+}
+
+// rowsFor returns the rows the last build made with the layouts of hash.
+func (c *KeyCache) rowsFor(hash [32]byte) map[listRowData]template.HTML {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rowsHash != hash {
+		return nil
+	}
+	return c.rows
+}
+
+// keepRows keeps the rows a build made for the next one.
+func (c *KeyCache) keepRows(ts *templateSet) {
+	ts.rowsMu.RLock()
+	rows := ts.rows
+	ts.rowsMu.RUnlock()
+	c.mu.Lock()
+	c.rowsHash, c.rows = ts.hash, rows
+	c.mu.Unlock()
 }
 
 // Wait waits until the state of the last build is written to disk; call
 // it before the process ends.
 func (c *KeyCache) Wait() { c.saving.Wait() }
+
+// Flush writes the state of the last build if it is not on disk yet, and
+// waits until it is; call it before the process ends.
+func (c *KeyCache) Flush() {
+	c.saving.Wait()
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	c.mu.Lock()
+	p, st, done := c.stateFile, c.state, c.written
+	c.written = true
+	c.mu.Unlock()
+	if st != nil && !done {
+		writeState(p, st)
+	}
+}
 
 // NewKeyCache returns an empty cache.
 func NewKeyCache() *KeyCache { return &KeyCache{} }

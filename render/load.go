@@ -66,6 +66,9 @@ func load(ctx context.Context, o Options, res *Result) (*input, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Keys != nil {
+		t.prevRows = o.Keys.rowsFor(t.hash)
+	}
 	in.tmpl = t
 	return in, ctx.Err()
 }

@@ -317,8 +317,19 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	if err != nil {
 		return err
 	}
-	assets = append(assets, file{Path: "assets/search-index.js", Data: s.searchIndex()}, s.registerCSV())
-	assets = append(assets, s.feedFiles(pagePaths)...)
+	// The search index, the register and the feeds read what the pages
+	// made and nothing of each other: made side by side.
+	var index []byte
+	var register file
+	var feeds []file
+	var side sync.WaitGroup
+	side.Add(2)
+	go func() { defer side.Done(); index = s.searchIndex() }()
+	go func() { defer side.Done(); feeds = s.feedFiles(pagePaths) }()
+	register = s.registerCSV()
+	side.Wait()
+	assets = append(assets, file{Path: "assets/search-index.js", Data: index}, register)
+	assets = append(assets, feeds...)
 	for _, p := range sortedKeys(s.assets) {
 		if !s.fileShown(p) {
 			continue // never copied, whoever asked (a page reused from the previous site, too)

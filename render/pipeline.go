@@ -68,6 +68,12 @@ type PipelineOptions struct {
 	// KeepLastGood keeps, for a document whose file stops loading, its
 	// last good version in the site with a banner (LastGood; rmm serve).
 	KeepLastGood bool
+	// StateOnClose keeps the page state of each Build in memory only and
+	// writes the last one to disk in Close (rmm serve: encoding the state
+	// of 10,000 pages costs about 0.4 s of CPU, which a rebuild on every
+	// save should not pay; a preview killed before Close only makes the
+	// next one render every page).
+	StateOnClose bool
 	// Snapshot, when not nil, is the library already read at Rev (rmm pdf
 	// reads it to find what to print); the first Build uses it.
 	Snapshot *repo.Snapshot
@@ -110,6 +116,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 		return nil, err
 	}
 	p := &Pipeline{o: o, keys: NewKeyCache(), loaded: o.Snapshot}
+	p.keys.onClose = o.StateOnClose
 	if o.KeepLastGood {
 		p.good = NewLastGood()
 	}
@@ -156,7 +163,7 @@ func (p *Pipeline) loadLibrary() (*repo.Snapshot, error) {
 
 // Close waits for what the last Build still writes in the background (the
 // page state for the next run); call it before the process ends.
-func (p *Pipeline) Close() { p.keys.Wait() }
+func (p *Pipeline) Close() { p.keys.Flush() }
 
 // Build runs the pipeline once. Its errors are *PhaseError naming the
 // phase (guard, history, library, check, then Build's), or a *StrictError;

@@ -253,6 +253,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	if !o.Scratch {
 		s.saveState()
 	}
+	if o.Keys != nil {
+		o.Keys.keepRows(s.in.tmpl)
+	}
 	lap(PhaseWrite)
 	res.Written = int(w.written.Load())
 	res.Removed = int(w.removed.Load())

@@ -3,10 +3,14 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 
@@ -119,21 +123,112 @@ func (s *site) searchIndex() []byte {
 			}
 		}
 	}
-	data := struct {
-		V int               `json:"v"`
-		N map[string]string `json:"n"` // encoding/json sorts the keys
-		W map[string]string `json:"w"`
-		D []*searchEntry    `json:"d"`
-	}{2, names, textPostings(entries), entries}
+	codes := s.entryCodes(entries)
+	// The same bytes as encoding/json's Encoder gives the struct
+	// {"v":2,"n":names,"w":postings,"d":entries} (its keys sorted, <, >
+	// and & escaped so the data cannot close the script), with each
+	// entry's encoding made once per entry (entryCodes).
 	var buf bytes.Buffer
 	buf.WriteString("// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = ")
-	enc := json.NewEncoder(&buf) // escapes <, > and & so the data cannot close the script
-	if err := enc.Encode(data); err != nil {
-		buf.WriteString(`{"v":2,"n":{},"d":[]}` + "\n")
+	n, err1 := json.Marshal(names)
+	w, err2 := json.Marshal(textPostings(codes))
+	if err1 != nil || err2 != nil {
+		buf.WriteString(`{"v":2,"n":{},"d":[]}`)
+	} else {
+		buf.WriteString(`{"v":2,"n":`)
+		buf.Write(n)
+		buf.WriteString(`,"w":`)
+		buf.Write(w)
+		buf.WriteString(`,"d":[`)
+		for i, c := range codes {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(c.json)
+		}
+		buf.WriteString(`]}`)
 	}
-	buf.Truncate(buf.Len() - 1)
 	buf.WriteString(";\n")
 	return buf.Bytes()
+}
+
+// entryCode is what the search index holds of one entry: its JSON and the
+// distinct terms of each of its sections.
+type entryCode struct {
+	json  []byte
+	terms [][]string
+}
+
+// entryCodes encodes the entries, on every core; an entry the last build
+// of this process encoded (o.Keys: a page reused keeps its entry) is
+// taken from there, so a rebuild encodes only the pages it rendered.
+func (s *site) entryCodes(entries []*searchEntry) []*entryCode {
+	out := make([]*entryCode, len(entries))
+	c := s.o.Keys
+	var todo []int
+	if c != nil {
+		c.mu.Lock()
+		for i, e := range entries {
+			if ec := c.codes[e]; ec != nil {
+				out[i] = ec
+			} else {
+				todo = append(todo, i)
+			}
+		}
+		c.mu.Unlock()
+	} else {
+		for i := range entries {
+			todo = append(todo, i)
+		}
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= len(todo) {
+					return
+				}
+				i := todo[j]
+				out[i] = encodeEntry(entries[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if c != nil {
+		codes := make(map[*searchEntry]*entryCode, len(entries))
+		for i, e := range entries {
+			codes[e] = out[i]
+		}
+		c.mu.Lock()
+		c.codes = codes
+		c.mu.Unlock()
+	}
+	return out
+}
+
+func encodeEntry(e *searchEntry) *entryCode {
+	b, err := json.Marshal(e)
+	if err != nil {
+		b = []byte(`{}`)
+	}
+	ec := &entryCode{json: b, terms: make([][]string, len(e.Sections))}
+	seen := map[string]bool{}
+	for i, sec := range e.Sections {
+		clear(seen)
+		var ts []string
+		eachTerm(sec.Text, func(t string) {
+			if !seen[t] {
+				seen[t] = true
+				ts = append(ts, t)
+			}
+		})
+		ec.terms[i] = ts
+	}
+	return ec
 }
 
 // textPostings is the term dictionary of the sections' text: for every
@@ -143,28 +238,27 @@ func (s *site) searchIndex() []byte {
 // 0, 2 and 12). A term is a run of letters and numbers, lower case, as
 // the script splits a query; the script reads a term's list only when a
 // query needs it, so loading the index costs no pass over the text.
-func textPostings(entries []*searchEntry) map[string]string {
+func textPostings(codes []*entryCode) map[string]string {
 	type list struct {
 		last int
 		b    []byte
 	}
 	lists := map[string]*list{}
 	n := 0
-	for _, e := range entries {
-		for _, sec := range e.Sections {
-			eachTerm(sec.Text, func(t string) {
+	for _, c := range codes {
+		for _, ts := range c.terms {
+			for _, t := range ts {
 				l := lists[t]
-				switch {
-				case l == nil:
+				if l == nil {
 					l = &list{last: n}
 					lists[t] = l
 					l.b = strconv.AppendInt(l.b, int64(n), 36)
-				case l.last != n:
+				} else {
 					l.b = append(l.b, ' ')
 					l.b = strconv.AppendInt(l.b, int64(n-l.last), 36)
 					l.last = n
 				}
-			})
+			}
 			n++
 		}
 	}
@@ -175,24 +269,54 @@ func textPostings(entries []*searchEntry) map[string]string {
 	return out
 }
 
-// eachTerm calls f with every term of s: a run of letters and numbers,
-// lower case (as the script's /[\p{L}\p{N}]+/u on the lower-cased text).
+// eachTerm calls f with every term of s, lower case: runs of letters and
+// numbers, as the search script splits text. ASCII text (most of it) is
+// read a byte at a time and lowered without allocating when it is lower
+// case already.
 func eachTerm(s string, f func(string)) {
 	start := -1
-	for i, r := range s {
+	upper := false
+	emit := func(t string) {
+		if upper {
+			t = strings.ToLower(t)
+		}
+		f(t)
+		start, upper = -1, false
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				if start < 0 {
+					start = i
+				}
+			case 'A' <= c && c <= 'Z':
+				if start < 0 {
+					start = i
+				}
+				upper = true
+			default:
+				if start >= 0 {
+					emit(s[start:i])
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if unicode.IsLetter(r) || unicode.IsNumber(r) {
 			if start < 0 {
 				start = i
 			}
-			continue
+			upper = true // lowered by strings.ToLower, as before
+		} else if start >= 0 {
+			emit(s[start:i])
 		}
-		if start >= 0 {
-			f(strings.ToLower(s[start:i]))
-			start = -1
-		}
+		i += size
 	}
 	if start >= 0 {
-		f(strings.ToLower(s[start:]))
+		emit(s[start:])
 	}
 }
 

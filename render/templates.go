@@ -34,8 +34,12 @@ type templateSet struct {
 	chromes map[[2]string]chromeParts
 	rowsMu  sync.RWMutex
 	rows    map[listRowData]template.HTML // see rowsHTML
-	files   fs.FS                         // embedded site files with the repository's overrides
-	hash    [32]byte                      // of every layout's source, for the rebuild cache
+	// prevRows are the rows the previous build of this process made with
+	// the same layouts (KeyCache), read only: a rebuild executes the rows
+	// that changed, not all 10,000.
+	prevRows map[listRowData]template.HTML
+	files    fs.FS    // embedded site files with the repository's overrides
+	hash     [32]byte // of every layout's source, for the rebuild cache
 }
 
 // overlay reads a file from the repository's overrides, else from the
@@ -197,6 +201,16 @@ func (ts *templateSet) rowsHTML(root string, rows []listRow) (template.HTML, err
 		ts.rowsMu.RLock()
 		h, ok := ts.rows[k]
 		ts.rowsMu.RUnlock()
+		if !ok {
+			if h, ok = ts.prevRows[k]; ok {
+				ts.rowsMu.Lock()
+				if ts.rows == nil {
+					ts.rows = map[listRowData]template.HTML{}
+				}
+				ts.rows[k] = h
+				ts.rowsMu.Unlock()
+			}
+		}
 		if !ok {
 			buf.Reset()
 			if err := t.ExecuteTemplate(&buf, "list-row", k); err != nil {

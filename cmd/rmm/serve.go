@@ -84,6 +84,8 @@ func serveRun(ctx context.Context, e *env, opts *serveOptions, ln net.Listener) 
 		LiveReload: render.ReloadScript, InPlace: true, LenientHistory: true,
 		// A document that stops loading keeps its last good page.
 		KeepLastGood: true,
+		// The page state is written once, when the preview stops.
+		StateOnClose: true,
 	})
 	if err != nil {
 		return pipelineErr(r, err)
