@@ -123,13 +123,16 @@ func (s *site) searchIndex() []byte {
 			}
 		}
 	}
+	if c := s.o.Keys; c == nil || !c.onClose {
+		return searchIndexOnce(names, entries)
+	}
 	codes := s.entryCodes(entries)
 	// The same bytes as encoding/json's Encoder gives the struct
 	// {"v":2,"n":names,"w":postings,"d":entries} (its keys sorted, <, >
 	// and & escaped so the data cannot close the script), with each
 	// entry's encoding made once per entry (entryCodes).
 	var buf bytes.Buffer
-	buf.WriteString("// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = ")
+	buf.WriteString(searchPreamble)
 	n, err1 := json.Marshal(names)
 	w, err2 := json.Marshal(textPostings(codes))
 	if err1 != nil || err2 != nil {
@@ -150,6 +153,64 @@ func (s *site) searchIndex() []byte {
 	}
 	buf.WriteString(";\n")
 	return buf.Bytes()
+}
+
+// searchIndexOnce is searchIndex for a build that is not followed by
+// another in the same process (rmm build): nothing is kept for reuse, so
+// the text is split into terms as it is read, and the memory peak is the
+// index being written (keeping every entry's encoding and terms for a
+// rebuild, as entryCodes does for rmm serve, cost 160 MB more at 10,000
+// documents).
+func searchIndexOnce(names map[string]string, entries []*searchEntry) []byte {
+	lists := map[string]*postingList{}
+	n := 0
+	for _, e := range entries {
+		for _, sec := range e.Sections {
+			eachTerm(sec.Text, func(t string) { lists[t] = lists[t].add(n) })
+			n++
+		}
+	}
+	w := make(map[string]string, len(lists))
+	for t, l := range lists {
+		w[t] = string(l.b)
+	}
+	data := struct {
+		V int               `json:"v"`
+		N map[string]string `json:"n"` // encoding/json sorts the keys
+		W map[string]string `json:"w"`
+		D []*searchEntry    `json:"d"`
+	}{2, names, w, entries}
+	var buf bytes.Buffer
+	buf.WriteString(searchPreamble)
+	if err := json.NewEncoder(&buf).Encode(data); err != nil { // escapes <, > and & so the data cannot close the script
+		buf.WriteString(`{"v":2,"n":{},"d":[]}` + "\n")
+	}
+	buf.Truncate(buf.Len() - 1)
+	buf.WriteString(";\n")
+	return buf.Bytes()
+}
+
+const searchPreamble = "// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = "
+
+// postingList is one term's list of sections (textPostings).
+type postingList struct {
+	last int
+	b    []byte
+}
+
+// add adds section n to l (nil: a new list), once however often the
+// section holds the term.
+func (l *postingList) add(n int) *postingList {
+	switch {
+	case l == nil:
+		l = &postingList{last: n}
+		l.b = strconv.AppendInt(l.b, int64(n), 36)
+	case l.last != n:
+		l.b = append(l.b, ' ')
+		l.b = strconv.AppendInt(l.b, int64(n-l.last), 36)
+		l.last = n
+	}
+	return l
 }
 
 // entryCode is what the search index holds of one entry: its JSON and the
@@ -239,25 +300,12 @@ func encodeEntry(e *searchEntry) *entryCode {
 // the script splits a query; the script reads a term's list only when a
 // query needs it, so loading the index costs no pass over the text.
 func textPostings(codes []*entryCode) map[string]string {
-	type list struct {
-		last int
-		b    []byte
-	}
-	lists := map[string]*list{}
+	lists := map[string]*postingList{}
 	n := 0
 	for _, c := range codes {
 		for _, ts := range c.terms {
 			for _, t := range ts {
-				l := lists[t]
-				if l == nil {
-					l = &list{last: n}
-					lists[t] = l
-					l.b = strconv.AppendInt(l.b, int64(n), 36)
-				} else {
-					l.b = append(l.b, ' ')
-					l.b = strconv.AppendInt(l.b, int64(n-l.last), 36)
-					l.last = n
-				}
+				lists[t] = lists[t].add(n)
 			}
 			n++
 		}
