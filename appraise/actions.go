@@ -6,10 +6,12 @@ package appraise
 
 import (
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
+	"github.com/rmm-pal/rmm/repo"
 )
 
 // Action is a task-list item (`- [ ] text (@owner, due DATE)`) of a
@@ -89,22 +91,12 @@ func Actions(ctx *check.Context) ([]Action, error) {
 			if len(open) == 0 {
 				break
 			}
-			data, ok, err := fr.Read(ci.Hash, d.Path)
+			doneThen, err := doneAt(fr, ctx.Repo.Prefix, ci.Hash, d.Path)
 			if err != nil {
 				if firstErr == nil {
 					firstErr = err
 				}
 				break
-			}
-			doneThen := map[string]bool{}
-			if ok {
-				if old, _ := doc.Parse(d.Path, data); old != nil {
-					for _, a := range old.Actions {
-						if a.Done {
-							doneThen[a.Text] = true
-						}
-					}
-				}
 			}
 			for text := range open {
 				if doneThen[text] {
@@ -132,3 +124,50 @@ func Actions(ctx *check.Context) ([]Action, error) {
 	})
 	return out, firstErr
 }
+
+// doneAt is the set of done actions' texts of the document at path (of
+// the library at prefix in the repository) in commit, nil when it is not there. A commit names its files' bytes
+// forever, so what was read is kept (doneSeen) for the next call in this
+// process: rmm serve traces the same closed actions back on every rebuild,
+// and re-reading and parsing their old versions was a fifth of a rebuild
+// of the example library.
+func doneAt(fr *repo.FileReader, prefix, commit, path string) (map[string]bool, error) {
+	key := commit + "\x00" + prefix + "\x00" + path // the library's folder in the repository is part of the file
+	doneMu.Lock()
+	done, ok := doneSeen[key]
+	doneMu.Unlock()
+	if ok {
+		return done, nil
+	}
+	data, ok, err := fr.Read(commit, path)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if old, _ := doc.Parse(path, data); old != nil {
+			for _, a := range old.Actions {
+				if a.Done {
+					if done == nil {
+						done = map[string]bool{}
+					}
+					done[a.Text] = true
+				}
+			}
+		}
+	}
+	doneMu.Lock()
+	if len(doneSeen) >= maxDoneSeen {
+		clear(doneSeen) // bounded: a long preview of a large library starts over
+	}
+	doneSeen[key] = done
+	doneMu.Unlock()
+	return done, nil
+}
+
+// maxDoneSeen bounds doneSeen (a key and a few texts each).
+const maxDoneSeen = 100_000
+
+var (
+	doneMu   sync.Mutex
+	doneSeen = map[string]map[string]bool{}
+)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -84,6 +85,12 @@ func TestActionsClosedIn(t *testing.T) {
 		if a.Document != "MR-1" || a.Path != "r.md" || a.Line != 10+i {
 			t.Errorf("action %d source %s %s:%d", i, a.Document, a.Path, a.Line)
 		}
+	}
+	// Asked again (rmm serve asks on every rebuild), the old versions
+	// already read are not read again, and the answer is the same.
+	again, err := Actions(check.NewContext(r, snap, now))
+	if err != nil || !reflect.DeepEqual(again, acts) {
+		t.Errorf("asked again: %+v, %v; want %+v", again, err, acts)
 	}
 	// At HEAD, Carol's action is open and overdue is judged by the clock.
 	at, _ := r.Load("HEAD", doc.LoadOptions{})
