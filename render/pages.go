@@ -457,10 +457,8 @@ func (s *site) docView(p *page) *docView {
 	if d.Kind == "measure" {
 		s.measure(d, v)
 	}
-	for _, dg := range s.o.Diags {
-		if dg.Path == d.Path {
-			v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
-		}
+	for _, dg := range s.diagnosticsOf(d.Path) {
+		v.Diags = append(v.Diags, diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule})
 	}
 	if dg, ok := s.o.Stale[d.Path]; ok {
 		v.Stale = staleText(dg)

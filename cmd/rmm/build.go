@@ -88,16 +88,7 @@ func buildRun(ctx context.Context, e *env, opts *buildOptions) error {
 	if err != nil {
 		return pipelineErr(r, err)
 	}
-	if os.Getenv("RMM_TRACE") != "" {
-		// Phase timings for benchmarks (bench/build.sh); never in tests.
-		fmt.Fprint(e.stderr, "rmm: trace:")
-		for _, p := range res.Phases {
-			if p.Phase != render.PhaseGuard {
-				fmt.Fprintf(e.stderr, " %s %.3fs", p.Phase, p.Duration.Seconds())
-			}
-		}
-		fmt.Fprintln(e.stderr)
-	}
+	tracePhases(e, res)
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
 	}
@@ -196,4 +187,19 @@ func buildCount(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// tracePhases prints the phase timings of a build when RMM_TRACE is set,
+// for benchmarks (bench/build.sh, serve profiles); never in tests.
+func tracePhases(e *env, res *render.Result) {
+	if os.Getenv("RMM_TRACE") == "" {
+		return
+	}
+	fmt.Fprint(e.stderr, "rmm: trace:")
+	for _, p := range res.Phases {
+		if p.Phase != render.PhaseGuard {
+			fmt.Fprintf(e.stderr, " %s %.3fs", p.Phase, p.Duration.Seconds())
+		}
+	}
+	fmt.Fprintln(e.stderr)
 }

@@ -169,6 +169,7 @@ func printBuild(e *env, r *repo.Repo, ev render.BuildEvent) {
 	}
 	res := ev.Result
 	fmt.Fprintf(e.stdout, "%s %d pages, %d files written, in %s\n", what, res.Pages, res.Written, ev.Duration.Round(time.Millisecond))
+	tracePhases(e, res)
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
 	}
