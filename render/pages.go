@@ -690,19 +690,28 @@ func (s *site) homePage() *pageData {
 func (s *site) checksPage() *pageData {
 	var out []diagView
 	for _, dg := range s.o.Diags {
+		if !s.diagShown(dg) {
+			continue // about a document this audience does not see
+		}
 		dv := diagView{Path: dg.Path, Line: dg.Line, Severity: string(dg.Severity), Message: dg.Message, Rule: dg.Rule}
 		if d := s.lib.ByPath[dg.Path]; d != nil {
-			p := s.byID[d.ID]
-			if p == nil || p.d != d {
-				continue // a document this audience does not see
-			}
-			dv.URL = p.url
-		} else if dg.Path != doc.ConfigFile {
-			continue
+			dv.URL = s.byID[d.ID].url
 		}
 		out = append(out, dv)
 	}
 	return &pageData{Title: "Check results", Nav: "checks", Checks: out}
+}
+
+// diagShown reports whether the audience may see a finding: it is about
+// a document published for it, or about rmm.yaml. A finding about any
+// other file (one that does not load, a restricted document) is for the
+// terminal and rmm check only.
+func (s *site) diagShown(dg doc.Diagnostic) bool {
+	if d := s.lib.ByPath[dg.Path]; d != nil {
+		p := s.byID[d.ID]
+		return p != nil && p.d == d
+	}
+	return dg.Path == doc.ConfigFile
 }
 
 // fileOf returns the last element of a path.

@@ -145,8 +145,13 @@ type Result struct {
 	// measure whose data cannot be read, a gap in a feature).
 	Warnings []string
 	// Errors are the errors among Options.Diags, in order: what the
-	// terminal and open pages of rmm serve show after a build.
+	// terminal of rmm serve shows after a build.
 	Errors []doc.Diagnostic
+	// Shown are those of Errors the audience may see, as the checks page
+	// shows them: about a document published for it, or rmm.yaml. Open
+	// pages of rmm serve show only these: the preview is served to whoever
+	// reaches it, and an error names its file and quotes it.
+	Shown []doc.Diagnostic
 	// Stale counts the documents published from their last good version
 	// (Options.Stale).
 	Stale int
@@ -263,6 +268,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	res.Pages = int(w.pages.Load())
 	res.Reused = int(s.reused.Load())
 	res.Errors = errorsOf(o.Diags)
+	for _, dg := range res.Errors {
+		if s.diagShown(dg) {
+			res.Shown = append(res.Shown, dg)
+		}
+	}
 	res.Stale = len(o.Stale)
 	res.Rendered = s.rendered
 	sort.Strings(res.Rendered)

@@ -255,7 +255,7 @@ func (s *Server) build(ctx context.Context, changes []string) {
 		// after one with errors sends count 0: the overlay goes); a page
 		// that reloads is sent them again when it reconnects.
 		diags := ""
-		if res != nil && len(res.Errors) > 0 {
+		if res != nil && len(res.Shown) > 0 {
 			diags = diagsJSON(res)
 		}
 		if diags != s.diags {
@@ -448,9 +448,9 @@ func diagsJSON(res *Result) string {
 		Errors []diag `json:"errors"`
 	}{Errors: []diag{}}
 	if res != nil {
-		v.Count = len(res.Errors)
+		v.Count = len(res.Shown) // what the audience may see; the terminal lists them all
 		v.Stale = res.Stale
-		for i, d := range res.Errors {
+		for i, d := range res.Shown {
 			if i == maxReported {
 				break
 			}
