@@ -129,8 +129,8 @@ func Actions(ctx *check.Context) ([]Action, error) {
 // the library at prefix in the repository) in commit, nil when it is not there. A commit names its files' bytes
 // forever, so what was read is kept (doneSeen) for the next call in this
 // process: rmm serve traces the same closed actions back on every rebuild,
-// and re-reading and parsing their old versions was a fifth of a rebuild
-// of the example library.
+// and re-reading and parsing their old versions was about 15% of the CPU
+// of a serve session on the example library (profile: 0.37 s of 2.41 s).
 func doneAt(fr *repo.FileReader, prefix, commit, path string) (map[string]bool, error) {
 	key := commit + "\x00" + prefix + "\x00" + path // the library's folder in the repository is part of the file
 	doneMu.Lock()
