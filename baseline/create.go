@@ -132,6 +132,13 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 	} else if ctx.Snap.Commit != head {
 		return nil, fmt.Errorf("internal error: the check context is not the working tree nor HEAD")
 	}
+	// The blobs of the library checked are read from the object store
+	// while the rules run (each alone keeps one core busy for much of its
+	// time); when HEAD must be read instead, below, its blobs are checked
+	// then.
+	early := make(chan map[string]error, 1)
+	earlyFiles := blobFiles(lib, tree, ctx.Snap.Commit == head)
+	go func() { early <- r.CheckBlobs(earlyFiles.hashes()) }()
 	var errs []string
 	diags := check.Run(ctx, rs)
 	for _, d := range diags {
@@ -162,7 +169,12 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 	} else if p := latestIn(r, list, head, nil); p != nil {
 		previous = p.Tag
 	}
-	reasons = append(reasons, unreadable(r, lib, tree, lib != ctx.Lib || ctx.Snap.Commit == head)...)
+	if lib == ctx.Lib {
+		reasons = append(reasons, earlyFiles.unreadable(<-early, tree)...)
+	} else {
+		f := blobFiles(lib, tree, true)
+		reasons = append(reasons, f.unreadable(r.CheckBlobs(f.hashes()), tree)...)
+	}
 	reasons = append(reasons, unapproved(lib)...)
 	if len(reasons) > 0 {
 		return nil, &RefusedError{Name: name, Reasons: reasons}
@@ -190,18 +202,26 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 	return m, nil
 }
 
-// unreadable reads from the object store, at the tagged commit (tree),
-// the blob of rmm.yaml and of every document of lib (the manifest's
-// entries among them), and lists each one that is missing or damaged;
-// when lib was read from tree, also the files it could not read. A
-// baseline is cut from git objects: one whose blobs are gone would fail
-// Verify at once, and could not be read back with --at.
-func unreadable(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS, fromTree bool) []string {
-	type file struct{ name, path, blob string }
-	var files []file
+// checkedFiles are the files of a library whose blobs a baseline is cut
+// from: rmm.yaml and every document, at the tagged commit, and the files
+// that could not be read from it.
+type checkedFiles struct {
+	files []checkedFile
+	// unread are the files of a library read from the commit that could
+	// not be read there.
+	unread []doc.Diagnostic
+}
+
+type checkedFile struct{ name, path, blob string }
+
+// blobFiles lists, at the tagged commit (tree), the blob of rmm.yaml and
+// of every document of lib (the manifest's entries among them); when lib
+// was read from tree (fromTree), also the files it could not read.
+func blobFiles(lib *doc.Library, tree *repo.TreeFS, fromTree bool) *checkedFiles {
+	c := &checkedFiles{}
 	add := func(name, p string) {
 		if h, ok := tree.BlobHash(p); ok { // else not in the commit: uncommitted() reports it
-			files = append(files, file{name, p, h})
+			c.files = append(c.files, checkedFile{name, p, h})
 		}
 	}
 	add(doc.ConfigFile, doc.ConfigFile)
@@ -212,29 +232,40 @@ func unreadable(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS, fromTree bool
 		}
 		add(name, d.Path)
 	}
-	var unread []doc.Diagnostic
 	if fromTree {
 		for _, d := range lib.Diags {
 			if d.Rule == "read" { // Verify would report it as a missing object
-				unread = append(unread, d)
+				c.unread = append(c.unread, d)
 				add(d.Path, d.Path)
 			}
 		}
 	}
-	hashes := make([]string, len(files))
-	for i, f := range files {
+	return c
+}
+
+func (c *checkedFiles) hashes() []string {
+	hashes := make([]string, len(c.files))
+	for i, f := range c.files {
 		hashes[i] = f.blob
 	}
-	bad := r.CheckBlobs(hashes)
+	return hashes
+}
+
+// unreadable lists each file whose blob is missing or damaged in the
+// object store (bad, from repo.CheckBlobs of c.hashes()), and each file
+// that could not be read. A baseline is cut from git objects: one whose
+// blobs are gone would fail Verify at once, and could not be read back
+// with --at.
+func (c *checkedFiles) unreadable(bad map[string]error, tree *repo.TreeFS) []string {
 	var out []string
 	named := map[string]bool{}
-	for _, f := range files {
+	for _, f := range c.files {
 		if err := bad[f.blob]; err != nil && !named[f.path] {
 			named[f.path] = true
 			out = append(out, fmt.Sprintf("%s: %v at commit %s (restore it from a clone that has it; 'git fsck' lists what is missing)", f.name, err, short(tree.Commit())))
 		}
 	}
-	for _, d := range unread {
+	for _, d := range c.unread {
 		if !named[d.Path] {
 			out = append(out, fmt.Sprintf("%s at commit %s", d.String(), short(tree.Commit())))
 		}
