@@ -1,6 +1,8 @@
 package baseline
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -214,4 +216,48 @@ func readFile(t *testing.T, dir, name string) string {
 		t.Fatal(err)
 	}
 	return string(snap.ByPath[name].Raw)
+}
+
+// List reads each tag object once per process (listMemo), by name and
+// object id: a tag replaced under the same name (a forged or re-cut tag,
+// a ref moved by hand) is read again, and a tag deleted is gone.
+func TestListSeesTagsReplaced(t *testing.T) {
+	dir := approvedRepo(t)
+	q1 := mustCreate(t, dir, "Q1", day(1))
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := List(r)
+	if err != nil || len(list) != 1 || list[0].Summary == "forged" {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	first := list[0]
+	// The tag replaced: same name, another object.
+	if err := os.Remove(filepath.Join(dir, ".git", "refs", "tags", "baseline", "Q1")); err != nil {
+		t.Fatal(err)
+	}
+	f := *q1
+	f.Summary = "forged"
+	if _, err := r.CreateTag(TagPrefix+"Q1", q1.Commit, f.Message(), day(2)); err != nil {
+		t.Fatal(err)
+	}
+	list, err = List(r)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	if list[0].Summary != "forged" || list[0].Date == first.Date {
+		t.Errorf("List after the tag was replaced shows the old tag: %+v", list[0])
+	}
+	// The same tag object again: the summary is the one read before.
+	again, _ := List(r)
+	if len(again) != 1 || again[0].Summary != "forged" || again[0].manifest != list[0].manifest {
+		t.Errorf("List read the same tag object twice: %+v", again)
+	}
+	if err := os.Remove(filepath.Join(dir, ".git", "refs", "tags", "baseline", "Q1")); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := List(r); len(list) != 0 {
+		t.Errorf("List after the tag was deleted: %+v", list)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rmm-pal/rmm/doc"
@@ -30,6 +31,42 @@ type Summary struct {
 	when     time.Time // tagger date, zero when the tag cannot be read
 }
 
+// listMemo keeps, for the life of the process, the summary List made of
+// each baseline tag, by the tag's name and the id of its tag object: an
+// object id names the object's bytes (target, tagger, message), so the
+// summary, manifest included, is the same every time. rmm serve and one
+// baseline create (whose rules ask for the latest baseline more than
+// once) read and parse each manifest once instead of on every call: with
+// 22 baselines of 5,520 documents, 0.74 s of CPU a create. A manifest
+// from List is shared: it is never modified.
+var listMemo = &summaryMemo{m: map[summaryKey]Summary{}}
+
+type summaryKey struct{ gitDir, name, ref string }
+
+type summaryMemo struct {
+	mu sync.Mutex
+	m  map[summaryKey]Summary
+}
+
+// summaryMemoMax bounds the memo; past it, it starts again empty.
+const summaryMemoMax = 4096
+
+func (c *summaryMemo) get(gitDir, name, ref string) (Summary, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[summaryKey{gitDir, name, ref}]
+	return s, ok
+}
+
+func (c *summaryMemo) put(gitDir, name, ref string, s Summary) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= summaryMemoMax {
+		c.m = map[summaryKey]Summary{}
+	}
+	c.m[summaryKey{gitDir, name, ref}] = s
+}
+
 // List returns every baseline tag in the order they were cut, oldest
 // first: by tagger date; baselines of the same second by their previous
 // lines (a baseline comes after the one it names); then by name. A tag
@@ -41,24 +78,22 @@ func List(r *repo.Repo) ([]Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, _ := r.Tags(TagPrefix)
-	byName := map[string]*repo.Tag{}
-	for _, t := range tags {
-		byName[t.Name] = t
-	}
 	var out []Summary
 	for _, n := range names {
 		s := Summary{Name: strings.TrimPrefix(n, TagPrefix), Tag: n}
-		t := byName[n]
-		if t == nil {
-			// Tags skipped it (the ref names an object that is not there),
-			// or stopped early (a ref it could not parse).
-			var err error
-			if t, err = r.ReadTag(n); err != nil {
-				s.Error = err.Error()
-				out = append(out, s)
+		ref, ok := r.TagRef(n)
+		if ok {
+			if m, ok := listMemo.get(r.GitDir, n, ref); ok {
+				out = append(out, m)
 				continue
 			}
+		}
+		t, err := r.ReadTag(n)
+		if err != nil {
+			// The ref names an object that is not there, or cannot be parsed.
+			s.Error = err.Error()
+			out = append(out, s)
+			continue
 		}
 		s.Commit = t.Target
 		s.Tagger = Person{Name: t.Tagger.Name, Email: t.Tagger.Email}
@@ -71,6 +106,9 @@ func List(r *repo.Repo) ([]Summary, error) {
 			if i := strings.IndexByte(s.Summary, '\n'); i >= 0 {
 				s.Summary = s.Summary[:i]
 			}
+		}
+		if t.Ref == ref {
+			listMemo.put(r.GitDir, n, ref, s)
 		}
 		out = append(out, s)
 	}

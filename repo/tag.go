@@ -412,3 +412,14 @@ func (f *FileReader) Read(commit, path string) (data []byte, ok bool, err error)
 	}
 	return nil, false, nil
 }
+
+// TagRef returns the hash the ref of tag name holds (the tag object of an
+// annotated tag), without reading the object; false when there is no
+// such ref or it cannot be read.
+func (r *Repo) TagRef(name string) (string, bool) {
+	ref, err := r.Git.Reference(plumbing.ReferenceName("refs/tags/"+name), false)
+	if err != nil || ref.Type() != plumbing.HashReference {
+		return "", false
+	}
+	return ref.Hash().String(), true
+}
