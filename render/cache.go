@@ -339,28 +339,29 @@ type KeyCache struct {
 	// made them (templateSet.prevRows).
 	rowsHash [32]byte
 	rows     map[listRowData]template.HTML
+	regRows  map[registerRowKey]template.HTML
 	// codes are the search entries the last build encoded (entryCodes):
 	// an entry is never modified once made, and a page reused keeps it.
 	codes map[*searchEntry]*entryCode
 }
 
 // rowsFor returns the rows the last build made with the layouts of hash.
-func (c *KeyCache) rowsFor(hash [32]byte) map[listRowData]template.HTML {
+func (c *KeyCache) rowsFor(hash [32]byte) (map[listRowData]template.HTML, map[registerRowKey]template.HTML) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.rowsHash != hash {
-		return nil
+		return nil, nil
 	}
-	return c.rows
+	return c.rows, c.regRows
 }
 
 // keepRows keeps the rows a build made for the next one.
 func (c *KeyCache) keepRows(ts *templateSet) {
 	ts.rowsMu.RLock()
-	rows := ts.rows
+	rows, reg := ts.rows, ts.regRows
 	ts.rowsMu.RUnlock()
 	c.mu.Lock()
-	c.rowsHash, c.rows = ts.hash, rows
+	c.rowsHash, c.rows, c.regRows = ts.hash, rows, reg
 	c.mu.Unlock()
 }
 

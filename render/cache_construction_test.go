@@ -109,7 +109,7 @@ func TestPagesRenderedAreThoseThatShowTheChange(t *testing.T) {
 		// those rendered (so the step tests something).
 		atLeast []string
 	}{
-		{"a document's body", func() { edit(x.Path, "\n---\n", "\n---\n\nA sentence added by the test.\n") }, []string{"doc/" + x.ID + ".html"}},
+		{"a document's body", func() { edit(x.Path, "\n---\n", "\n---\n\nA sentence added by the test.\n") }, []string{"doc/" + x.ID + ".html", "register.html"}},
 		{"its title", func() { edit(x.Path, "title: "+x.Title, "title: Retitled "+x.Title) }, []string{"doc/" + x.ID + ".html", "kind/" + x.Kind + ".html"}},
 		{"a linked document's title", func() { edit(y.Path, "title: "+y.Title, "title: Renamed "+y.Title) }, []string{"doc/" + x.ID + ".html", "doc/" + y.ID + ".html"}},
 		{"a commit touching it (history row)", func() { git("add", "-A"); git("commit", "-q", "-m", "Edits of the test") }, []string{"doc/" + x.ID + ".html", "index.html"}},

@@ -67,7 +67,7 @@ func load(ctx context.Context, o Options, res *Result) (*input, error) {
 		return nil, err
 	}
 	if o.Keys != nil {
-		t.prevRows = o.Keys.rowsFor(t.hash)
+		t.prevRows, t.prevRegRows = o.Keys.rowsFor(t.hash)
 	}
 	in.tmpl = t
 	return in, ctx.Err()

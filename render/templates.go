@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -38,8 +39,12 @@ type templateSet struct {
 	// the same layouts (KeyCache), read only: a rebuild executes the rows
 	// that changed, not all 10,000.
 	prevRows map[listRowData]template.HTML
-	files    fs.FS    // embedded site files with the repository's overrides
-	hash     [32]byte // of every layout's source, for the rebuild cache
+	// regRows and prevRegRows are the same for the register's rows
+	// (registerRowsHTML), under rowsMu too.
+	regRows     map[registerRowKey]template.HTML
+	prevRegRows map[registerRowKey]template.HTML
+	files       fs.FS    // embedded site files with the repository's overrides
+	hash        [32]byte // of every layout's source, for the rebuild cache
 }
 
 // overlay reads a file from the repository's overrides, else from the
@@ -77,7 +82,7 @@ func loadTemplates(repoFS fs.FS) (*templateSet, error) {
 	}
 	th := sha256.New()
 	th.Write(base)
-	root, err := template.New("base.html").Funcs(funcs).Funcs(template.FuncMap{"rows": ts.rowsHTML}).Parse(string(base))
+	root, err := template.New("base.html").Funcs(funcs).Funcs(template.FuncMap{"rows": ts.rowsHTML, "registerRows": ts.registerRowsHTML}).Parse(string(base))
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
 	}
@@ -224,6 +229,70 @@ func (ts *templateSet) rowsHTML(root string, rows []listRow) (template.HTML, err
 			ts.rows[k] = h
 			ts.rowsMu.Unlock()
 		}
+		out.WriteString(string(h))
+	}
+	return template.HTML(out.String()), nil
+}
+
+// registerRowData is what register.html's "register-row" shows.
+type registerRowData struct {
+	Root string
+	registerRow
+}
+
+// registerRowKey is a register row as a map key: everything the row
+// shows, the cells length-prefixed.
+type registerRowKey struct {
+	Root, Kind, State string
+	Doc               link
+	Cells             string
+}
+
+func (d registerRowData) key() registerRowKey {
+	var b strings.Builder
+	for _, c := range d.Cells {
+		b.WriteString(strconv.Itoa(len(c)))
+		b.WriteByte(':')
+		b.WriteString(c)
+	}
+	return registerRowKey{Root: d.Root, Kind: d.Kind, State: d.State, Doc: d.Doc, Cells: b.String()}
+}
+
+// registerRowsHTML is the template function registerRows: the rows of
+// the document register, each executed through register.html's
+// "register-row" unless the last build of this process made the same row
+// (the register shows every document's revision, so it changes with any
+// edit; executing its 10,000 rows took 0.2 to 0.4 s of every serve
+// rebuild).
+func (ts *templateSet) registerRowsHTML(root string, rows []registerRow) (template.HTML, error) {
+	t := ts.byName["register"]
+	if t == nil {
+		return "", fmt.Errorf("no layout %q", "register")
+	}
+	var out strings.Builder
+	var buf bytes.Buffer
+	for _, r := range rows {
+		d := registerRowData{Root: root, registerRow: r}
+		k := d.key()
+		ts.rowsMu.RLock()
+		h, ok := ts.regRows[k]
+		if !ok {
+			h, ok = ts.prevRegRows[k]
+		}
+		ts.rowsMu.RUnlock()
+		if !ok {
+			buf.Reset()
+			if err := t.ExecuteTemplate(&buf, "register-row", d); err != nil {
+				return "", err
+			}
+			h = template.HTML(buf.String())
+		}
+		ts.rowsMu.Lock()
+		if ts.regRows == nil {
+			ts.regRows = map[registerRowKey]template.HTML{}
+		}
+		ts.regRows[k] = h
+		ts.rowsMu.Unlock()
 		out.WriteString(string(h))
 	}
 	return template.HTML(out.String()), nil
