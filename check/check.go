@@ -53,6 +53,23 @@ func (c *Context) History(commit string) (*repo.History, error) {
 	return h, err
 }
 
+// InheritTemplates makes the context's templates start from prev, those
+// of an earlier context of the same tree in this process (rmm serve's
+// previous build): the placeholders of a document unchanged since are not
+// looked for again while its kind's template reads the same (prev may
+// read another fs.FS: each kind's template bytes are compared). A caller
+// that keeps templates from build to build drops their own predecessor
+// (Templates.DropPrevious) so the chain stays two long.
+func (c *Context) InheritTemplates(prev *Templates) {
+	if prev == nil {
+		return
+	}
+	t := c.Templates()
+	t.mu.Lock()
+	t.prev = prev
+	t.mu.Unlock()
+}
+
 // Templates are the kind templates of the library checked (its own
 // .rmm/templates, else rmm's), read once per context.
 func (c *Context) Templates() *Templates {

@@ -57,11 +57,17 @@ type Templates struct {
 	// memo keeps each document's placeholders: documents never change
 	// once loaded, and check, approve and appraise all ask.
 	memo map[*doc.Document][]Placeholder
+	// prev are the templates of the previous build of the same tree in
+	// this process (Context.InheritTemplates): a document loaded then and
+	// unchanged since is the same *doc.Document, so its placeholders are
+	// prev's when its kind's template reads the same.
+	prev *Templates
 }
 
 type kindTemplate struct {
 	// own: the repository has .rmm/templates/KIND.md.
 	own      bool
+	src      []byte                  // the template's bytes
 	headings []string                // its level-2 headings
 	texts    map[string]*sectionText // lower-case title -> the section's text
 }
@@ -153,6 +159,7 @@ func (t *Templates) kind(kind string) *kindTemplate {
 	if data == nil {
 		data, _ = fs.ReadFile(templates.Kinds, kind+".md")
 	}
+	k.src = data
 	// Only the template's body is read: its front matter holds Go
 	// template actions that are not YAML.
 	body := data
@@ -199,6 +206,32 @@ func HasTemplateFor(d *doc.Document) bool {
 		!(d.Kind == "process" && d.Tailors != "")
 }
 
+// DropPrevious forgets the templates t inherited from (InheritTemplates).
+func (t *Templates) DropPrevious() {
+	t.mu.Lock()
+	t.prev = nil
+	t.mu.Unlock()
+}
+
+// inherited returns the placeholders the previous templates found in d,
+// when they hold them and read d's kind template the same as t (k).
+func (t *Templates) inherited(d *doc.Document, k *kindTemplate) ([]Placeholder, bool) {
+	t.mu.Lock()
+	p := t.prev
+	t.mu.Unlock()
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	ps, ok := p.memo[d]
+	pk := p.kinds[d.Kind]
+	p.mu.Unlock()
+	if !ok || pk == nil || pk.own != k.own || !bytes.Equal(pk.src, k.src) {
+		return nil, false
+	}
+	return ps, true
+}
+
 // Placeholders lists d's sections that are still placeholders, in order.
 func (t *Templates) Placeholders(d *doc.Document) []Placeholder {
 	if !HasTemplateFor(d) {
@@ -212,6 +245,12 @@ func (t *Templates) Placeholders(d *doc.Document) []Placeholder {
 	ps, ok := t.memo[d]
 	t.mu.Unlock()
 	if ok {
+		return ps
+	}
+	if ps, ok := t.inherited(d, k); ok {
+		t.mu.Lock()
+		t.memo[d] = ps
+		t.mu.Unlock()
 		return ps
 	}
 	var out []Placeholder

@@ -163,3 +163,42 @@ func TestIsTODO(t *testing.T) {
 		}
 	}
 }
+
+// Templates inherited from an earlier context (rmm serve's last build)
+// give an unchanged document the placeholders found then, and look again
+// when its kind's template changed: a section that stopped being the
+// template's text stops being a placeholder.
+func TestInheritedTemplatesFollowTheTemplate(t *testing.T) {
+	tmpl := "---\nid: {{.ID}}\nkind: review\n---\n# {{.Title}}\n\n## Attendees\n\nList who attended.\n\n## Outcome\n\nWhat was decided.\n"
+	src := "---\nid: R\nkind: review\ntitle: R\nowner: o@example.org\n---\n# R\n\n## Attendees\n\nList who attended.\n\n## Outcome\n\nWe decided to buy pagers.\n"
+	d, diags := doc.Parse("r.md", []byte(src))
+	if d == nil {
+		t.Fatalf("parse: %v", diags)
+	}
+	ctx := func(fsys fs.FS, prev *Templates) *Templates {
+		c := &Context{Snap: nil}
+		c.templates = NewTemplates(fsys)
+		c.InheritTemplates(prev)
+		return c.Templates()
+	}
+	first := ctx(fstest.MapFS{".rmm/templates/review.md": {Data: []byte(tmpl)}}, nil)
+	ps := first.Placeholders(d)
+	if len(ps) != 1 || ps[0].Section != "Attendees" {
+		t.Fatalf("first build: %+v", ps)
+	}
+	// Same template: the placeholders are the ones found before.
+	same := ctx(fstest.MapFS{".rmm/templates/review.md": {Data: []byte(tmpl)}}, first)
+	if got := same.Placeholders(d); len(got) != 1 || &got[0] != &ps[0] {
+		t.Errorf("same template: %+v, not the inherited %p", got, ps)
+	}
+	// The template's Attendees text changed: looked for again.
+	changed := ctx(fstest.MapFS{".rmm/templates/review.md": {Data: []byte(strings.Replace(tmpl, "List who attended.", "Name the attendees.", 1))}}, same)
+	if got := changed.Placeholders(d); len(got) != 0 {
+		t.Errorf("after the template changed: %+v (inherited from before)", got)
+	}
+	// The repository's template removed: rmm's own applies.
+	own := ctx(fstest.MapFS{}, first)
+	if got, want := own.Placeholders(d), DefaultTemplates.Placeholders(d); len(got) != len(want) {
+		t.Errorf("after the template was removed: %+v, rmm's own gives %+v", got, want)
+	}
+}

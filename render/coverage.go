@@ -113,6 +113,7 @@ func (s *site) appraisal() *siteAppraisal {
 		if h := s.in.history; h != nil {
 			ctx.SetHistory(h.Head(), h)
 		}
+		ctx.InheritTemplates(s.o.Templates)
 		a.lib, a.ctx = lib, ctx
 		a.result = appraise.Appraise(ctx, appraise.Options{Control: s.ctl})
 		acts, err := appraise.Actions(ctx)

@@ -35,10 +35,11 @@ type Pipeline struct {
 	o PipelineOptions
 
 	mu     sync.Mutex
-	out    string         // Out from the library's root, "" when outside it
-	loaded *repo.Snapshot // read by Load, used by the next Build
-	prev   *doc.Library   // the last library read: the parse cache
-	hist   *repo.History  // the last history pass
+	out    string           // Out from the library's root, "" when outside it
+	loaded *repo.Snapshot   // read by Load, used by the next Build
+	prev   *doc.Library     // the last library read: the parse cache
+	hist   *repo.History    // the last history pass
+	tpl    *check.Templates // the kind templates of the last check
 	keys   *KeyCache
 	good   *LastGood // with KeepLastGood
 }
@@ -218,7 +219,14 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
 	if hist != nil {
 		cc.SetHistory(commit, hist)
 	}
+	if o.Rev == "" { // a document unchanged in the working tree is the same *doc.Document
+		cc.InheritTemplates(p.tpl)
+	}
 	diags := check.Run(cc, rules.All())
+	if p.tpl != nil {
+		p.tpl.DropPrevious()
+	}
+	p.tpl = cc.Templates()
 	lap(PhaseCheck)
 	if o.OnCheck != nil {
 		o.OnCheck(diags)
@@ -228,7 +236,7 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
 	}
 	res, err := Build(ctx, Options{
 		Repo: o.Repo, Rev: o.Rev, Out: o.Out, Audience: o.Audience, Now: now,
-		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale,
+		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale, Templates: p.tpl,
 		History: hist, InPlace: o.InPlace, Keys: p.keys,
 		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch,
 	})

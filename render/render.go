@@ -67,6 +67,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rmm-pal/rmm/check"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/repo"
 )
@@ -92,6 +93,10 @@ type Options struct {
 	Now time.Time
 	// Diags are the results of `rmm check`, shown on the site as warnings.
 	Diags []doc.Diagnostic
+	// Templates, when not nil, are the kind templates the checks read
+	// (check.Context.Templates): the appraisal of the published documents
+	// takes the placeholders they found instead of looking again.
+	Templates *check.Templates
 	// LiveReload, when not "", is the URL path of a script injected into
 	// every page (rmm serve uses it to reload open pages).
 	LiveReload string
