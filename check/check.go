@@ -29,6 +29,56 @@ type Context struct {
 	cache     map[string]*repo.Snapshot
 	history   map[string]historyResult
 	templates *Templates
+	snaps     *SnapshotCache
+}
+
+// SnapshotCache keeps the libraries read at commits (Context.At) for the
+// contexts that share it: those of one build (its checks, the site's
+// appraisal and tailoring matrix each ask for the latest baseline's and
+// the tailored standards' commits) and of the next build of the same
+// process (rmm serve). A commit names its tree, so what was read at it is
+// the same every time. Next forgets what the last build did not use.
+type SnapshotCache struct {
+	mu        sync.Mutex
+	cur, prev map[string]*repo.Snapshot // by commit id
+}
+
+// NewSnapshotCache returns an empty cache.
+func NewSnapshotCache() *SnapshotCache {
+	return &SnapshotCache{cur: map[string]*repo.Snapshot{}}
+}
+
+// Next starts a build: the libraries the last one used are kept for it,
+// the others dropped.
+func (c *SnapshotCache) Next() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.prev, c.cur = c.cur, map[string]*repo.Snapshot{}
+}
+
+func (c *SnapshotCache) get(commit string) *repo.Snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.cur[commit]
+	if s == nil {
+		if s = c.prev[commit]; s != nil {
+			c.cur[commit] = s
+		}
+	}
+	return s
+}
+
+func (c *SnapshotCache) put(commit string, s *repo.Snapshot) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cur[commit] = s
+}
+
+// UseSnapshots makes At read libraries at commits through sc.
+func (c *Context) UseSnapshots(sc *SnapshotCache) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.snaps = sc
 }
 
 type historyResult struct {
@@ -109,11 +159,26 @@ func (c *Context) At(rev string) (*repo.Snapshot, error) {
 	if s, ok := c.cache[rev]; ok {
 		return s, nil
 	}
-	s, err := c.Repo.Load(rev, doc.LoadOptions{})
+	at := rev
+	if c.snaps != nil {
+		commit, err := c.Repo.Resolve(rev)
+		if err != nil {
+			return nil, err
+		}
+		if s := c.snaps.get(commit); s != nil {
+			c.cache[rev] = s
+			return s, nil
+		}
+		at = commit
+	}
+	s, err := c.Repo.Load(at, doc.LoadOptions{})
 	if err != nil {
 		return nil, err
 	}
 	c.cache[rev] = s
+	if c.snaps != nil {
+		c.snaps.put(s.Commit, s)
+	}
 	return s, nil
 }
 

@@ -319,3 +319,50 @@ func TestLoadFromGitMatchesWorkTree(t *testing.T) {
 		t.Errorf("unknown revision: %v", err)
 	}
 }
+
+// Contexts sharing a SnapshotCache (one build's, and the next build's in
+// rmm serve) read a commit once; a name that moves (HEAD after a commit)
+// is resolved again, and the library at the new commit is read.
+func TestSnapshotCacheFollowsMovingNames(t *testing.T) {
+	dir := gitRepo(t, map[string]string{"rmm.yaml": "title: T\n", "a.md": "---\nid: A\nkind: note\ntitle: First\n---\n"})
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := r.Load("", doc.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := NewSnapshotCache()
+	at := func() *repo.Snapshot {
+		t.Helper()
+		c := NewContext(r, wt, now)
+		c.UseSnapshots(sc)
+		s, err := c.At("HEAD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first := at()
+	if again := at(); again != first {
+		t.Error("a second context read HEAD's library again")
+	}
+	if got := first.Lib.ByID["A"].Title; got != "First" {
+		t.Fatalf("title at HEAD: %q", got)
+	}
+	write(t, dir, map[string]string{"a.md": "---\nid: A\nkind: note\ntitle: Second\n---\n"})
+	git(t, dir, "commit", "-q", "-am", "retitle")
+	sc.Next()
+	moved := at()
+	if moved == first || moved.Lib.ByID["A"].Title != "Second" {
+		t.Errorf("after a commit, HEAD's library is still the old one: %q", moved.Lib.ByID["A"].Title)
+	}
+	// The old commit, asked by its id, is the library it holds.
+	old := first.Commit
+	c := NewContext(r, wt, now)
+	c.UseSnapshots(sc)
+	if s, err := c.At(old); err != nil || s.Commit != old || s.Lib.ByID["A"].Title != "First" {
+		t.Errorf("At(%s): %v, %v", old, s, err)
+	}
+}

@@ -114,6 +114,9 @@ func (s *site) appraisal() *siteAppraisal {
 			ctx.SetHistory(h.Head(), h)
 		}
 		ctx.InheritTemplates(s.o.Templates)
+		if s.o.Snapshots != nil {
+			ctx.UseSnapshots(s.o.Snapshots)
+		}
 		a.lib, a.ctx = lib, ctx
 		a.result = appraise.Appraise(ctx, appraise.Options{Control: s.ctl})
 		acts, err := appraise.Actions(ctx)

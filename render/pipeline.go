@@ -40,6 +40,7 @@ type Pipeline struct {
 	prev   *doc.Library     // the last library read: the parse cache
 	hist   *repo.History    // the last history pass
 	tpl    *check.Templates // the kind templates of the last check
+	snaps  *check.SnapshotCache
 	keys   *KeyCache
 	good   *LastGood // with KeepLastGood
 }
@@ -116,7 +117,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	if _, _, err := o.Repo.Head(); err != nil {
 		return nil, err
 	}
-	p := &Pipeline{o: o, keys: NewKeyCache(), loaded: o.Snapshot}
+	p := &Pipeline{o: o, keys: NewKeyCache(), loaded: o.Snapshot, snaps: check.NewSnapshotCache()}
 	p.keys.onClose = o.StateOnClose
 	if o.KeepLastGood {
 		p.good = NewLastGood()
@@ -222,6 +223,8 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
 	if o.Rev == "" { // a document unchanged in the working tree is the same *doc.Document
 		cc.InheritTemplates(p.tpl)
 	}
+	p.snaps.Next()
+	cc.UseSnapshots(p.snaps)
 	diags := check.Run(cc, rules.All())
 	if p.tpl != nil {
 		p.tpl.DropPrevious()
@@ -236,7 +239,7 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
 	}
 	res, err := Build(ctx, Options{
 		Repo: o.Repo, Rev: o.Rev, Out: o.Out, Audience: o.Audience, Now: now,
-		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale, Templates: p.tpl,
+		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale, Templates: p.tpl, Snapshots: p.snaps,
 		History: hist, InPlace: o.InPlace, Keys: p.keys,
 		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch,
 	})

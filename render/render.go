@@ -97,6 +97,10 @@ type Options struct {
 	// (check.Context.Templates): the appraisal of the published documents
 	// takes the placeholders they found instead of looking again.
 	Templates *check.Templates
+	// Snapshots, when not nil, are the libraries the checks read at
+	// commits (check.Context.UseSnapshots), shared with the site's own
+	// contexts.
+	Snapshots *check.SnapshotCache
 	// LiveReload, when not "", is the URL path of a script injected into
 	// every page (rmm serve uses it to reload open pages).
 	LiveReload string
@@ -264,7 +268,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		s.saveState()
 	}
 	if o.Keys != nil {
-		o.Keys.keepRows(s.in.tmpl)
+		o.Keys.keepTemplates(s.in.tmpl)
 	}
 	lap(PhaseWrite)
 	res.Written = int(w.written.Load())

@@ -87,6 +87,10 @@ func (s *site) tailored(p *page) *tailoredView {
 func (s *site) tailoringCells() []tailor.Cell {
 	s.matrixOnce.Do(func() {
 		ctx := check.NewContext(s.o.Repo, s.in.snap, s.o.Now)
+		if s.o.Snapshots != nil {
+			ctx.UseSnapshots(s.o.Snapshots)
+		}
+		ctx.InheritTemplates(s.o.Templates)
 		cells, err := tailor.Matrix(ctx)
 		if err != nil {
 			s.matrixErr = err
