@@ -7,7 +7,6 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"hash"
-	"html/template"
 	"io"
 	"path/filepath"
 	"sort"
@@ -335,33 +334,26 @@ type KeyCache struct {
 	// StateOnClose); written tells whether the last state is on disk.
 	onClose bool
 	written bool
-	// The list rows of the last build and the hash of the layouts that
-	// made them (templateSet.prevRows).
-	rowsHash [32]byte
-	rows     map[listRowData]template.HTML
-	regRows  map[registerRowKey]template.HTML
+	// tmpl is the template set of the last build, with the rows it made
+	// (loadTemplates uses it again while the layouts read the same).
+	tmpl *templateSet
 	// codes are the search entries the last build encoded (entryCodes):
 	// an entry is never modified once made, and a page reused keeps it.
 	codes map[*searchEntry]*entryCode
 }
 
-// rowsFor returns the rows the last build made with the layouts of hash.
-func (c *KeyCache) rowsFor(hash [32]byte) (map[listRowData]template.HTML, map[registerRowKey]template.HTML) {
+// lastTemplates returns the template set of the last build.
+func (c *KeyCache) lastTemplates() *templateSet {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rowsHash != hash {
-		return nil, nil
-	}
-	return c.rows, c.regRows
+	return c.tmpl
 }
 
-// keepRows keeps the rows a build made for the next one.
-func (c *KeyCache) keepRows(ts *templateSet) {
-	ts.rowsMu.RLock()
-	rows, reg := ts.rows, ts.regRows
-	ts.rowsMu.RUnlock()
+// keepTemplates keeps a build's template set, and the rows it made, for
+// the next build.
+func (c *KeyCache) keepTemplates(ts *templateSet) {
 	c.mu.Lock()
-	c.rowsHash, c.rows, c.regRows = ts.hash, rows, reg
+	c.tmpl = ts
 	c.mu.Unlock()
 }
 

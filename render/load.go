@@ -62,12 +62,13 @@ func load(ctx context.Context, o Options, res *Result) (*input, error) {
 	} else {
 		in.histErr = repo.ErrEmpty
 	}
-	t, err := loadTemplates(in.snap.FS)
+	var prev *templateSet
+	if o.Keys != nil {
+		prev = o.Keys.lastTemplates()
+	}
+	t, err := loadTemplates(in.snap.FS, prev)
 	if err != nil {
 		return nil, err
-	}
-	if o.Keys != nil {
-		t.prevRows, t.prevRegRows = o.Keys.rowsFor(t.hash)
 	}
 	in.tmpl = t
 	return in, ctx.Err()
