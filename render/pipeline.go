@@ -28,8 +28,10 @@ import (
 // A Pipeline keeps, from one Build to the next, the caches that make a
 // rebuild cheap: the previous library (a file whose stat did not change is
 // not parsed again, doc.LoadOptions.Previous), the history pass (read
-// again only when the commit published moved), and the page keys
-// (KeyCache). It is safe for one Build at a time (rmm serve's server never
+// again only when the commit published moved), the page keys, parsed
+// layouts and executed list and register rows (KeyCache), the kind
+// templates' placeholders of unchanged documents (check.Templates), and
+// the libraries read at commits (check.SnapshotCache). It is safe for one Build at a time (rmm serve's server never
 // runs two at once).
 type Pipeline struct {
 	o PipelineOptions
