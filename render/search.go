@@ -134,14 +134,13 @@ func (s *site) searchIndex() []byte {
 	var buf bytes.Buffer
 	buf.WriteString(searchPreamble)
 	n, err1 := json.Marshal(names)
-	w, err2 := json.Marshal(textPostings(codes))
-	if err1 != nil || err2 != nil {
+	if err1 != nil {
 		buf.WriteString(`{"v":2,"n":{},"d":[]}`)
 	} else {
 		buf.WriteString(`{"v":2,"n":`)
 		buf.Write(n)
 		buf.WriteString(`,"w":`)
-		buf.Write(w)
+		buf.Write(appendPostings(nil, textPostings(codes)))
 		buf.WriteString(`,"d":[`)
 		for i, c := range codes {
 			if i > 0 {
@@ -161,41 +160,146 @@ func (s *site) searchIndex() []byte {
 // index being written (keeping every entry's encoding and terms for a
 // rebuild, as entryCodes does for rmm serve, raised the peak of a cold
 // build at 10,000 documents from 539 MB to 711 MB in bench/build.sh).
+//
+// The bytes are those encoding/json gives the struct {"v":2,"n":names,
+// "w":postings,"d":entries} (keys sorted; <, > and & escaped so the data
+// cannot close the script), as searchIndex writes them.
 func searchIndexOnce(names map[string]string, entries []*searchEntry) []byte {
-	lists := map[string]*postingList{}
-	n := 0
-	for _, e := range entries {
-		for _, sec := range e.Sections {
-			eachTerm(sec.Text, func(t string) { lists[t] = lists[t].add(n) })
-			n++
-		}
+	// Each core splits the sections of a run of entries; the runs'
+	// postings are joined in order (postingList.join).
+	first := make([]int, len(entries)+1) // the number of each entry's first section
+	for i, e := range entries {
+		first[i+1] = first[i] + len(e.Sections)
 	}
-	w := make(map[string]string, len(lists))
-	for t, l := range lists {
-		w[t] = string(l.b)
+	parts := splitRuns(len(entries), runtime.GOMAXPROCS(0))
+	lists := make([]map[string]*postingList, len(parts))
+	var wg sync.WaitGroup
+	for p, r := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := map[string]*postingList{}
+			n := first[r[0]]
+			for _, e := range entries[r[0]:r[1]] {
+				for _, sec := range e.Sections {
+					eachTerm(sec.Text, func(t string) { m[t] = m[t].add(n) })
+					n++
+				}
+			}
+			lists[p] = m
+		}()
 	}
-	data := struct {
-		V int               `json:"v"`
-		N map[string]string `json:"n"` // encoding/json sorts the keys
-		W map[string]string `json:"w"`
-		D []*searchEntry    `json:"d"`
-	}{2, names, w, entries}
+	var d []byte
+	var derr error
+	wg.Add(1)
+	go func() { defer wg.Done(); d, derr = json.Marshal(entries) }()
+	wg.Wait()
 	var buf bytes.Buffer
 	buf.WriteString(searchPreamble)
-	if err := json.NewEncoder(&buf).Encode(data); err != nil { // escapes <, > and & so the data cannot close the script
-		buf.WriteString(`{"v":2,"n":{},"d":[]}` + "\n")
+	n, err := json.Marshal(names)
+	if err != nil || derr != nil {
+		buf.WriteString(`{"v":2,"n":{},"d":[]}`)
+	} else {
+		buf.WriteString(`{"v":2,"n":`)
+		buf.Write(n)
+		buf.WriteString(`,"w":`)
+		buf.Write(appendPostings(nil, joinPostings(lists)))
+		buf.WriteString(`,"d":`)
+		buf.Write(d)
+		buf.WriteString(`}`)
 	}
-	buf.Truncate(buf.Len() - 1)
 	buf.WriteString(";\n")
 	return buf.Bytes()
+}
+
+// splitRuns splits [0, n) into at most k runs of about equal length, in
+// order.
+func splitRuns(n, k int) [][2]int {
+	k = max(1, min(k, n))
+	var out [][2]int
+	for i := 0; i < k; i++ {
+		if lo, hi := i*n/k, (i+1)*n/k; hi > lo || n == 0 {
+			out = append(out, [2]int{lo, hi})
+		}
+	}
+	return out
+}
+
+// joinPostings joins the postings of consecutive runs of sections: every
+// section of parts[i] comes before every section of parts[i+1].
+func joinPostings(parts []map[string]*postingList) map[string]*postingList {
+	if len(parts) == 0 {
+		return map[string]*postingList{}
+	}
+	out := parts[0]
+	for _, m := range parts[1:] {
+		for t, l := range m {
+			out[t] = out[t].join(l)
+		}
+	}
+	return out
+}
+
+// appendPostings appends the JSON object of lists, term to list, with the
+// bytes encoding/json gives a map[string]string: keys sorted byte-wise,
+// each string escaped as encoding/json escapes. A term is letters and
+// numbers (eachTerm) and a list base-36 digits and spaces, so most need
+// no escaping; any other byte goes through encoding/json. Encoding the
+// map by reflection was most of the index's encoding time.
+func appendPostings(b []byte, lists map[string]*postingList) []byte {
+	terms := make([]string, 0, len(lists))
+	for t := range lists {
+		terms = append(terms, t)
+	}
+	sort.Strings(terms)
+	b = append(b, '{')
+	for i, t := range terms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, t)
+		b = append(b, ':')
+		b = appendJSONString(b, string(lists[t].b))
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as encoding/json encodes a string.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == ' ') {
+			q, err := json.Marshal(s)
+			if err != nil { // not for a string
+				q = []byte(`""`)
+			}
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 const searchPreamble = "// Search data of the process asset library, written by rmm build.\nwindow.RMM_SEARCH = "
 
 // postingList is one term's list of sections (textPostings).
 type postingList struct {
-	last int
-	b    []byte
+	first, last int
+	b           []byte
+}
+
+// join appends m, whose sections all come after l's, to l (nil: m).
+func (l *postingList) join(m *postingList) *postingList {
+	if l == nil {
+		return m
+	}
+	// m's first number is absolute; after l's last it is a difference.
+	rest := m.b[len(strconv.AppendInt(nil, int64(m.first), 36)):]
+	l.b = append(l.b, ' ')
+	l.b = strconv.AppendInt(l.b, int64(m.first-l.last), 36)
+	l.b = append(l.b, rest...)
+	l.last = m.last
+	return l
 }
 
 // add adds section n to l (nil: a new list), once however often the
@@ -203,7 +307,7 @@ type postingList struct {
 func (l *postingList) add(n int) *postingList {
 	switch {
 	case l == nil:
-		l = &postingList{last: n}
+		l = &postingList{first: n, last: n}
 		l.b = strconv.AppendInt(l.b, int64(n), 36)
 	case l.last != n:
 		l.b = append(l.b, ' ')
@@ -299,22 +403,36 @@ func encodeEntry(e *searchEntry) *entryCode {
 // 0, 2 and 12). A term is a run of letters and numbers, lower case, as
 // the script splits a query; the script reads a term's list only when a
 // query needs it, so loading the index costs no pass over the text.
-func textPostings(codes []*entryCode) map[string]string {
-	lists := map[string]*postingList{}
-	n := 0
-	for _, c := range codes {
-		for _, ts := range c.terms {
-			for _, t := range ts {
-				lists[t] = lists[t].add(n)
+//
+// Each core makes the postings of a run of entries; the runs are joined
+// in order.
+func textPostings(codes []*entryCode) map[string]*postingList {
+	first := make([]int, len(codes)+1)
+	for i, c := range codes {
+		first[i+1] = first[i] + len(c.terms)
+	}
+	parts := splitRuns(len(codes), runtime.GOMAXPROCS(0))
+	lists := make([]map[string]*postingList, len(parts))
+	var wg sync.WaitGroup
+	for p, r := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := map[string]*postingList{}
+			n := first[r[0]]
+			for _, c := range codes[r[0]:r[1]] {
+				for _, ts := range c.terms {
+					for _, t := range ts {
+						m[t] = m[t].add(n)
+					}
+					n++
+				}
 			}
-			n++
-		}
+			lists[p] = m
+		}()
 	}
-	out := make(map[string]string, len(lists))
-	for t, l := range lists {
-		out[t] = string(l.b)
-	}
-	return out
+	wg.Wait()
+	return joinPostings(lists)
 }
 
 // eachTerm calls f with every term of s, lower case: runs of letters and
