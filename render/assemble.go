@@ -43,8 +43,12 @@ type site struct {
 	names     map[string]string // lower-case email -> name (people.go)
 
 	matrixOnce sync.Once
-	matrix     []tailor.Cell
-	matrixErr  error
+	// changesOnce makes allChanges, every commit that changed a published
+	// document, newest first (changes).
+	changesOnce sync.Once
+	allChanges  []*change
+	matrix      []tailor.Cell
+	matrixErr   error
 
 	// appr is the appraisal of the published documents (coverage.go).
 	appr siteAppraisal

@@ -79,8 +79,15 @@ type change struct {
 }
 
 // changes lists the latest n commits that changed published documents,
-// newest first (ties by hash), each with its pages sorted by id.
+// newest first (ties by hash), each with its pages sorted by id. The list
+// is made once per build (the home page, the feed and the authors' names
+// ask for it); callers do not modify it.
 func (s *site) changes(n int) []*change {
+	s.changesOnce.Do(func() { s.allChanges = s.listChanges() })
+	return s.allChanges[:min(n, len(s.allChanges))]
+}
+
+func (s *site) listChanges() []*change {
 	by := map[string]*change{}
 	for _, p := range s.pages {
 		for _, c := range p.history {
@@ -102,9 +109,6 @@ func (s *site) changes(n int) []*change {
 		}
 		return all[i].c.Hash < all[j].c.Hash
 	})
-	if len(all) > n {
-		all = all[:n]
-	}
 	for _, r := range all {
 		sort.Slice(r.pages, func(i, j int) bool { return r.pages[i].d.ID < r.pages[j].d.ID })
 	}
