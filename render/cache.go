@@ -324,6 +324,9 @@ type KeyCache struct {
 	mu   sync.Mutex
 	prev map[*doc.Document][32]byte // the previous build's
 	next map[*doc.Document][32]byte // this build's
+	// The approved versions found by the previous build and this one
+	// (site.approvedVersion), the same way.
+	approvedPrev, approvedNext map[approvedKey]approvedResult
 	// The state of the last build (see saveState), and its writing.
 	stateFile string
 	state     *buildState
@@ -387,6 +390,10 @@ func (c *KeyCache) start() {
 		c.prev = c.next
 	}
 	c.next = map[*doc.Document][32]byte{}
+	if c.approvedNext != nil {
+		c.approvedPrev = c.approvedNext
+	}
+	c.approvedNext = map[approvedKey]approvedResult{}
 	c.mu.Unlock()
 }
 

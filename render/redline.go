@@ -30,6 +30,7 @@ import (
 	"github.com/rmm-pal/rmm/baseline"
 	"github.com/rmm-pal/rmm/doc"
 	"github.com/rmm-pal/rmm/redline"
+	"github.com/rmm-pal/rmm/repo"
 )
 
 // redlineContext is the number of unchanged lines shown around changes.
@@ -65,7 +66,7 @@ func (s *site) sinceApproval(p *page) *sinceApprovalView {
 		v.Note = "The approved text cannot be shown: the history is not available."
 		return v
 	}
-	ver, found, err := baseline.ApprovedVersion(s.o.Repo.NewFileReader(), d.Path, p.history, a)
+	ver, found, err := s.approvedVersion(d.Path, p.history, a)
 	switch {
 	case err != nil:
 		s.warn("%s: the approved text cannot be read: %v", d.Path, err)
@@ -86,6 +87,56 @@ func (s *site) sinceApproval(p *page) *sinceApprovalView {
 	}
 	v.Redline = s.redlineHTML(rl, "Approved", "Now")
 	return v
+}
+
+// approvedKey is everything baseline.ApprovedVersion reads but the
+// repository's objects, which a commit id names: the path, the approval
+// and the commits that changed the file.
+type approvedKey struct {
+	path    string
+	a       doc.Approval
+	commits string // their hashes, newest first
+}
+
+type approvedResult struct {
+	v     baseline.Version
+	found bool
+}
+
+// approvedVersion is baseline.ApprovedVersion, remembered in o.Keys from
+// one build to the next (rmm serve: reading and parsing the old versions
+// of every document changed after its approval was a tenth of each
+// rebuild of the example library). Errors are not remembered.
+func (s *site) approvedVersion(path string, commits []repo.CommitInfo, a doc.Approval) (baseline.Version, bool, error) {
+	c := s.o.Keys
+	if c == nil {
+		return baseline.ApprovedVersion(s.o.Repo.NewFileReader(), path, commits, a)
+	}
+	var hs strings.Builder
+	for _, ci := range commits {
+		hs.WriteString(ci.Hash)
+		hs.WriteByte(' ')
+	}
+	k := approvedKey{path: path, a: a, commits: hs.String()}
+	c.mu.Lock()
+	r, ok := c.approvedNext[k]
+	if !ok {
+		r, ok = c.approvedPrev[k]
+	}
+	c.mu.Unlock()
+	if !ok {
+		v, found, err := baseline.ApprovedVersion(s.o.Repo.NewFileReader(), path, commits, a)
+		if err != nil {
+			return v, found, err
+		}
+		r = approvedResult{v, found}
+	}
+	c.mu.Lock()
+	if c.approvedNext != nil {
+		c.approvedNext[k] = r
+	}
+	c.mu.Unlock()
+	return r.v, r.found, nil
 }
 
 func (s *site) warn(format string, args ...any) {
