@@ -165,44 +165,29 @@ func (s *site) searchIndex() []byte {
 // "w":postings,"d":entries} (keys sorted; <, > and & escaped so the data
 // cannot close the script), as searchIndex writes them.
 func searchIndexOnce(names map[string]string, entries []*searchEntry) []byte {
-	// One run: splitting the entries across the cores, as serve's
+	// One pass: splitting the entries across the cores, as serve's
 	// textPostings does, gained nothing measurable here (cold builds at
 	// 10,000 documents into tmpfs: 5.45 to 6.63 s split, 5.51 to 5.82 s
 	// not; peak 544 to 595 MB split, 530 to 562 MB not), as the pages
 	// keep both cores busy until the index is made.
-	first := make([]int, len(entries)+1) // the number of each entry's first section
-	for i, e := range entries {
-		first[i+1] = first[i] + len(e.Sections)
+	lists := map[string]*postingList{}
+	n := 0
+	for _, e := range entries {
+		for _, sec := range e.Sections {
+			eachTerm(sec.Text, func(t string) { lists[t] = lists[t].add(n) })
+			n++
+		}
 	}
-	parts := splitRuns(len(entries), 1) // see above
-	lists := make([]map[string]*postingList, len(parts))
-	var wg sync.WaitGroup
-	for p, r := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := map[string]*postingList{}
-			n := first[r[0]]
-			for _, e := range entries[r[0]:r[1]] {
-				for _, sec := range e.Sections {
-					eachTerm(sec.Text, func(t string) { m[t] = m[t].add(n) })
-					n++
-				}
-			}
-			lists[p] = m
-		}()
-	}
-	wg.Wait()
 	// One buffer, written in order: the index is the peak of a cold
 	// build's memory, and a copy of a part (the entries are 40 MB at
 	// 10,000 documents) would add to it.
-	n, err := json.Marshal(names)
+	nm, err := json.Marshal(names)
 	if err != nil {
 		return []byte(searchPreamble + `{"v":2,"n":{},"d":[]};` + "\n")
 	}
-	b := append([]byte(searchPreamble+`{"v":2,"n":`), n...)
+	b := append([]byte(searchPreamble+`{"v":2,"n":`), nm...)
 	b = append(b, `,"w":`...)
-	b = appendPostings(b, joinPostings(lists))
+	b = appendPostings(b, lists)
 	b = append(b, `,"d":`...)
 	buf := bytes.NewBuffer(b)
 	if err := json.NewEncoder(buf).Encode(entries); err != nil { // escapes <, > and & as json.Marshal does
