@@ -33,18 +33,61 @@ type templateSet struct {
 
 	mu      sync.Mutex
 	chromes map[[2]string]chromeParts
-	rowsMu  sync.RWMutex
-	rows    map[listRowData]template.HTML // see rowsHTML
-	// prevRows are the rows the previous build of this process made with
-	// the same layouts (KeyCache), read only: a rebuild executes the rows
-	// that changed, not all 10,000.
-	prevRows map[listRowData]template.HTML
-	// regRows and prevRegRows are the same for the register's rows
-	// (registerRowsHTML), under rowsMu too.
-	regRows     map[registerRowKey]template.HTML
-	prevRegRows map[registerRowKey]template.HTML
-	files       fs.FS    // embedded site files with the repository's overrides
-	hash        [32]byte // of every layout's source, for the rebuild cache
+	// The rows of lists (rowsHTML) and of the register (registerRowsHTML).
+	listRows rowCache[listRowData]
+	regRows  rowCache[registerRowKey]
+	files    fs.FS    // embedded site files with the repository's overrides
+	hash     [32]byte // of every layout's source, for the rebuild cache
+}
+
+// rowCache keeps rows executed through a layout's row template, by
+// everything the row shows (so a row kept is always the row the template
+// would make): those of this build, and those the last build of this
+// process made with the same layouts (KeyCache), read only: a rebuild
+// executes the rows that changed, not all 10,000.
+type rowCache[K comparable] struct {
+	mu        sync.RWMutex
+	cur, prev map[K]template.HTML
+}
+
+// again makes the rows of the build that ended the ones to reuse.
+func (c *rowCache[K]) again() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur != nil {
+		c.prev, c.cur = c.cur, nil
+	}
+}
+
+// html executes n rows through the template name of layout t, row i with
+// the data row(i) gives and kept under its key, unless made before.
+func (c *rowCache[K]) html(t *template.Template, name string, n int, row func(int) (K, any)) (template.HTML, error) {
+	var out strings.Builder
+	var buf bytes.Buffer
+	for i := 0; i < n; i++ {
+		k, data := row(i)
+		c.mu.RLock()
+		h, ok := c.cur[k]
+		if !ok {
+			h, ok = c.prev[k]
+		}
+		c.mu.RUnlock()
+		if !ok {
+			buf.Reset()
+			if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+				return "", err
+			}
+			h = template.HTML(buf.String())
+		}
+		c.mu.Lock()
+		if c.cur == nil {
+			c.cur = map[K]template.HTML{}
+		}
+		c.cur[k] = h
+		c.mu.Unlock()
+		out.WriteString(string(h))
+	}
+	return template.HTML(out.String()), nil
 }
 
 // overlay reads a file from the repository's overrides, else from the
@@ -144,14 +187,8 @@ func (ts *templateSet) again(files fs.FS) {
 	ts.mu.Lock()
 	ts.chromes = map[[2]string]chromeParts{}
 	ts.mu.Unlock()
-	ts.rowsMu.Lock()
-	if ts.rows != nil {
-		ts.prevRows, ts.rows = ts.rows, nil
-	}
-	if ts.regRows != nil {
-		ts.prevRegRows, ts.regRows = ts.regRows, nil
-	}
-	ts.rowsMu.Unlock()
+	ts.listRows.again()
+	ts.regRows.again()
 	ts.files = files
 }
 
@@ -229,39 +266,10 @@ func (ts *templateSet) rowsHTML(root string, rows []listRow) (template.HTML, err
 	if t == nil {
 		return "", fmt.Errorf("no layout %q", "list")
 	}
-	var out strings.Builder
-	var buf bytes.Buffer
-	for _, r := range rows {
-		k := listRowData{Root: root, listRow: r}
-		ts.rowsMu.RLock()
-		h, ok := ts.rows[k]
-		ts.rowsMu.RUnlock()
-		if !ok {
-			if h, ok = ts.prevRows[k]; ok {
-				ts.rowsMu.Lock()
-				if ts.rows == nil {
-					ts.rows = map[listRowData]template.HTML{}
-				}
-				ts.rows[k] = h
-				ts.rowsMu.Unlock()
-			}
-		}
-		if !ok {
-			buf.Reset()
-			if err := t.ExecuteTemplate(&buf, "list-row", k); err != nil {
-				return "", err
-			}
-			h = template.HTML(buf.String())
-			ts.rowsMu.Lock()
-			if ts.rows == nil {
-				ts.rows = map[listRowData]template.HTML{}
-			}
-			ts.rows[k] = h
-			ts.rowsMu.Unlock()
-		}
-		out.WriteString(string(h))
-	}
-	return template.HTML(out.String()), nil
+	return ts.listRows.html(t, "list-row", len(rows), func(i int) (listRowData, any) {
+		k := listRowData{Root: root, listRow: rows[i]}
+		return k, k
+	})
 }
 
 // registerRowData is what register.html's "register-row" shows.
@@ -299,31 +307,8 @@ func (ts *templateSet) registerRowsHTML(root string, rows []registerRow) (templa
 	if t == nil {
 		return "", fmt.Errorf("no layout %q", "register")
 	}
-	var out strings.Builder
-	var buf bytes.Buffer
-	for _, r := range rows {
-		d := registerRowData{Root: root, registerRow: r}
-		k := d.key()
-		ts.rowsMu.RLock()
-		h, ok := ts.regRows[k]
-		if !ok {
-			h, ok = ts.prevRegRows[k]
-		}
-		ts.rowsMu.RUnlock()
-		if !ok {
-			buf.Reset()
-			if err := t.ExecuteTemplate(&buf, "register-row", d); err != nil {
-				return "", err
-			}
-			h = template.HTML(buf.String())
-		}
-		ts.rowsMu.Lock()
-		if ts.regRows == nil {
-			ts.regRows = map[registerRowKey]template.HTML{}
-		}
-		ts.regRows[k] = h
-		ts.rowsMu.Unlock()
-		out.WriteString(string(h))
-	}
-	return template.HTML(out.String()), nil
+	return ts.regRows.html(t, "register-row", len(rows), func(i int) (registerRowKey, any) {
+		d := registerRowData{Root: root, registerRow: rows[i]}
+		return d.key(), d
+	})
 }
