@@ -254,6 +254,14 @@ func TestListSeesTagsReplaced(t *testing.T) {
 	if len(again) != 1 || again[0].Summary != "forged" || again[0].manifest != list[0].manifest {
 		t.Errorf("List read the same tag object twice: %+v", again)
 	}
+	// Its object deleted, the ref left: reported missing, as on a first read.
+	obj := again[0].manifest.Object
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", obj[:2], obj[2:])); err != nil {
+		t.Fatal(err)
+	}
+	if gone, _ := List(r); len(gone) != 1 || gone[0].Error == "" {
+		t.Errorf("List after the tag object was deleted: %+v", gone)
+	}
 	if err := os.Remove(filepath.Join(dir, ".git", "refs", "tags", "baseline", "Q1")); err != nil {
 		t.Fatal(err)
 	}

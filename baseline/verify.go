@@ -37,8 +37,11 @@ type Summary struct {
 // summary, manifest included, is the same every time. rmm serve and one
 // baseline create (whose rules ask for the latest baseline more than
 // once) read and parse each manifest once instead of on every call: with
-// 22 baselines of 5,520 documents, 0.74 s of CPU a create. A manifest
-// from List is shared: it is never modified.
+// 22 baselines of 5,520 documents, 0.74 s of CPU a create. A tag object
+// deleted since is seen (List asks the store that it is still there); one
+// whose bytes were damaged in place is not, by a process that read it
+// whole before: baseline verify reads its own tag again. A manifest from
+// List is shared: it is never modified.
 var listMemo = &summaryMemo{m: map[summaryKey]Summary{}}
 
 type summaryKey struct{ gitDir, name, ref string }
@@ -82,7 +85,9 @@ func List(r *repo.Repo) ([]Summary, error) {
 	for _, n := range names {
 		s := Summary{Name: strings.TrimPrefix(n, TagPrefix), Tag: n}
 		ref, ok := r.TagRef(n)
-		if ok {
+		// A summary read before stands while its object is still in the
+		// store (one deleted since is reported below, as it was then).
+		if ok && r.HasObject(ref) {
 			if m, ok := listMemo.get(r.GitDir, n, ref); ok {
 				out = append(out, m)
 				continue
