@@ -31,8 +31,8 @@ import (
 // again only when the commit published moved), the page keys, parsed
 // layouts and executed list and register rows (KeyCache), the kind
 // templates' placeholders of unchanged documents (check.Templates), and
-// the libraries read at commits (check.SnapshotCache). It is safe for one Build at a time (rmm serve's server never
-// runs two at once).
+// the libraries read at commits (check.SnapshotCache). It is safe for one
+// Build at a time (rmm serve's server never runs two at once).
 type Pipeline struct {
 	o PipelineOptions
 
