@@ -25,6 +25,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // hguard is go-git's filesystem storage with guarded object reads. Every
@@ -33,10 +34,15 @@ type hguard struct {
 	*filesystem.Storage
 	gitDir string
 
-	mu    sync.Mutex
-	db    *hodb
-	r     *hreader // for loose objects
-	stamp string   // of the pack folders, when db was opened
+	mu      sync.Mutex
+	db      *hodb
+	r       *hreader // for loose objects
+	stamp   string   // of the pack folders, when db was opened
+	indexed string   // of the pack folders, when go-git last listed the packs here
+
+	// rw is held for reading by every read through go-git's storage, and
+	// for writing while it is told to list the packs again (Reindex).
+	rw sync.RWMutex
 }
 
 // hGuardStorage wraps s, the storage of the repository at gitDir. Any
@@ -49,13 +55,27 @@ func hGuardStorage(s storage.Storer, gitDir string) storage.Storer {
 	return &hguard{Storage: fs, gitDir: gitDir}
 }
 
-// EncodedObject reads h as go-git does, with the guards.
+// EncodedObject reads h as go-git does, with the guards. An object that
+// is not found is looked for again after the packs are read anew: a git
+// gc running meanwhile (git commit starts one in the background) may have
+// packed it and deleted its loose file, or replaced the pack it was in.
 func (g *hguard) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	o, err := g.encodedObject(t, h)
+	if hVanished(err) && g.refresh() {
+		o, err = g.encodedObject(t, h)
+	}
+	return o, err
+}
+
+func (g *hguard) encodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
 	o, err := g.guard(t, h)
 	if err != nil || o != nil {
 		return o, err
 	}
-	if o, err = g.Storage.EncodedObject(t, h); err != nil {
+	g.rw.RLock()
+	o, err = g.Storage.EncodedObject(t, h)
+	g.rw.RUnlock()
+	if err != nil {
 		return nil, err
 	}
 	// A large object read lazily has no hash yet: nothing to compare.
@@ -66,15 +86,68 @@ func (g *hguard) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing
 }
 
 // EncodedObjectSize reads the size of h as go-git does, after the chain
-// check.
+// check, and like EncodedObject again after a gc.
 func (g *hguard) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	n, err := g.encodedObjectSize(h)
+	if hVanished(err) && g.refresh() {
+		n, err = g.encodedObjectSize(h)
+	}
+	return n, err
+}
+
+func (g *hguard) encodedObjectSize(h plumbing.Hash) (int64, error) {
 	g.mu.Lock()
 	err := g.checkLocked(hoid(h))
 	g.mu.Unlock()
 	if err != nil {
 		return 0, fmt.Errorf("object %s: %w", h, err)
 	}
+	g.rw.RLock()
+	defer g.rw.RUnlock()
 	return g.Storage.EncodedObjectSize(h)
+}
+
+// HasEncodedObject is go-git's, and like EncodedObject again after a gc.
+func (g *hguard) HasEncodedObject(h plumbing.Hash) error {
+	g.rw.RLock()
+	err := g.Storage.HasEncodedObject(h)
+	g.rw.RUnlock()
+	if hVanished(err) && g.refresh() {
+		g.rw.RLock()
+		err = g.Storage.HasEncodedObject(h)
+		g.rw.RUnlock()
+	}
+	return err
+}
+
+// hVanished reports an error of an object not found, or of a pack gone:
+// what a read racing with a git gc meets.
+func hVanished(err error) bool {
+	return errors.Is(err, plumbing.ErrObjectNotFound) || errors.Is(err, dotgit.ErrPackfileNotFound) || errors.Is(err, os.ErrNotExist)
+}
+
+// refresh makes both readers list the packs again, when the pack folders
+// changed since they last did; it reports whether they had.
+func (g *hguard) refresh() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.db != nil && g.stamp == hPackStamp(g.db.dirs) && g.indexed == g.stamp {
+		return false
+	}
+	g.rw.Lock()
+	g.Storage.Reindex()
+	g.rw.Unlock()
+	if g.db != nil {
+		g.db.close()
+		g.db = nil
+	}
+	db, err := hOpenODB(g.gitDir)
+	if err != nil {
+		return true
+	}
+	g.db, g.r, g.stamp = db, hNewReader(db, 0), hPackStamp(db.dirs)
+	g.indexed = g.stamp
+	return true
 }
 
 // guard checks h's delta chain if it is in a pack, or reads it if it is a
