@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -25,10 +26,16 @@ import (
 // or is corrupt; nil when all are whole. Packed objects are read through
 // the pack reader LoadHistory uses and loose ones directly, by several
 // goroutines, several times faster than go-git's storer, which reads one
-// object at a time.
+// object at a time. A packed blob an earlier run found whole is not read
+// again while its pack's bytes are the same (blobs_verified.go).
 func (r *Repo) CheckBlobs(hashes []string) map[string]error {
+	bad, _ := r.checkBlobs(hashes)
+	return bad
+}
+
+// checkBlobs is CheckBlobs; read is how many blobs it read and hashed.
+func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 	var mu sync.Mutex
-	var bad map[string]error
 	fail := func(hash string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -44,7 +51,7 @@ func (r *Repo) CheckBlobs(hashes []string) map[string]error {
 				fail(h, err)
 			}
 		}
-		return bad
+		return bad, len(hashes)
 	}
 	defer db.close()
 	// In pack order, each goroutine a contiguous run: neighbouring
@@ -57,12 +64,14 @@ func (r *Repo) CheckBlobs(hashes []string) map[string]error {
 		off  int64
 	}
 	order := make([]located, len(hashes))
+	wanted := make([]int, len(db.packs))
 	for i, h := range hashes {
 		order[i] = located{hash: h, pack: -1}
 		var id hoid
-		if n, err := hex.Decode(id[:], []byte(h)); err == nil && n == len(id) {
+		if n, err := hex.Decode(id[:], []byte(h)); err == nil && n == len(id) && len(h) == 2*len(id) {
 			if pi, off, ok := db.locate(id); ok {
 				order[i].pack, order[i].off = pi, off
+				wanted[pi]++
 			}
 		}
 	}
@@ -72,10 +81,34 @@ func (r *Repo) CheckBlobs(hashes []string) map[string]error {
 		}
 		return order[i].off < order[j].off
 	})
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(order)))
+	// Drop the blobs found whole before in a pack whose bytes are the same.
+	recPath := verifiedPath(r.commonDir())
+	old := readVerified(recPath)
+	digests := make([]*[32]byte, len(db.packs))
+	trusted := make([][]int64, len(db.packs))
+	for pi, p := range db.packs {
+		if wanted[pi] == 0 || !p.worthHashing(wanted[pi]) {
+			continue
+		}
+		d := p.digest()
+		digests[pi] = &d
+		if rec, ok := old[p.name]; ok && rec.digest == d {
+			trusted[pi] = rec.offs
+		}
+	}
+	todo := order[:0:0]
+	for _, l := range order {
+		if l.pack >= 0 {
+			if _, ok := slices.BinarySearch(trusted[l.pack], l.off); ok {
+				continue
+			}
+		}
+		todo = append(todo, l)
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(todo)))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		part := order[w*len(order)/workers : (w+1)*len(order)/workers]
+		part := todo[w*len(todo)/workers : (w+1)*len(todo)/workers]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -88,7 +121,34 @@ func (r *Repo) CheckBlobs(hashes []string) map[string]error {
 		}()
 	}
 	wg.Wait()
-	return bad
+	// Record what is now known whole, for the next run.
+	found := make([][]int64, len(db.packs))
+	for _, l := range todo {
+		if l.pack >= 0 && digests[l.pack] != nil && bad[l.hash] == nil {
+			found[l.pack] = append(found[l.pack], l.off)
+		}
+	}
+	next := verifiedPacks{}
+	changed := false
+	present := map[string]bool{}
+	for pi, p := range db.packs {
+		present[p.name] = true
+		switch rec, ok := old[p.name]; {
+		case digests[pi] != nil:
+			offs := mergeOffsets(trusted[pi], slices.Compact(found[pi]))
+			next[p.name] = packRecord{digest: *digests[pi], offs: offs}
+			changed = changed || !ok || rec.digest != *digests[pi] || len(offs) != len(rec.offs)
+		case ok:
+			next[p.name] = rec // not looked at this run
+		}
+	}
+	for name := range old {
+		changed = changed || !present[name]
+	}
+	if changed {
+		writeVerified(recPath, next)
+	}
+	return bad, len(todo)
 }
 
 // blobBaseCache bounds the delta bases each checking goroutine keeps

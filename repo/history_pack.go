@@ -96,6 +96,7 @@ var errHistObjectNotFound = errors.New("object not found")
 type hpack struct {
 	name   string
 	pack   []byte
+	idx    []byte
 	fanout [256]uint32
 	hashes []byte // n*20, sorted
 	off32  []byte // n*4
@@ -117,6 +118,7 @@ func hOpenPack(idxPath string) (_ *hpack, err error) {
 		return nil, err
 	}
 	p.unmap = append(p.unmap, unmapIdx)
+	p.idx = idx
 	if err := p.parseIndex(idx); err != nil {
 		return nil, fmt.Errorf("%s: %w", idxPath, err)
 	}
@@ -185,6 +187,7 @@ func (p *hpack) close() {
 	}
 	p.unmap = nil
 	p.pack = nil
+	p.idx = nil
 	p.hashes = nil
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -265,4 +267,129 @@ func TestCheckBlobsPacked(t *testing.T) {
 	if err := r.CheckBlob(packed); !errors.Is(err, ErrMissingObject) {
 		t.Errorf("CheckBlob of a blob whose pack is gone: %v", err)
 	}
+}
+
+// CheckBlobs remembers the packed blobs it found whole, and reads them
+// again only when their pack's bytes change: a pack damaged after the
+// record was made is read and the damage found, as on the first run.
+func TestCheckBlobsRemembersPacks(t *testing.T) {
+	hr, _ := tagRepo(t)
+	var blobs []string
+	for i := range 20 {
+		hr.write(fmt.Sprintf("policies/p%d.md", i), fmt.Sprintf("# P%d\n\nPolicy number %d, with some text of its own.\n", i, i))
+	}
+	hr.commit("twenty")
+	for i := range 20 {
+		blobs = append(blobs, strings.TrimSpace(hr.git("rev-parse", fmt.Sprintf("HEAD:policies/p%d.md", i))))
+	}
+	hr.git("repack", "-a", "-d", "-q")
+	hr.write("policies/loose.md", "# Loose\n")
+	hr.commit("loose")
+	loose := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/loose.md"))
+	r, err := Open(hr.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append(slices.Clone(blobs), loose)
+	if bad, read := r.checkBlobs(all); bad != nil || read != len(all) {
+		t.Fatalf("first run: bad %v, read %d of %d", bad, read, len(all))
+	}
+	// The packed blobs are known whole now; the loose one is read again.
+	if bad, read := r.checkBlobs(all); bad != nil || read != 1 {
+		t.Fatalf("second run: bad %v, read %d, want only the loose blob", bad, read)
+	}
+	// Damage one packed blob in place.
+	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("packs: %v", idxs)
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	victim := blobs[7]
+	cmd := exec.Command("git", "show-index")
+	cmd.Stdin, _ = os.Open(idxs[0])
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off int64 = -1
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[1] == victim {
+			off, _ = strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	data, err := os.ReadFile(pack)
+	if err != nil || off < 0 {
+		t.Fatalf("offset of %s: %d, %v", victim, off, err)
+	}
+	damaged := bytes.Clone(data)
+	damaged[off+4] ^= 0x55
+	if err := os.Chmod(pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad, read := r.checkBlobs(all)
+	if read != len(all) || len(bad) != 1 || bad[victim] == nil {
+		t.Fatalf("after damage: bad %v, read %d of %d; want every blob read and %s reported", bad, read, len(all), victim)
+	}
+	// Mended, the pack is read again (its bytes are not the damaged ones
+	// last recorded) and found whole.
+	if err := os.WriteFile(pack, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if bad, read := r.checkBlobs(all); bad != nil || read != len(all) {
+		t.Fatalf("mended: bad %v, read %d of %d", bad, read, len(all))
+	}
+	// A damaged record is ignored.
+	rec := verifiedPath(r.commonDir())
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(rec, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if bad, read := r.checkBlobs(all); bad != nil || read != len(all) {
+		t.Fatalf("damaged record: bad %v, read %d of %d", bad, read, len(all))
+	}
+}
+
+func TestVerifiedRecordRoundTrip(t *testing.T) {
+	v := verifiedPacks{
+		"pack-a.pack": {digest: [32]byte{1}, offs: []int64{12, 40, 1 << 40}},
+		"pack-b.pack": {digest: [32]byte{2}},
+	}
+	got, err := decodeVerified(v.encode())
+	if err != nil || len(got) != 2 || !slices.Equal(got["pack-a.pack"].offs, v["pack-a.pack"].offs) || got["pack-b.pack"].digest != v["pack-b.pack"].digest {
+		t.Fatalf("round trip: %v, %v", got, err)
+	}
+	enc := v.encode()
+	for i := range enc {
+		if _, err := decodeVerified(enc[:i]); err == nil {
+			t.Errorf("a record cut to %d bytes decoded", i)
+		}
+	}
+	if _, err := decodeVerified(append(enc, 0)); err == nil {
+		t.Error("a record with a trailing byte decoded")
+	}
+}
+
+func FuzzVerifiedRecord(f *testing.F) {
+	f.Add(verifiedPacks{"pack-a.pack": {digest: [32]byte{1}, offs: []int64{12, 40}}}.encode())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := decodeVerified(b)
+		if err != nil {
+			return
+		}
+		for _, rec := range v {
+			if !slices.IsSorted(rec.offs) {
+				t.Fatalf("offsets not sorted: %v", rec.offs)
+			}
+		}
+		if w, err := decodeVerified(v.encode()); err != nil || len(w) != len(v) {
+			t.Fatalf("re-encoding: %v", err)
+		}
+	})
 }

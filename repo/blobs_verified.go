@@ -1,0 +1,210 @@
+package repo
+
+// What CheckBlobs found whole in a pack, kept for the next run.
+//
+// Inflating every blob a baseline lists, and hashing it, is most of what
+// baseline create and verify cost (0.34 s of CPU for 5,520 documents in
+// bench/baseline.sh). Hashing the bytes of the pack they are in, and of
+// its index, costs a few milliseconds for the same pack (21 MB). So
+// CheckBlobs records, for each pack, a digest of those bytes and the
+// offsets of the blobs it read there and found whole; a later run that
+// finds the same digest knows those entries hold the same bytes (the
+// index maps each id to the same offset, the pack holds the same entry
+// and the same delta bases there) and so the same blobs, whole. A pack
+// changed in any byte, damaged or edited, gets another digest, and every
+// blob in it is read and hashed again, as without the record.
+//
+// The record is a file of package store's cache format below
+// <gitdir>/rmm/blobcheck: sealed with the binary's identity, ignored when
+// damaged or foreign, replaced whole. Like the rest of the git folder, it
+// is no defence against someone who can write there: whoever can edit the
+// object store can as well move a tag.
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/rmm-pal/rmm/store"
+)
+
+const (
+	verifiedKind    = "blobcheck"
+	verifiedVersion = 1
+	verifiedFile    = "verified.bin"
+	// verifiedMax bounds the offsets read back from the record.
+	verifiedMax = 1 << 22
+	// digestChunk is the size of the pieces of a pack hashed on
+	// separate cores.
+	digestChunk = 8 << 20
+)
+
+// packRecord is what a run found whole in one pack.
+type packRecord struct {
+	digest [32]byte
+	offs   []int64 // sorted, each once
+}
+
+// verifiedPacks is the record, by pack file name.
+type verifiedPacks map[string]packRecord
+
+func verifiedPath(commonDir string) string {
+	return filepath.Join(store.Dir(commonDir, verifiedKind), verifiedFile)
+}
+
+// readVerified reads the record; a missing, damaged or foreign one is
+// empty.
+func readVerified(path string) verifiedPacks {
+	body, err := store.ReadCache(path, verifiedKind, verifiedVersion)
+	if err != nil {
+		return verifiedPacks{}
+	}
+	v, err := decodeVerified(body)
+	if err != nil {
+		return verifiedPacks{}
+	}
+	return v
+}
+
+var errVerifiedDamaged = errors.New("damaged record")
+
+// decodeVerified parses the record: a count of packs, and for each its
+// name (length first), digest, count of offsets and the offsets as
+// increasing deltas, all uvarints.
+func decodeVerified(b []byte) (verifiedPacks, error) {
+	next := func() (uint64, error) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, errVerifiedDamaged
+		}
+		b = b[n:]
+		return v, nil
+	}
+	packs, err := next()
+	if err != nil || packs > uint64(len(b)) {
+		return nil, errVerifiedDamaged
+	}
+	v := make(verifiedPacks, packs)
+	total := 0
+	for range packs {
+		n, err := next()
+		if err != nil || n > uint64(len(b)) || n > 4096 {
+			return nil, errVerifiedDamaged
+		}
+		name := string(b[:n])
+		b = b[n:]
+		var rec packRecord
+		if len(b) < len(rec.digest) {
+			return nil, errVerifiedDamaged
+		}
+		copy(rec.digest[:], b)
+		b = b[len(rec.digest):]
+		count, err := next()
+		if err != nil || count > uint64(len(b)) || total+int(count) > verifiedMax {
+			return nil, errVerifiedDamaged
+		}
+		total += int(count)
+		rec.offs = make([]int64, count)
+		var off uint64
+		for i := range rec.offs {
+			d, err := next()
+			if err != nil || (i > 0 && d == 0) || off+d < off || off+d > 1<<62 {
+				return nil, errVerifiedDamaged
+			}
+			off += d
+			rec.offs[i] = int64(off)
+		}
+		v[name] = rec
+	}
+	if len(b) != 0 {
+		return nil, errVerifiedDamaged
+	}
+	return v, nil
+}
+
+func (v verifiedPacks) encode() []byte {
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	b := binary.AppendUvarint(nil, uint64(len(names)))
+	for _, name := range names {
+		rec := v[name]
+		b = binary.AppendUvarint(b, uint64(len(name)))
+		b = append(b, name...)
+		b = append(b, rec.digest[:]...)
+		b = binary.AppendUvarint(b, uint64(len(rec.offs)))
+		var prev int64
+		for _, off := range rec.offs {
+			b = binary.AppendUvarint(b, uint64(off-prev))
+			prev = off
+		}
+	}
+	return b
+}
+
+func writeVerified(path string, v verifiedPacks) {
+	body := append(store.Prefix(verifiedKind, verifiedVersion), v.encode()...)
+	_ = store.WriteCache(path, store.Seal(body)) // only a shortcut
+}
+
+// digest hashes the pack's index and pack bytes, in pieces on every core.
+func (p *hpack) digest() [32]byte {
+	n := (len(p.pack) + digestChunk - 1) / digestChunk
+	leaves := make([][32]byte, n)
+	var wg sync.WaitGroup
+	work := make(chan int, n)
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				leaves[i] = sha256.Sum256(p.pack[i*digestChunk : min(len(p.pack), (i+1)*digestChunk)])
+			}
+		}()
+	}
+	h := sha256.New()
+	h.Write([]byte("rmm pack digest 1\x00"))
+	h.Write(binary.AppendUvarint(nil, uint64(len(p.idx))))
+	h.Write(p.idx)
+	h.Write(binary.AppendUvarint(nil, uint64(len(p.pack))))
+	wg.Wait()
+	for _, l := range leaves {
+		h.Write(l[:])
+	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// worthHashing tells whether hashing the whole pack costs less than
+// reading the wanted blobs of it: always for a pack up to 32 MiB, and
+// for a larger one (of images, say) up to 64 KiB a wanted blob.
+func (p *hpack) worthHashing(wanted int) bool {
+	return len(p.pack) <= max(32<<20, wanted<<16)
+}
+
+// mergeOffsets is the sorted union of a and b, each sorted.
+func mergeOffsets(a, b []int64) []int64 {
+	out := make([]int64, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || len(a) > 0 && a[0] < b[0]:
+			out, a = append(out, a[0]), a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return out
+}
