@@ -180,7 +180,7 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 		return nil, &RefusedError{Name: name, Reasons: reasons}
 	}
 
-	m := &Manifest{Commit: head, Version: 2, Previous: previous, Documents: Entries(lib, tree.BlobHash)}
+	m := &Manifest{Commit: head, Version: 2, Previous: previous, Documents: Entries(lib, tree.BlobHash), sorted: true}
 	m.Root = RootHash(m.Documents)
 	m.Summary = strings.TrimSpace(message)
 	if m.Summary == "" {

@@ -44,6 +44,12 @@ type Manifest struct {
 	Warnings []string `json:"warnings,omitempty"`
 
 	when time.Time
+	// sorted is set where Documents is made in ID order (a parsed
+	// manifest found so, a created one): Entry then need not scan it for
+	// an id the binary search did not find, which made every check of a
+	// library with 4,480 documents outside a baseline of 5,520 scan 25
+	// million entries (80 ms).
+	sorted bool
 }
 
 // Person is a tagger or approver.
@@ -76,7 +82,10 @@ func (m *Manifest) Entry(id string) *Entry {
 	if i < len(m.Documents) && m.Documents[i].ID == id {
 		return &m.Documents[i]
 	}
-	for j := range m.Documents { // not sorted (an edited manifest)
+	if m.sorted {
+		return nil
+	}
+	for j := range m.Documents { // perhaps not sorted (an edited manifest)
 		if m.Documents[j].ID == id {
 			return &m.Documents[j]
 		}
@@ -305,6 +314,7 @@ func ParseMessage(msg string) (*Manifest, error) {
 	if !seenRoot {
 		return nil, fmt.Errorf("the manifest has no root line (cut short?)")
 	}
+	m.sorted = sort.SliceIsSorted(m.Documents, func(i, j int) bool { return m.Documents[i].ID < m.Documents[j].ID })
 	return m, nil
 }
 

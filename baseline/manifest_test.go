@@ -119,3 +119,29 @@ func FuzzManifest(f *testing.F) {
 		checkRoundTrip(t, msg)
 	})
 }
+
+// Entry finds every id of a manifest, in ID order or not (one edited by
+// hand), and nil for an id it does not hold.
+func TestManifestEntry(t *testing.T) {
+	line := func(id string) string { return id + " p/" + id + ".md " + hexBlob + " " + hexFP + " -\n" }
+	for _, ids := range [][]string{{"A", "B", "C", "D"}, {"D", "B", "A", "C"}, {"B", "B", "A"}} {
+		msg := "s\n\nrmm-baseline: 2\ncommit: " + hexCommit + "\nprevious: -\n"
+		for _, id := range ids {
+			msg += line(id)
+		}
+		m, err := ParseMessage(msg + "root: " + hexRoot + "\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if e := m.Entry(id); e == nil || e.ID != id {
+				t.Errorf("%v: Entry(%s) = %v", ids, id, e)
+			}
+		}
+		for _, id := range []string{"", "AA", "E", "0"} {
+			if e := m.Entry(id); e != nil {
+				t.Errorf("%v: Entry(%q) = %v", ids, id, e)
+			}
+		}
+	}
+}

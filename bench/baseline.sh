@@ -61,7 +61,14 @@ best() { # best NAME CMD...: runs CMD RUNS times, prints the best seconds
 	echo "$b"
 }
 n=0
+# The baselines a run creates are deleted when it ends, so that every run
+# of a prepared corpus (BENCH_WORK) sees the same number of baselines:
+# create and verify read every baseline tag.
 create() { n=$((n + 1)); "$RMM" baseline create "bench-$$-$n"; }
+# shellcheck disable=SC2317
+dropOwn() { git tag -l "baseline/bench-$$-*" | xargs -r git tag -d >/dev/null; }
+trap 'dropOwn; [ -n "${BENCH_WORK:-}" ] || rm -rf "$WORK"' EXIT
+baselines=$(git tag -l 'baseline/*' | wc -l)
 peer() { git ls-tree -r HEAD --name-only | grep '\.md$' | xargs -d '\n' sha256sum >/dev/null; }
 
 peer_ns=$(best peer)
@@ -71,7 +78,7 @@ verify_ns=$(best "$RMM" baseline verify "bench-$$-1")
 
 sec() { awk -v n="$1" 'BEGIN { printf "%.3f s", n / 1e9 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
-echo "corpus: $DOCS documents ($controlled controlled and approved), $(git rev-list --count HEAD) commits, $(du -sh docs | cut -f1) of Markdown; best of $RUNS"
+echo "corpus: $DOCS documents ($controlled controlled and approved), $(git rev-list --count HEAD) commits, $(du -sh docs | cut -f1) of Markdown, $baselines baselines before the run; best of $RUNS"
 echo "peer  git ls-tree -r HEAD + sha256sum:   $(sec "$peer_ns")"
 echo "rmm   baseline create (check included): $(sec "$create_ns")   ratio $(ratio "$create_ns" "$peer_ns")"
 echo "rmm   check alone:                      $(sec "$check_ns")   ratio $(ratio "$check_ns" "$peer_ns")"
