@@ -50,6 +50,9 @@ type Manifest struct {
 	// library with 4,480 documents outside a baseline of 5,520 scan 25
 	// million entries (80 ms).
 	sorted bool
+	// partial is set on a manifest of List's tag cache: its header
+	// without its entries (see whole).
+	partial bool
 }
 
 // Person is a tagger or approver.

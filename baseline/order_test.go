@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,5 +268,52 @@ func TestListSeesTagsReplaced(t *testing.T) {
 	}
 	if list, _ := List(r); len(list) != 0 {
 		t.Errorf("List after the tag was deleted: %+v", list)
+	}
+}
+
+// List keeps each baseline's header between processes, and uses it only
+// while the object store holds the bytes it was read from: a tag object
+// damaged in place is read again and reported, as on a first read. The
+// latest baseline behind HEAD comes back whole, entries and all.
+func TestListTagCache(t *testing.T) {
+	dir := approvedRepo(t)
+	q1 := mustCreate(t, dir, "Q1", day(1))
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := List(r)
+	if err != nil || len(first) != 1 || first[0].Error != "" {
+		t.Fatalf("list: %+v, %v", first, err)
+	}
+	newProcess := func() {
+		listMemo = &summaryMemo{m: map[summaryKey]Summary{}}
+	}
+	newProcess()
+	cached, err := List(r)
+	if err != nil || len(cached) != 1 || cached[0].manifest == nil || !cached[0].manifest.partial {
+		t.Fatalf("a second process's list is not from the tag cache: %+v, %v", cached, err)
+	}
+	a, b := first[0], cached[0]
+	a.manifest, b.manifest, a.when, b.when = nil, nil, time.Time{}, time.Time{}
+	if fmt.Sprintf("%+v", a) != fmt.Sprintf("%+v", b) || !cached[0].when.Equal(first[0].when) {
+		t.Errorf("cached summary differs:\n%+v\nread:\n%+v", b, a)
+	}
+	m, err := LatestAt(r, q1.Commit)
+	if err != nil || m == nil || m.partial || len(m.Documents) != len(q1.Documents) || m.Root != q1.Root {
+		t.Fatalf("LatestAt from the tag cache: %+v, %v", m, err)
+	}
+	// The tag object's file damaged in place (same name, other bytes).
+	newProcess()
+	obj := q1.Object
+	loose := filepath.Join(dir, ".git", "objects", obj[:2], obj[2:])
+	if err := os.Chmod(loose, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(loose, []byte("not a git object"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := List(r); len(list) != 1 || list[0].Error == "" {
+		t.Errorf("List after the tag object was damaged in place: %+v", list)
 	}
 }

@@ -82,9 +82,12 @@ func List(r *repo.Repo) ([]Summary, error) {
 		return nil, err
 	}
 	var out []Summary
+	type unread struct{ name, ref string }
+	var rest []unread
+	var current []string // every tag's object
 	for _, n := range names {
-		s := Summary{Name: strings.TrimPrefix(n, TagPrefix), Tag: n}
 		ref, ok := r.TagRef(n)
+		current = append(current, ref)
 		// A summary read before stands while its object is still in the
 		// store (one deleted since is reported below, as it was then).
 		if ok && r.HasObject(ref) {
@@ -93,6 +96,28 @@ func List(r *repo.Repo) ([]Summary, error) {
 				continue
 			}
 		}
+		rest = append(rest, unread{n, ref})
+	}
+	if len(rest) == 0 {
+		sortByAge(out)
+		return out, nil
+	}
+	refs := make([]string, 0, len(rest))
+	for _, u := range rest {
+		if u.ref != "" {
+			refs = append(refs, u.ref)
+		}
+	}
+	stamps := r.StoredDigests(refs)
+	cache := openTagCache(r)
+	for _, u := range rest {
+		n := u.name
+		if s, ok := cache.get(n, u.ref, stamps[u.ref]); ok {
+			listMemo.put(r.GitDir, n, u.ref, s)
+			out = append(out, s)
+			continue
+		}
+		s := Summary{Name: strings.TrimPrefix(n, TagPrefix), Tag: n}
 		t, err := r.ReadTag(n)
 		if err != nil {
 			// The ref names an object that is not there, or cannot be parsed.
@@ -107,16 +132,17 @@ func List(r *repo.Repo) ([]Summary, error) {
 		if err != nil {
 			s.Error = err.Error()
 		} else {
-			s.Date, s.Summary, s.Documents, s.Previous, s.manifest = m.Date, m.Summary, len(m.Documents), m.Previous, m
-			if i := strings.IndexByte(s.Summary, '\n'); i >= 0 {
-				s.Summary = s.Summary[:i]
+			s = summaryOf(n, t.Target, s.Tagger, s.when, m, len(m.Documents))
+			if t.Ref == u.ref {
+				cache.put(t.Ref, stamps[t.Ref], m)
 			}
 		}
-		if t.Ref == ref {
-			listMemo.put(r.GitDir, n, ref, s)
+		if t.Ref == u.ref {
+			listMemo.put(r.GitDir, n, u.ref, s)
 		}
 		out = append(out, s)
 	}
+	cache.save(current)
 	sortByAge(out)
 	return out, nil
 }
@@ -180,11 +206,13 @@ func latestIn(r *repo.Repo, list []Summary, commit string, skip *Manifest) *Mani
 	behind := r.Ancestry(commit) // one walk, however many baselines it passes
 	for i := len(list) - 1; i >= 0; i-- {
 		m := list[i].manifest
-		if m == nil || m == skip {
+		if m == nil || m == skip || skip != nil && m.Object == skip.Object && m.Tag == skip.Tag {
 			continue
 		}
 		if ok, err := behind.Has(m.Commit); ok || err != nil {
-			return m
+			if m = whole(r, m); m != nil {
+				return m
+			}
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -392,4 +393,65 @@ func FuzzVerifiedRecord(f *testing.F) {
 			t.Fatalf("re-encoding: %v", err)
 		}
 	})
+}
+
+// StoredDigests changes with any byte the store holds for an object,
+// loose or packed, and with nothing else.
+func TestStoredDigests(t *testing.T) {
+	hr, _ := tagRepo(t)
+	hr.write("policies/q.md", "# Q\n\nSecond.\n")
+	hr.commit("q")
+	hr.git("repack", "-a", "-d", "-q")
+	hr.write("policies/r.md", "# R\n")
+	hr.commit("r")
+	packedID := strings.TrimSpace(hr.git("rev-parse", "HEAD~1:policies/q.md"))
+	looseID := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/r.md"))
+	r, err := Open(hr.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{packedID, looseID, "0123456789abcdef0123456789abcdef01234567", "nothex"}
+	d := r.StoredDigests(ids)
+	if len(d) != 2 || d[packedID] == "" || d[looseID] == "" {
+		t.Fatalf("StoredDigests = %v", d)
+	}
+	if again := r.StoredDigests(ids); !maps.Equal(again, d) {
+		t.Errorf("StoredDigests changed with nothing changed: %v, then %v", d, again)
+	}
+	// A byte of the packed entry.
+	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	cmd := exec.Command("git", "show-index")
+	cmd.Stdin, _ = os.Open(idxs[0])
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off int64 = -1
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[1] == packedID {
+			off, _ = strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	data, _ := os.ReadFile(pack)
+	os.Chmod(pack, 0o644)
+	damaged := bytes.Clone(data)
+	damaged[off+3] ^= 1
+	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if now := r.StoredDigests(ids); now[packedID] == d[packedID] || now[looseID] != d[looseID] {
+		t.Errorf("a packed entry's byte changed: %v, before %v", now, d)
+	}
+	// A byte of the loose file.
+	loose := filepath.Join(hr.gitDir(), "objects", looseID[:2], looseID[2:])
+	b, _ := os.ReadFile(loose)
+	os.Chmod(loose, 0o644)
+	b[len(b)-1] ^= 1
+	if err := os.WriteFile(loose, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if now := r.StoredDigests(ids); now[looseID] == d[looseID] {
+		t.Errorf("a loose file's byte changed, its digest did not")
+	}
 }
