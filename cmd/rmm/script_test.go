@@ -1,9 +1,12 @@
 package main
 
 import (
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -39,6 +42,45 @@ func scriptParams() testscript.Params {
 				}
 				copy(b, "---\nid: BIG\nkind: note\ntitle: Big\n---\n")
 				ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
+			},
+			// damagepacked REV:PATH: changes one byte, in place, of the
+			// pack entry of that blob (the repository must hold it in one
+			// pack, as git gc leaves it).
+			"damagepacked": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: damagepacked REV:PATH")
+				}
+				git := func(stdin io.Reader, args ...string) string {
+					cmd := exec.Command("git", args...)
+					cmd.Dir, cmd.Stdin = ts.MkAbs("."), stdin
+					out, err := cmd.Output()
+					ts.Check(err)
+					return strings.TrimSpace(string(out))
+				}
+				blob := git(nil, "rev-parse", args[0])
+				idxs, _ := filepath.Glob(ts.MkAbs(".git/objects/pack/pack-*.idx"))
+				if len(idxs) != 1 {
+					ts.Fatalf("want one pack, have %v", idxs)
+				}
+				idx, err := os.Open(idxs[0])
+				ts.Check(err)
+				defer idx.Close()
+				off := int64(-1)
+				for _, line := range strings.Split(git(idx, "show-index"), "\n") {
+					if f := strings.Fields(line); len(f) >= 2 && f[1] == blob {
+						off, err = strconv.ParseInt(f[0], 10, 64)
+						ts.Check(err)
+					}
+				}
+				if off < 0 {
+					ts.Fatalf("%s is not in the pack", blob)
+				}
+				pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+				b, err := os.ReadFile(pack)
+				ts.Check(err)
+				b[off+4] ^= 0x55
+				ts.Check(os.Chmod(pack, 0o644))
+				ts.Check(os.WriteFile(pack, b, 0o644))
 			},
 			// badutf8 FILE: appends a line holding an invalid UTF-8 byte
 			// (0xff) to the file.
