@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -127,8 +129,11 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 		return nil, &RefusedError{Name: name, Reasons: reasons}
 	}
 	lib := ctx.Lib
+	// The documents' blob ids, to compare the working tree with HEAD, are
+	// hashed while the rules run too.
+	hashed := make(chan docBlobs, 1)
 	if ctx.Snap.Commit == "" {
-		reasons = append(reasons, uncommitted(r, lib, tree)...)
+		go func() { hashed <- hashDocs(lib) }()
 	} else if ctx.Snap.Commit != head {
 		return nil, fmt.Errorf("internal error: the check context is not the working tree nor HEAD")
 	}
@@ -141,6 +146,11 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 	go func() { early <- r.CheckBlobs(earlyFiles.hashes()) }()
 	var errs []string
 	diags := check.Run(ctx, rs)
+	var blobs docBlobs
+	if ctx.Snap.Commit == "" {
+		blobs = <-hashed
+		reasons = append(reasons, uncommitted(r, lib, tree, blobs)...)
+	}
 	for _, d := range diags {
 		if d.Severity == doc.Error {
 			errs = append(errs, "check: "+d.String())
@@ -154,7 +164,7 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 
 	// What is tagged is HEAD: when the working tree differs, read HEAD
 	// itself; when it does not, its documents are HEAD's.
-	if len(reasons) > 0 || ctx.Snap.Commit == "" && !sameAsTree(lib, tree) {
+	if len(reasons) > 0 || ctx.Snap.Commit == "" && !sameAsTree(lib, tree, blobs) {
 		snap, err := ctx.At(head)
 		if err != nil {
 			reasons = append(reasons, fmt.Sprintf("cannot read the documents of HEAD (%s): %v", short(head), err))
@@ -317,9 +327,9 @@ func tracked(lib *doc.Library, p string) bool {
 
 // sameAsTree reports whether every document of lib has the bytes tree
 // holds at its path (and no document of tree is missing from lib).
-func sameAsTree(lib *doc.Library, tree *repo.TreeFS) bool {
+func sameAsTree(lib *doc.Library, tree *repo.TreeFS, blobs docBlobs) bool {
 	for _, d := range lib.Docs {
-		if b, ok := tree.BlobHash(d.Path); !ok || b != repo.BlobHash(d.Raw) {
+		if b, ok := tree.BlobHash(d.Path); !ok || b != blobs.of(d) {
 			return false
 		}
 	}
@@ -333,28 +343,28 @@ func sameAsTree(lib *doc.Library, tree *repo.TreeFS) bool {
 
 // uncommitted lists the documents (and rmm.yaml) whose working tree bytes
 // differ from HEAD's.
-func uncommitted(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS) []string {
+func uncommitted(r *repo.Repo, lib *doc.Library, tree *repo.TreeFS, blobs docBlobs) []string {
 	var changed, added, deleted []string
 	for p := range lib.Files {
 		if !tracked(lib, p) {
 			continue
 		}
-		var data []byte
+		var blob string
 		if d := lib.ByPath[p]; d != nil {
-			data = d.Raw
+			blob = blobs.of(d)
 		} else {
 			b, err := os.ReadFile(filepath.Join(r.Root, filepath.FromSlash(p)))
 			if err != nil {
 				changed = append(changed, p)
 				continue
 			}
-			data = b
+			blob = repo.BlobHash(b)
 		}
 		h, ok := tree.BlobHash(p)
 		switch {
 		case !ok:
 			added = append(added, p)
-		case h != repo.BlobHash(data):
+		case h != blob:
 			changed = append(changed, p)
 		}
 	}
@@ -383,4 +393,37 @@ func short(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// docBlobs are the git blob ids of documents' bytes.
+type docBlobs map[*doc.Document]string
+
+// hashDocs hashes the bytes of every document of lib, on every core.
+func hashDocs(lib *doc.Library) docBlobs {
+	ids := make([]string, len(lib.Docs))
+	var wg sync.WaitGroup
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(lib.Docs)))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(lib.Docs); i += workers {
+				ids[i] = repo.BlobHash(lib.Docs[i].Raw)
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(docBlobs, len(lib.Docs))
+	for i, d := range lib.Docs {
+		out[d] = ids[i]
+	}
+	return out
+}
+
+// of is d's blob id, hashed now if d was not hashed before.
+func (b docBlobs) of(d *doc.Document) string {
+	if id, ok := b[d]; ok {
+		return id
+	}
+	return repo.BlobHash(d.Raw)
 }
