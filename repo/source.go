@@ -30,8 +30,46 @@ func WorkTreeFS(root string) (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rt.FS(), nil
+	return &workTree{fsys: rt.FS(), beneath: openBeneath(root)}, nil
 }
+
+// workTree is os.Root's fs.FS with a faster ReadFile: os.Root opens every
+// folder of a path, one by one, for every file it opens (three openat
+// calls and closes for docs/policy/x.md), which was a third of the CPU of
+// reading a library of 10,000 files. Where the system has openat2 (Linux
+// 5.6 and later), ReadFile opens the file in one call that the kernel
+// confines to the root (RESOLVE_BENEATH). A file that cannot be read so
+// (a symlink the kernel refuses to follow, say) is read through os.Root
+// as before, so what is readable, and what it reads as, is os.Root's.
+type workTree struct {
+	fsys    fs.FS
+	beneath func(name string) ([]byte, error) // nil where there is no openat2
+}
+
+// ReadFile implements fs.ReadFileFS.
+func (w *workTree) ReadFile(name string) ([]byte, error) {
+	if w.beneath != nil && fs.ValidPath(name) && name != "." {
+		if b, err := w.beneath(name); err == nil {
+			return b, nil
+		}
+	}
+	return fs.ReadFile(w.fsys, name)
+}
+
+// Open implements fs.FS.
+func (w *workTree) Open(name string) (fs.File, error) { return w.fsys.Open(name) }
+
+// ReadDir implements fs.ReadDirFS.
+func (w *workTree) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(w.fsys, name) }
+
+// Stat implements fs.StatFS.
+func (w *workTree) Stat(name string) (fs.FileInfo, error) { return fs.Stat(w.fsys, name) }
+
+// Lstat implements fs.ReadLinkFS.
+func (w *workTree) Lstat(name string) (fs.FileInfo, error) { return fs.Lstat(w.fsys, name) }
+
+// ReadLink implements fs.ReadLinkFS.
+func (w *workTree) ReadLink(name string) (string, error) { return fs.ReadLink(w.fsys, name) }
 
 // TreeFS is the tree of one commit, read straight from git objects, as a
 // read-only fs.FS rooted at the library's root. It implements fs.StatFS,

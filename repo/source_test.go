@@ -172,3 +172,57 @@ func TestInSubmodule(t *testing.T) {
 		t.Errorf("InSubmodule(nested/pol.md) = %q once its .git is gone", got)
 	}
 }
+
+// The working tree reads files by folder, and what it reads, or refuses,
+// is os.Root's: a symlink to another folder of the root reads its target;
+// one leading out of the root is refused.
+func TestWorkTreeReadFile(t *testing.T) {
+	root := t.TempDir()
+	outside := t.TempDir()
+	write := func(p, s string) {
+		p = filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("rmm.yaml", "top\n")
+	write("docs/policy/a.md", "a\n")
+	write("docs/plan/b.md", "b\n")
+	if err := os.WriteFile(filepath.Join(outside, "secret.md"), []byte("secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../plan/b.md", filepath.Join(root, "docs/policy/link.md")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.md"), filepath.Join(root, "docs/policy/out.md")); err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := WorkTreeFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"rmm.yaml": "top\n", "docs/policy/a.md": "a\n", "docs/plan/b.md": "b\n", "docs/policy/link.md": "b\n"} {
+		if b, err := fs.ReadFile(fsys, name); err != nil || string(b) != want {
+			t.Errorf("ReadFile(%s) = %q, %v; want %q", name, b, err, want)
+		}
+	}
+	for _, name := range []string{"docs/policy/out.md", "docs/policy/none.md", "docs/../../x", "/etc/passwd", "docs/policy/"} {
+		if b, err := fs.ReadFile(fsys, name); err == nil {
+			t.Errorf("ReadFile(%s) = %q, want an error", name, b)
+		}
+	}
+	// The folder replaced after a first read: the new one's file is read.
+	if err := os.RemoveAll(filepath.Join(root, "docs/plan")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.ReadFile(fsys, "docs/plan/b.md"); err == nil {
+		t.Error("a file of a folder removed since was read")
+	}
+	write("docs/plan/b.md", "b2\n")
+	if b, err := fs.ReadFile(fsys, "docs/plan/b.md"); err != nil || string(b) != "b2\n" {
+		t.Errorf("after the folder was made again: %q, %v", b, err)
+	}
+}

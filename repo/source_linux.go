@@ -1,0 +1,56 @@
+package repo
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// openBeneath returns a reader of files below root in one openat2 call
+// each, confined to root by the kernel, or nil when root cannot be opened
+// or the kernel has no openat2.
+func openBeneath(root string) func(name string) ([]byte, error) {
+	fd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	dir := os.NewFile(uintptr(fd), root) // closed when collected
+	how := &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOCTTY | unix.O_NONBLOCK,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS | unix.RESOLVE_NO_XDEV}
+	if probe, err := unix.Openat2(int(dir.Fd()), ".", how); err != nil {
+		dir.Close()
+		return nil
+	} else {
+		unix.Close(probe)
+	}
+	return func(name string) ([]byte, error) {
+		fd, err := unix.Openat2(int(dir.Fd()), name, how)
+		if err != nil {
+			return nil, err
+		}
+		f := os.NewFile(uintptr(fd), name)
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, os.ErrInvalid // a FIFO, a device: os.Root's way
+		}
+		b := make([]byte, 0, fi.Size()+1)
+		for {
+			n, err := f.Read(b[len(b):cap(b)])
+			b = b[:len(b)+n]
+			if err == io.EOF {
+				return b, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(b) == cap(b) {
+				b = append(b, 0)[:len(b)]
+			}
+		}
+	}
+}
