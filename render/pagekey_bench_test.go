@@ -86,3 +86,20 @@ func BenchmarkDocPageRender(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(s.pages)), "ns/page")
 }
+
+// The view's hash alone, over views made once.
+func BenchmarkViewHash(b *testing.B) {
+	s := benchSite(b)
+	var views []any
+	for _, p := range s.pages {
+		views = append(views, docData(s.docView(p)))
+	}
+	for b.Loop() {
+		for _, v := range views {
+			if _, err := viewHash(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(views)), "ns/page")
+}
