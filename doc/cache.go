@@ -32,7 +32,7 @@ import (
 // the version is what a reader of the file, or a test, can name).
 const (
 	cacheKind    = "parse"
-	cacheVersion = 4 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing; 4: period, trigger, attendees, trainer
+	cacheVersion = 5 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing; 4: period, trigger, attendees, trainer; 5: a measure's data table
 )
 
 const (
@@ -478,6 +478,22 @@ func (w *writer) parse(d *Document, diags []Diagnostic) error {
 		w.int(a.Line)
 	}
 	w.diags(d.parseDiags)
+	// A measure's data table (MeasureData), read now, on the load's
+	// goroutines, so that a warm load hands it to check and the site
+	// without parsing the body again (40 ms of every check of the
+	// 1,000 measures of a 10,000-document library).
+	table := d.Kind == "measure" && d.Data == "" && d.table != nil
+	w.bool(table)
+	if table {
+		pts, ds := MeasureData(d, "", nil)
+		w.count(len(pts), pts == nil)
+		for _, pt := range pts {
+			w.str(pt.Date)
+			w.b = binary.LittleEndian.AppendUint64(w.b, math.Float64bits(pt.Value))
+			w.int(pt.Line)
+		}
+		w.diags(ds)
+	}
 	return nil
 }
 
@@ -785,6 +801,19 @@ func decodeParse(payload []byte, p string, raw []byte) (d *Document, diags []Dia
 		}
 	}
 	d.parseDiags = r.diags()
+	if r.bool() {
+		var pts []Point
+		if n := r.count(); n >= 0 {
+			pts = make([]Point, n)
+			for i := range pts {
+				pts[i] = Point{Date: r.str(), Value: r.float(), Line: r.int()}
+			}
+		}
+		ds := r.diags()
+		if r.err == nil {
+			d.table.once.Do(func() { d.table.pts, d.table.diags = pts, ds })
+		}
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}

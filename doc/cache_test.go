@@ -37,6 +37,8 @@ var trickyFiles = map[string]string{
 	"values.md":       "---\nid: V\nkind: measure\ntitle: Values\ntarget: 3.5\nmeasure_unit: '%'\ndirection: up\ndata: d.csv\nbig: 99999999999999999999\nneg: -9223372036854775808\nhuge: 18446744073709551615\nnothing: null\nyes: true\nno: false\nwhen: 2026-01-01\nnested: {a: [1, {b: c}], d: ~}\nintkeys: {1: one, 2.5: two, true: three}\nempty: []\ninf: .inf\nbin: !!binary aGk=\nstakeholders:\n  - who: a@example.org\n    role: owner\n    involvement: approve\napprovals:\n  - by: a@example.org\n    role: owner\n    date: 2026-01-02\n    fingerprint: sha256:00\ntags: [a, b]\nevaluates: [X]\ncovers: []\naffects: [Y]\ncites: [Z]\n---\n# Values\n\n```go\n# not a heading\n```\n\n<div>raw</div>\n",
 	"process.md":      "---\nid: P\nkind: process\ntitle: P\ntailors: Q\nbase: R\nsuperseded_by: S\n---\n# One\n## Two {.a .b}\n### Three\n# Four\n",
 	"d.csv":           "date,value\n",
+	"table.md":        "---\nid: T\nkind: measure\ntitle: Table\ntarget: 2\n---\n# Table\n\n| Date | Value |\n|---|---|\n| 2026-01 | 1.5 |\n| 2026-02 | n/a |\n| 2026-03 | 3 |\n",
+	"notable.md":      "---\nid: NT\nkind: measure\ntitle: No table\ntarget: 2\n---\n# No table\n",
 	"deep/a/b/c/x.md": "---\nid: DEEP\nkind: lesson\ntitle: Deep\nsource: s\nimplemented_in: P\n---\n#### Level four\n",
 }
 
@@ -76,6 +78,16 @@ func sameLibrary(t *testing.T, what string, want, got *doc.Library) {
 			}
 			if !reflect.DeepEqual(wv.Field(f).Interface(), gv.Field(f).Interface()) {
 				t.Errorf("%s: %s: %s differs:\nwant %#v\ngot  %#v", what, w.Path, name, wv.Field(f).Interface(), gv.Field(f).Interface())
+			}
+		}
+		// A measure's data table: the cache holds it read (the warm load
+		// has it without parsing the body); it must be what reading the
+		// body gives. Asked of both, both are read.
+		if w.Kind == "measure" {
+			wp, wd := doc.MeasureData(w, "", nil)
+			gp, gd := doc.MeasureData(g, "", nil)
+			if !reflect.DeepEqual(wp, gp) || !reflect.DeepEqual(wd, gd) {
+				t.Errorf("%s: %s: measure data differs:\nwant %v %v\ngot  %v %v", what, w.Path, wp, wd, gp, gd)
 			}
 		}
 		// The whole document, unexported fields (the parse's diagnostics)
@@ -168,6 +180,9 @@ func TestCacheTrickyFiles(t *testing.T) {
 	lib := loadThrice(t, "tricky", os.DirFS(root), t.TempDir())
 	if v := lib.ByPath["values.md"]; v == nil || v.Front["intkeys"] == nil || v.Target == nil {
 		t.Fatalf("values.md did not parse as expected: %+v", v)
+	}
+	if pts, ds := doc.MeasureData(lib.ByPath["table.md"], "", nil); len(pts) != 2 || len(ds) != 1 || ds[0].Line != 12 {
+		t.Fatalf("table.md's data: %v, %v; want two points and the line of n/a", pts, ds)
 	}
 	if len(lib.Docs) < 12 || len(lib.Diags) < 5 {
 		t.Fatalf("tricky library has %d documents and %d diagnostics; the test files no longer test much", len(lib.Docs), len(lib.Diags))
