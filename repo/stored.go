@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // StoredDigests returns, for each of ids it finds, a digest of the bytes
@@ -28,12 +29,13 @@ func (r *Repo) StoredDigests(ids []string) map[string]string {
 	}
 	defer db.close()
 	objects := filepath.Join(r.commonDir(), "objects")
+	offs := map[*hpack][]int64{} // each pack's entry offsets, sorted, made on first use
 	for _, id := range ids {
 		var h hoid
 		if n, err := hex.Decode(h[:], []byte(id)); err != nil || n != len(h) || len(id) != 2*len(h) {
 			continue
 		}
-		if d, ok := db.storedDigest(h); ok {
+		if d, ok := db.storedDigest(h, offs); ok {
 			out[id] = d
 			continue
 		}
@@ -47,8 +49,9 @@ func (r *Repo) StoredDigests(ids []string) map[string]string {
 	return out
 }
 
-// storedDigest hashes h's pack entry and those of its delta chain.
-func (db *hodb) storedDigest(h hoid) (string, bool) {
+// storedDigest hashes h's pack entry and those of its delta chain; offs
+// keeps the packs' sorted entry offsets from one call to the next.
+func (db *hodb) storedDigest(h hoid, offs map[*hpack][]int64) (string, bool) {
 	pi, off, ok := db.locate(h)
 	if !ok {
 		return "", false
@@ -61,7 +64,15 @@ func (db *hodb) storedDigest(h hoid) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		end := p.entryEnd(off)
+		sorted, ok := offs[p]
+		if !ok {
+			sorted = p.sortedOffsets()
+			offs[p] = sorted
+		}
+		end := int64(len(p.pack) - 20) // the last entry ends at the checksum
+		if i, found := slices.BinarySearch(sorted, off); found && i+1 < len(sorted) && sorted[i+1] < end {
+			end = sorted[i+1]
+		}
 		s.Write([]byte(p.name))
 		s.Write(binary.AppendVarint(nil, off))
 		s.Write(p.pack[off:end])
@@ -79,10 +90,10 @@ func (db *hodb) storedDigest(h hoid) (string, bool) {
 	return "", false
 }
 
-// entryEnd is where the entry at off ends: at the next entry the index
-// lists, or at the pack's checksum.
-func (p *hpack) entryEnd(off int64) int64 {
-	end := int64(len(p.pack) - 20)
+// sortedOffsets lists the offsets of the pack's entries, in order: an
+// entry ends where the next begins.
+func (p *hpack) sortedOffsets() []int64 {
+	out := make([]int64, 0, p.n)
 	for i := 0; i < p.n; i++ {
 		v := int64(binary.BigEndian.Uint32(p.off32[i*4:]))
 		if v&0x80000000 != 0 {
@@ -92,9 +103,8 @@ func (p *hpack) entryEnd(off int64) int64 {
 			}
 			v = int64(binary.BigEndian.Uint64(p.off64[j*8:]))
 		}
-		if v > off && v < end {
-			end = v
-		}
+		out = append(out, v)
 	}
-	return end
+	slices.Sort(out)
+	return out
 }
