@@ -13,20 +13,22 @@ import (
 // The tag cache keeps, between runs, the header of each baseline tag's
 // manifest (what List shows and what the baselines' order is judged by:
 // commit, tagger, date, previous line, summary, number of documents), so
-// that rmm check, baseline create and verify do not inflate and parse
-// every baseline's manifest (360 KB for 5,520 documents, 15 ms each) on
-// every run. An entry is keyed by the tag object's id and by a digest of
-// the bytes the object store holds for it (repo.StoredDigests): it is
-// used only while the store holds the very bytes it was read from, so a
-// tag object damaged or replaced in place is read again and its damage
+// that rmm check, baseline create and verify do not parse every baseline's
+// manifest (360 KB for 5,520 documents, 15 ms each with go-git's read) on
+// every run. An entry is keyed by the tag object's id and by the stamp
+// repo.ObjectStamps gives what the store holds for it (a loose file's
+// digest; for a packed object, that it reads whole now), taken before and
+// after the read the header came from: an object id names its bytes, so
+// while the store holds the same bytes, or the object whole, the header is
+// theirs, and a tag object damaged in place is read again and its damage
 // reported. Only manifests that parsed whole are kept. A manifest taken
-// from the cache has no entries: the one latestIn picks is read whole
-// (and checked) when it is needed. It is one file of package store's
-// cache format (tags.json under <gitdir>/rmm/baselines), ignored when
-// damaged or written by another rmm binary, and replaced whole.
+// from the cache has no entries: the one latestIn picks is read whole (and
+// checked) when it is needed. It is one file of package store's cache
+// format (tags.json under <gitdir>/rmm/baselines), ignored when damaged or
+// written by another rmm binary, and replaced whole.
 const (
 	tagCacheKind    = "baselines"
-	tagCacheVersion = 1
+	tagCacheVersion = 2 // 2: repo.ObjectStamps
 	tagCacheFile    = "tags.json"
 	tagCacheMax     = 100000
 )
@@ -76,7 +78,8 @@ func (c *tagCache) get(name, ref, stamp string) (Summary, bool) {
 	return summaryOf(name, h.Target, h.Tagger, h.When, m, h.Documents), true
 }
 
-// put keeps the header of m, read whole from the bytes stamp names.
+// put keeps the header of m, read of the object ref while the store gave
+// stamp.
 func (c *tagCache) put(ref, stamp string, m *Manifest) {
 	if stamp == "" || len(c.next) >= tagCacheMax {
 		return

@@ -1,9 +1,14 @@
 package baseline
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/adler32"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -315,5 +320,94 @@ func TestListTagCache(t *testing.T) {
 	}
 	if list, _ := List(r); len(list) != 1 || list[0].Error == "" {
 		t.Errorf("List after the tag object was damaged in place: %+v", list)
+	}
+}
+
+// The same for a packed tag object: its header is used while the pack
+// reader reads the object whole, and a byte of its entry changed in place
+// makes List read it again and report it.
+func TestListTagCachePacked(t *testing.T) {
+	dir := approvedRepo(t)
+	q1 := mustCreate(t, dir, "Q1", day(1))
+	// Stored uncompressed, a byte changed still inflates: only the hash
+	// of the object's bytes tells the damage.
+	gitIn(t, dir, "x@example.org", "-c", "pack.compression=0", "gc", "-q", "--prune=now")
+	r, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, err := List(r); err != nil || len(list) != 1 || list[0].Error != "" {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	listMemo = &summaryMemo{m: map[summaryKey]Summary{}}
+	if list, _ := List(r); len(list) != 1 || list[0].manifest == nil || !list[0].manifest.partial {
+		t.Fatalf("a second process's list of a packed tag is not from the tag cache: %+v", list)
+	}
+	idxs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "pack-*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("packs: %v", idxs)
+	}
+	var off int64 = -1
+	f, err := os.Open(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "show-index")
+	cmd.Stdin = f
+	out, err := cmd.Output()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if fs := strings.Fields(line); len(fs) >= 2 && fs[1] == q1.Object {
+			off, _ = strconv.ParseInt(fs[0], 10, 64)
+		}
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil || off < 0 {
+		t.Fatalf("offset of the tag %s: %d, %v", q1.Object, off, err)
+	}
+	// The entry: a type-and-size header, then a zlib stream of stored
+	// blocks (pack.compression=0). One byte of the tag's text is changed
+	// and the stream's checksum mended, as a deliberate edit would.
+	pos := int(off)
+	for data[pos]&0x80 != 0 {
+		pos++
+	}
+	pos += 1 + 2 // the header's last byte, the zlib header
+	var content []byte
+	var spans [][2]int
+	for {
+		final := data[pos] & 1
+		if data[pos]&6 != 0 {
+			t.Fatalf("block at %d is not stored", pos)
+		}
+		n := int(binary.LittleEndian.Uint16(data[pos+1:]))
+		spans = append(spans, [2]int{pos + 5, pos + 5 + n})
+		content = append(content, data[pos+5:pos+5+n]...)
+		pos += 5 + n
+		if final == 1 {
+			break
+		}
+	}
+	at := bytes.Index(content, []byte("Baseline Q1"))
+	if at < 0 || len(spans) != 1 {
+		t.Fatalf("the tag's text: %q", content)
+	}
+	data[spans[0][0]+at] = 'X' // "Xaseline Q1"
+	content[at] = 'X'
+	binary.BigEndian.PutUint32(data[pos:], adler32.Checksum(content))
+	os.Chmod(pack, 0o644)
+	if err := os.WriteFile(pack, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	listMemo = &summaryMemo{m: map[summaryKey]Summary{}}
+	if r, err = repo.Open(dir); err != nil { // go-git keeps objects it read
+		t.Fatal(err)
+	}
+	if list, _ := List(r); len(list) != 1 || !strings.Contains(list[0].Error, "the repository holds") {
+		t.Errorf("List after the packed tag object was damaged in place: %+v", list)
 	}
 }

@@ -108,7 +108,7 @@ func List(r *repo.Repo) ([]Summary, error) {
 			refs = append(refs, u.ref)
 		}
 	}
-	stamps := r.StoredDigests(refs)
+	stamps := r.ObjectStamps(refs)
 	cache := openTagCache(r)
 	for _, u := range rest {
 		n := u.name
@@ -133,8 +133,10 @@ func List(r *repo.Repo) ([]Summary, error) {
 			s.Error = err.Error()
 		} else {
 			s = summaryOf(n, t.Target, s.Tagger, s.when, m, len(m.Documents))
-			if t.Ref == u.ref {
-				cache.put(t.Ref, stamps[t.Ref], m)
+			// Kept only when the store held the same bytes before and
+			// after the read: the header is then theirs.
+			if st := stamps[u.ref]; t.Ref == u.ref && st != "" && r.ObjectStamps([]string{u.ref})[u.ref] == st {
+				cache.put(t.Ref, st, m)
 			}
 		}
 		if t.Ref == u.ref {

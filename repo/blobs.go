@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -85,7 +84,7 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 	recPath := verifiedPath(r.commonDir())
 	old := readVerified(recPath)
 	digests := make([]*[32]byte, len(db.packs))
-	trusted := make([][]int64, len(db.packs))
+	trusted := make([][]verifiedEntry, len(db.packs))
 	for pi, p := range db.packs {
 		if wanted[pi] == 0 || !p.worthHashing(wanted[pi]) {
 			continue
@@ -93,13 +92,15 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 		d := p.digest()
 		digests[pi] = &d
 		if rec, ok := old[p.name]; ok && rec.digest == d {
-			trusted[pi] = rec.offs
+			trusted[pi] = rec.entries
 		}
 	}
 	todo := order[:0:0]
 	for _, l := range order {
-		if l.pack >= 0 {
-			if _, ok := slices.BinarySearch(trusted[l.pack], l.off); ok {
+		if l.pack >= 0 && trusted[l.pack] != nil {
+			var id hoid
+			hex.Decode(id[:], []byte(l.hash))
+			if verifiedHas(trusted[l.pack], l.off, id) {
 				continue
 			}
 		}
@@ -122,10 +123,14 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 	}
 	wg.Wait()
 	// Record what is now known whole, for the next run.
-	found := make([][]int64, len(db.packs))
+	found := make([][]verifiedEntry, len(db.packs))
 	for _, l := range todo {
-		if l.pack >= 0 && digests[l.pack] != nil && bad[l.hash] == nil {
-			found[l.pack] = append(found[l.pack], l.off)
+		// Only a blob whose bytes and delta bases all lie in its own pack
+		// is known whole by that pack's digest.
+		if l.pack >= 0 && digests[l.pack] != nil && bad[l.hash] == nil && db.chainWithin(l.pack, l.off) {
+			var id hoid
+			hex.Decode(id[:], []byte(l.hash))
+			found[l.pack] = append(found[l.pack], verifiedEntry{off: l.off, id: id})
 		}
 	}
 	next := verifiedPacks{}
@@ -135,9 +140,9 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 		present[p.name] = true
 		switch rec, ok := old[p.name]; {
 		case digests[pi] != nil:
-			offs := mergeOffsets(trusted[pi], slices.Compact(found[pi]))
-			next[p.name] = packRecord{digest: *digests[pi], offs: offs}
-			changed = changed || !ok || rec.digest != *digests[pi] || len(offs) != len(rec.offs)
+			entries := mergeVerified(trusted[pi], found[pi])
+			next[p.name] = packRecord{digest: *digests[pi], entries: entries}
+			changed = changed || !ok || rec.digest != *digests[pi] || len(entries) != len(rec.entries)
 		case ok:
 			next[p.name] = rec // not looked at this run
 		}
@@ -184,7 +189,15 @@ func (c *blobChecker) check(hash string) (err error) {
 		// and the pack reader cannot.
 	}
 	c.rd.nextEpoch()
-	o, err := c.rd.read(h, false)
+	var o *hobj
+	if pi, off, ok := c.db.locate(h); ok {
+		// The copy at the place CheckBlobs records (a blob in two packs
+		// is read where locate finds it, not where the reader last was).
+		c.rd.chain = 0
+		o, err = c.rd.readAt(pi, off, false, 0)
+	} else {
+		o, err = c.rd.read(h, false)
+	}
 	if errors.Is(err, errHistObjectNotFound) {
 		return fmt.Errorf("blob %s is %w", hash, ErrMissingObject)
 	}

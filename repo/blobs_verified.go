@@ -21,6 +21,7 @@ package repo
 // object store can as well move a tag.
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -34,7 +35,7 @@ import (
 
 const (
 	verifiedKind    = "blobcheck"
-	verifiedVersion = 1
+	verifiedVersion = 2 // 2: the blob id beside each offset
 	verifiedFile    = "verified.bin"
 	// verifiedMax bounds the offsets read back from the record.
 	verifiedMax = 1 << 22
@@ -45,8 +46,50 @@ const (
 
 // packRecord is what a run found whole in one pack.
 type packRecord struct {
-	digest [32]byte
-	offs   []int64 // sorted, each once
+	digest  [32]byte
+	entries []verifiedEntry // by offset, each offset once
+}
+
+// verifiedEntry is a blob found whole at an offset of the pack. Both are
+// kept: an index could name two ids at one offset, and only the one whose
+// bytes are there was found whole.
+type verifiedEntry struct {
+	off int64
+	id  hoid
+}
+
+// verifiedHas reports the blob id recorded whole at off.
+func verifiedHas(es []verifiedEntry, off int64, id hoid) bool {
+	i, ok := slices.BinarySearchFunc(es, off, func(e verifiedEntry, off int64) int { return cmp.Compare(e.off, off) })
+	return ok && es[i].id == id
+}
+
+// chainWithin reports whether the entry at off in pack pi, and every
+// delta base it is built from, are entries of that same pack, as the
+// reader resolves them (a REF_DELTA's base from the first pack that holds
+// it, as readRef does): only then does the pack's digest cover every byte
+// the blob is made of.
+func (db *hodb) chainWithin(pi int, off int64) bool {
+	p := db.packs[pi]
+	for depth := 0; depth <= hMaxDeltaDepth; depth++ {
+		e, err := p.entry(off)
+		if err != nil {
+			return false
+		}
+		switch e.typ {
+		case hobjOfsDelta:
+			off = e.base
+		case hobjRefDelta:
+			bpi, boff, ok := db.locate(e.baseHash)
+			if !ok || bpi != pi {
+				return false
+			}
+			off = boff
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // verifiedPacks is the record, by pack file name.
@@ -104,19 +147,21 @@ func decodeVerified(b []byte) (verifiedPacks, error) {
 		copy(rec.digest[:], b)
 		b = b[len(rec.digest):]
 		count, err := next()
-		if err != nil || count > uint64(len(b)) || total+int(count) > verifiedMax {
+		if err != nil || count > uint64(len(b))/21 || total+int(count) > verifiedMax {
 			return nil, errVerifiedDamaged
 		}
 		total += int(count)
-		rec.offs = make([]int64, count)
+		rec.entries = make([]verifiedEntry, count)
 		var off uint64
-		for i := range rec.offs {
+		for i := range rec.entries {
 			d, err := next()
-			if err != nil || (i > 0 && d == 0) || off+d < off || off+d > 1<<62 {
+			if err != nil || (i > 0 && d == 0) || off+d < off || off+d > 1<<62 || len(b) < 20 {
 				return nil, errVerifiedDamaged
 			}
 			off += d
-			rec.offs[i] = int64(off)
+			rec.entries[i].off = int64(off)
+			copy(rec.entries[i].id[:], b)
+			b = b[20:]
 		}
 		v[name] = rec
 	}
@@ -138,11 +183,12 @@ func (v verifiedPacks) encode() []byte {
 		b = binary.AppendUvarint(b, uint64(len(name)))
 		b = append(b, name...)
 		b = append(b, rec.digest[:]...)
-		b = binary.AppendUvarint(b, uint64(len(rec.offs)))
+		b = binary.AppendUvarint(b, uint64(len(rec.entries)))
 		var prev int64
-		for _, off := range rec.offs {
-			b = binary.AppendUvarint(b, uint64(off-prev))
-			prev = off
+		for _, e := range rec.entries {
+			b = binary.AppendUvarint(b, uint64(e.off-prev))
+			b = append(b, e.id[:]...)
+			prev = e.off
 		}
 	}
 	return b
@@ -193,17 +239,21 @@ func (p *hpack) worthHashing(wanted int) bool {
 	return len(p.pack) <= max(32<<20, wanted<<16)
 }
 
-// mergeOffsets is the sorted union of a and b, each sorted.
-func mergeOffsets(a, b []int64) []int64 {
-	out := make([]int64, 0, len(a)+len(b))
+// mergeVerified is the union of a and b, each sorted by offset, by
+// offset; at an offset in both, b's (found this run) stands.
+func mergeVerified(a, b []verifiedEntry) []verifiedEntry {
+	out := make([]verifiedEntry, 0, len(a)+len(b))
 	for len(a) > 0 || len(b) > 0 {
 		switch {
-		case len(b) == 0 || len(a) > 0 && a[0] < b[0]:
+		case len(b) == 0 || len(a) > 0 && a[0].off < b[0].off:
 			out, a = append(out, a[0]), a[1:]
-		case len(a) == 0 || b[0] < a[0]:
+		case len(a) == 0 || b[0].off < a[0].off:
 			out, b = append(out, b[0]), b[1:]
 		default:
-			out, a, b = append(out, a[0]), a[1:], b[1:]
+			out, a, b = append(out, b[0]), a[1:], b[1:]
+		}
+		if n := len(out); n > 1 && out[n-1].off == out[n-2].off {
+			out = out[:n-1] // b held one offset twice (two ids: never both whole)
 		}
 	}
 	return out

@@ -2,7 +2,11 @@ package repo
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -359,11 +363,11 @@ func TestCheckBlobsRemembersPacks(t *testing.T) {
 
 func TestVerifiedRecordRoundTrip(t *testing.T) {
 	v := verifiedPacks{
-		"pack-a.pack": {digest: [32]byte{1}, offs: []int64{12, 40, 1 << 40}},
+		"pack-a.pack": {digest: [32]byte{1}, entries: []verifiedEntry{{12, hoid{1}}, {40, hoid{2}}, {1 << 40, hoid{3}}}},
 		"pack-b.pack": {digest: [32]byte{2}},
 	}
 	got, err := decodeVerified(v.encode())
-	if err != nil || len(got) != 2 || !slices.Equal(got["pack-a.pack"].offs, v["pack-a.pack"].offs) || got["pack-b.pack"].digest != v["pack-b.pack"].digest {
+	if err != nil || len(got) != 2 || !slices.Equal(got["pack-a.pack"].entries, v["pack-a.pack"].entries) || got["pack-b.pack"].digest != v["pack-b.pack"].digest {
 		t.Fatalf("round trip: %v, %v", got, err)
 	}
 	enc := v.encode()
@@ -378,15 +382,15 @@ func TestVerifiedRecordRoundTrip(t *testing.T) {
 }
 
 func FuzzVerifiedRecord(f *testing.F) {
-	f.Add(verifiedPacks{"pack-a.pack": {digest: [32]byte{1}, offs: []int64{12, 40}}}.encode())
+	f.Add(verifiedPacks{"pack-a.pack": {digest: [32]byte{1}, entries: []verifiedEntry{{12, hoid{1}}, {40, hoid{2}}}}}.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := decodeVerified(b)
 		if err != nil {
 			return
 		}
 		for _, rec := range v {
-			if !slices.IsSorted(rec.offs) {
-				t.Fatalf("offsets not sorted: %v", rec.offs)
+			if !slices.IsSortedFunc(rec.entries, func(a, b verifiedEntry) int { return cmp.Compare(a.off, b.off) }) {
+				t.Fatalf("entries not sorted: %v", rec.entries)
 			}
 		}
 		if w, err := decodeVerified(v.encode()); err != nil || len(w) != len(v) {
@@ -395,9 +399,10 @@ func FuzzVerifiedRecord(f *testing.F) {
 	})
 }
 
-// StoredDigests changes with any byte the store holds for an object,
-// loose or packed, and with nothing else.
-func TestStoredDigests(t *testing.T) {
+// ObjectStamps changes with any byte of a loose object's file, and gives
+// none for a packed object that does not read whole, nor for a missing
+// one.
+func TestObjectStamps(t *testing.T) {
 	hr, _ := tagRepo(t)
 	hr.write("policies/q.md", "# Q\n\nSecond.\n")
 	hr.commit("q")
@@ -406,18 +411,21 @@ func TestStoredDigests(t *testing.T) {
 	hr.commit("r")
 	packedID := strings.TrimSpace(hr.git("rev-parse", "HEAD~1:policies/q.md"))
 	looseID := strings.TrimSpace(hr.git("rev-parse", "HEAD:policies/r.md"))
+	commit := hr.head()
 	r, err := Open(hr.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := []string{packedID, looseID, "0123456789abcdef0123456789abcdef01234567", "nothex"}
-	d := r.StoredDigests(ids)
-	if len(d) != 2 || d[packedID] == "" || d[looseID] == "" {
-		t.Fatalf("StoredDigests = %v", d)
+	absent := "0123456789abcdef0123456789abcdef01234567"
+	ids := []string{packedID, looseID, commit, absent, "nothex"}
+	w := r.ObjectStamps(ids)
+	if w[packedID] != "packed" || !strings.HasPrefix(w[looseID], "loose:") || w[commit] == "" || w[absent] != "" || w["nothex"] != "" {
+		t.Fatalf("ObjectStamps = %v", w)
 	}
-	if again := r.StoredDigests(ids); !maps.Equal(again, d) {
-		t.Errorf("StoredDigests changed with nothing changed: %v, then %v", d, again)
+	if again := r.ObjectStamps(ids); !maps.Equal(again, w) {
+		t.Fatalf("ObjectStamps changed with nothing changed: %v, then %v", w, again)
 	}
+	before := w
 	// A byte of the packed entry.
 	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
 	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
@@ -436,22 +444,106 @@ func TestStoredDigests(t *testing.T) {
 	data, _ := os.ReadFile(pack)
 	os.Chmod(pack, 0o644)
 	damaged := bytes.Clone(data)
-	damaged[off+3] ^= 1
+	damaged[off+4] ^= 0x55
 	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if now := r.StoredDigests(ids); now[packedID] == d[packedID] || now[looseID] != d[looseID] {
-		t.Errorf("a packed entry's byte changed: %v, before %v", now, d)
+	if w := r.ObjectStamps(ids); w[packedID] != "" || w[looseID] != before[looseID] {
+		t.Errorf("a packed entry's byte changed: %v", w)
 	}
-	// A byte of the loose file.
+	// The loose file replaced by another object's.
 	loose := filepath.Join(hr.gitDir(), "objects", looseID[:2], looseID[2:])
-	b, _ := os.ReadFile(loose)
+	other := filepath.Join(hr.gitDir(), "objects", commit[:2], commit[2:])
+	b, err := os.ReadFile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
 	os.Chmod(loose, 0o644)
-	b[len(b)-1] ^= 1
 	if err := os.WriteFile(loose, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if now := r.StoredDigests(ids); now[looseID] == d[looseID] {
-		t.Errorf("a loose file's byte changed, its digest did not")
+	if w := r.ObjectStamps(ids); w[looseID] == before[looseID] || w[looseID] == "" {
+		t.Errorf("a loose file holding other bytes kept its stamp: %v", w)
+	}
+}
+
+// writePack puts pack and idx into the repository's pack folder.
+func writePack(t *testing.T, gitDir string, pack, idx []byte) {
+	t.Helper()
+	dir := filepath.Join(gitDir, "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, fmt.Sprintf("pack-%x", pack[len(pack)-20:]))
+	if err := os.WriteFile(name+".pack", pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name+".idx", idx, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An index that names two blobs at one offset: the one whose bytes are
+// not there is reported on every run, never taken as whole because the
+// other was found whole at that offset.
+func TestCheckBlobsAliasedOffset(t *testing.T) {
+	hr, r := tagRepo(t)
+	b := newHPackBuilder(t)
+	a, offA := b.object(hobjBlob, []byte("# A\n\nThe first policy.\n"))
+	c, _ := b.object(hobjBlob, []byte("# C\n\nThe second policy.\n"))
+	pack, idx := b.bytes()
+	// c's index entry made to point at a's bytes; the index's checksum
+	// mended so that it still reads.
+	n := 2
+	pos := 0
+	if bytes.Compare(c[:], a[:]) > 0 {
+		pos = 1
+	}
+	offTable := 8 + 256*4 + n*20 + n*4
+	binary.BigEndian.PutUint32(idx[offTable+pos*4:], uint32(offA))
+	sum := sha1.Sum(idx[:len(idx)-20])
+	copy(idx[len(idx)-20:], sum[:])
+	writePack(t, hr.gitDir(), pack, idx)
+	ids := []string{a.String(), c.String()}
+	for run := 1; run <= 3; run++ {
+		bad, _ := r.checkBlobs(ids)
+		if bad[c.String()] == nil || bad[a.String()] != nil {
+			t.Fatalf("run %d: bad %v, want %s (and only it) reported", run, bad, c)
+		}
+	}
+}
+
+// A blob stored as a delta on a base outside its pack (a loose object
+// here) is not recorded whole with that pack: the pack's digest does not
+// cover the base, whose loss is then found.
+func TestCheckBlobsBaseOutsidePack(t *testing.T) {
+	hr, r := tagRepo(t)
+	base := []byte("# Base\n\nA loose base object with some text to share.\n")
+	target := []byte("# Base\n\nA loose base object with some text to share, and more.\n")
+	cmd := exec.Command("git", "hash-object", "-w", "--stdin")
+	cmd.Dir, cmd.Stdin = hr.dir, bytes.NewReader(base)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseID := strings.TrimSpace(string(out))
+	var bh hoid
+	hex.Decode(bh[:], []byte(baseID))
+	b := newHPackBuilder(t)
+	th := hObjHash(hobjBlob, target)
+	b.refDelta(th, bh, hDelta(base, target))
+	pack, idx := b.bytes()
+	writePack(t, hr.gitDir(), pack, idx)
+	ids := []string{th.String()}
+	for run := 1; run <= 2; run++ {
+		if bad, read := r.checkBlobs(ids); bad != nil || read != 1 {
+			t.Fatalf("run %d: bad %v, read %d; want the delta read whole every time", run, bad, read)
+		}
+	}
+	if err := os.Remove(filepath.Join(hr.gitDir(), "objects", baseID[:2], baseID[2:])); err != nil {
+		t.Fatal(err)
+	}
+	if bad, _ := r.checkBlobs(ids); bad[th.String()] == nil {
+		t.Fatalf("the delta's base deleted: bad %v", bad)
 	}
 }
