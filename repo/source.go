@@ -2,6 +2,7 @@ package repo
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -46,11 +47,15 @@ type workTree struct {
 	beneath func(name string) ([]byte, error) // nil where there is no openat2
 }
 
+// errNotRegular is ReadFile's error for what is not a regular file.
+var errNotRegular = errors.New("not a regular file")
+
 // ReadFile implements fs.ReadFileFS.
 func (w *workTree) ReadFile(name string) ([]byte, error) {
 	if w.beneath != nil && fs.ValidPath(name) && name != "." {
-		if b, err := w.beneath(name); err == nil {
-			return b, nil
+		b, err := w.beneath(name)
+		if err == nil || errors.Is(err, errNotRegular) {
+			return b, err
 		}
 	}
 	return fs.ReadFile(w.fsys, name)

@@ -36,7 +36,10 @@ func openBeneath(root string) func(name string) ([]byte, error) {
 			return nil, err
 		}
 		if !fi.Mode().IsRegular() {
-			return nil, os.ErrInvalid // a FIFO, a device: os.Root's way
+			// A FIFO or a device (through a symlink: the walk skips them
+			// otherwise): never read, as opening it through os.Root
+			// would wait for a writer forever.
+			return nil, &os.PathError{Op: "read", Path: name, Err: errNotRegular}
 		}
 		b := make([]byte, 0, fi.Size()+1)
 		for {

@@ -4,9 +4,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rmm-pal/rmm/doc"
 )
@@ -212,6 +215,25 @@ func TestWorkTreeReadFile(t *testing.T) {
 	for _, name := range []string{"docs/policy/out.md", "docs/policy/none.md", "docs/../../x", "/etc/passwd", "docs/policy/"} {
 		if b, err := fs.ReadFile(fsys, name); err == nil {
 			t.Errorf("ReadFile(%s) = %q, want an error", name, b)
+		}
+	}
+	// A symlink to a FIFO is refused at once, never waited on.
+	if runtime.GOOS == "linux" {
+		if err := syscall.Mkfifo(filepath.Join(root, "docs/policy/fifo"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("fifo", filepath.Join(root, "docs/policy/fifo.md")); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { _, err := fs.ReadFile(fsys, "docs/policy/fifo.md"); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("ReadFile of a symlink to a FIFO: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("ReadFile of a symlink to a FIFO waits for a writer")
 		}
 	}
 	// The folder replaced after a first read: the new one's file is read.
