@@ -40,9 +40,11 @@ type hguard struct {
 	stamp   string   // of the pack folders, when db was opened
 	indexed string   // of the pack folders, when go-git last listed the packs here
 
-	// rw is held for reading by every read through go-git's storage, and
-	// for writing while it is told to list the packs again (Reindex).
-	rw sync.RWMutex
+	// gitMu is held by every read through go-git's storage and while it is
+	// told to list the packs again (Reindex): go-git's object storage is
+	// not safe for concurrent readers (its pack index is filled on first
+	// use, and again after Reindex, by whichever reader comes first).
+	gitMu sync.Mutex
 }
 
 // hGuardStorage wraps s, the storage of the repository at gitDir. Any
@@ -72,9 +74,9 @@ func (g *hguard) encodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing
 	if err != nil || o != nil {
 		return o, err
 	}
-	g.rw.RLock()
+	g.gitMu.Lock()
 	o, err = g.Storage.EncodedObject(t, h)
-	g.rw.RUnlock()
+	g.gitMu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -102,20 +104,20 @@ func (g *hguard) encodedObjectSize(h plumbing.Hash) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("object %s: %w", h, err)
 	}
-	g.rw.RLock()
-	defer g.rw.RUnlock()
+	g.gitMu.Lock()
+	defer g.gitMu.Unlock()
 	return g.Storage.EncodedObjectSize(h)
 }
 
 // HasEncodedObject is go-git's, and like EncodedObject again after a gc.
 func (g *hguard) HasEncodedObject(h plumbing.Hash) error {
-	g.rw.RLock()
+	g.gitMu.Lock()
 	err := g.Storage.HasEncodedObject(h)
-	g.rw.RUnlock()
+	g.gitMu.Unlock()
 	if hVanished(err) && g.refresh() {
-		g.rw.RLock()
+		g.gitMu.Lock()
 		err = g.Storage.HasEncodedObject(h)
-		g.rw.RUnlock()
+		g.gitMu.Unlock()
 	}
 	return err
 }
@@ -134,9 +136,9 @@ func (g *hguard) refresh() bool {
 	if g.db != nil && g.stamp == hPackStamp(g.db.dirs) && g.indexed == g.stamp {
 		return false
 	}
-	g.rw.Lock()
+	g.gitMu.Lock()
 	g.Storage.Reindex()
-	g.rw.Unlock()
+	g.gitMu.Unlock()
 	if g.db != nil {
 		g.db.close()
 		g.db = nil
