@@ -220,23 +220,7 @@ func TestCheckBlobsPacked(t *testing.T) {
 	if len(idxs) != 1 {
 		t.Fatalf("packs: %v", idxs)
 	}
-	idx, err := os.Open(idxs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("git", "show-index")
-	cmd.Stdin = idx
-	out, err := cmd.Output()
-	idx.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var off int64 = -1
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[1] == packed {
-			off, _ = strconv.ParseInt(f[0], 10, 64)
-		}
-	}
+	off := packOffset(t, idxs[0], packed)
 	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
 	data, err := os.ReadFile(pack)
 	if err != nil || off < 0 {
@@ -310,18 +294,7 @@ func TestCheckBlobsRemembersPacks(t *testing.T) {
 	}
 	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
 	victim := blobs[7]
-	cmd := exec.Command("git", "show-index")
-	cmd.Stdin, _ = os.Open(idxs[0])
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var off int64 = -1
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[1] == victim {
-			off, _ = strconv.ParseInt(f[0], 10, 64)
-		}
-	}
+	off := packOffset(t, idxs[0], victim)
 	data, err := os.ReadFile(pack)
 	if err != nil || off < 0 {
 		t.Fatalf("offset of %s: %d, %v", victim, off, err)
@@ -429,18 +402,7 @@ func TestObjectStamps(t *testing.T) {
 	// A byte of the packed entry.
 	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
 	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
-	cmd := exec.Command("git", "show-index")
-	cmd.Stdin, _ = os.Open(idxs[0])
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var off int64 = -1
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[1] == packedID {
-			off, _ = strconv.ParseInt(f[0], 10, 64)
-		}
-	}
+	off := packOffset(t, idxs[0], packedID)
 	data, _ := os.ReadFile(pack)
 	os.Chmod(pack, 0o644)
 	damaged := bytes.Clone(data)
@@ -546,4 +508,31 @@ func TestCheckBlobsBaseOutsidePack(t *testing.T) {
 	if bad, _ := r.checkBlobs(ids); bad[th.String()] == nil {
 		t.Fatalf("the delta's base deleted: bad %v", bad)
 	}
+}
+
+// packOffset is the offset of object id in the pack of index idx, as git
+// show-index lists it; -1 when it is not there.
+func packOffset(t *testing.T, idx, id string) int64 {
+	t.Helper()
+	f, err := os.Open(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command("git", "show-index")
+	cmd.Stdin = f
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if fs := strings.Fields(line); len(fs) >= 2 && fs[1] == id {
+			off, err := strconv.ParseInt(fs[0], 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return off
+		}
+	}
+	return -1
 }
