@@ -321,12 +321,10 @@ func (s *site) bodyKey(p *page) [32]byte {
 // keeps only the documents it saw, so the cache does not grow with edits.
 // Safe for use by one build at a time.
 type KeyCache struct {
-	mu   sync.Mutex
-	prev map[*doc.Document][32]byte // the previous build's
-	next map[*doc.Document][32]byte // this build's
-	// The approved versions found by the previous build and this one
-	// (site.approvedVersion), the same way.
-	approvedPrev, approvedNext map[approvedKey]approvedResult
+	mu     sync.Mutex
+	hashes generations[*doc.Document, [32]byte]
+	// The approved versions found (site.approvedVersion), the same way.
+	approved generations[approvedKey, approvedResult]
 	// The state of the last build (see saveState), and its writing.
 	stateFile string
 	state     *buildState
@@ -385,16 +383,8 @@ func NewKeyCache() *KeyCache { return &KeyCache{} }
 // start begins a build: what the last build saw becomes what this one may
 // reuse.
 func (c *KeyCache) start() {
-	c.mu.Lock()
-	if c.next != nil {
-		c.prev = c.next
-	}
-	c.next = map[*doc.Document][32]byte{}
-	if c.approvedNext != nil {
-		c.approvedPrev = c.approvedNext
-	}
-	c.approvedNext = map[approvedKey]approvedResult{}
-	c.mu.Unlock()
+	c.hashes.next()
+	c.approved.next()
 }
 
 // viewHash hashes the encoding of a page's view data for its key: every
@@ -419,15 +409,11 @@ func (s *site) rawHash(d *doc.Document) [32]byte {
 	if c == nil {
 		return sha256.Sum256(d.Raw)
 	}
-	c.mu.Lock()
-	h, ok := c.prev[d]
-	c.mu.Unlock()
+	h, ok := c.hashes.get(d)
 	if !ok {
 		h = sha256.Sum256(d.Raw)
 	}
-	c.mu.Lock()
-	c.next[d] = h
-	c.mu.Unlock()
+	c.hashes.put(d, h)
 	return h
 }
 

@@ -118,12 +118,7 @@ func (s *site) approvedVersion(path string, commits []repo.CommitInfo, a doc.App
 		hs.WriteByte(' ')
 	}
 	k := approvedKey{path: path, a: a, commits: hs.String()}
-	c.mu.Lock()
-	r, ok := c.approvedNext[k]
-	if !ok {
-		r, ok = c.approvedPrev[k]
-	}
-	c.mu.Unlock()
+	r, ok := c.approved.get(k)
 	if !ok {
 		v, found, err := baseline.ApprovedVersion(s.o.Repo.NewFileReader(), path, commits, a)
 		if err != nil {
@@ -131,11 +126,7 @@ func (s *site) approvedVersion(path string, commits []repo.CommitInfo, a doc.App
 		}
 		r = approvedResult{v, found}
 	}
-	c.mu.Lock()
-	if c.approvedNext != nil {
-		c.approvedNext[k] = r
-	}
-	c.mu.Unlock()
+	c.approved.put(k, r)
 	return r.v, r.found, nil
 }
 

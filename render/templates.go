@@ -46,18 +46,11 @@ type templateSet struct {
 // process made with the same layouts (KeyCache), read only: a rebuild
 // executes the rows that changed, not all 10,000.
 type rowCache[K comparable] struct {
-	mu        sync.RWMutex
-	cur, prev map[K]template.HTML
+	rows generations[K, template.HTML]
 }
 
 // again makes the rows of the build that ended the ones to reuse.
-func (c *rowCache[K]) again() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cur != nil {
-		c.prev, c.cur = c.cur, nil
-	}
-}
+func (c *rowCache[K]) again() { c.rows.next() }
 
 // html executes n rows through the template name of layout t, row i with
 // the data row(i) gives and kept under its key, unless made before.
@@ -66,12 +59,7 @@ func (c *rowCache[K]) html(t *template.Template, name string, n int, row func(in
 	var buf bytes.Buffer
 	for i := 0; i < n; i++ {
 		k, data := row(i)
-		c.mu.RLock()
-		h, ok := c.cur[k]
-		if !ok {
-			h, ok = c.prev[k]
-		}
-		c.mu.RUnlock()
+		h, ok := c.rows.get(k)
 		if !ok {
 			buf.Reset()
 			if err := t.ExecuteTemplate(&buf, name, data); err != nil {
@@ -79,12 +67,7 @@ func (c *rowCache[K]) html(t *template.Template, name string, n int, row func(in
 			}
 			h = template.HTML(buf.String())
 		}
-		c.mu.Lock()
-		if c.cur == nil {
-			c.cur = map[K]template.HTML{}
-		}
-		c.cur[k] = h
-		c.mu.Unlock()
+		c.rows.put(k, h)
 		out.WriteString(string(h))
 	}
 	return template.HTML(out.String()), nil
