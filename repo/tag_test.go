@@ -216,24 +216,7 @@ func TestCheckBlobsPacked(t *testing.T) {
 		t.Errorf("CheckBlob(tree) = %v", err)
 	}
 	// A damaged pack: the blob is reported, not trusted (nor a panic).
-	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
-	if len(idxs) != 1 {
-		t.Fatalf("packs: %v", idxs)
-	}
-	off := packOffset(t, idxs[0], packed)
-	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
-	data, err := os.ReadFile(pack)
-	if err != nil || off < 0 {
-		t.Fatalf("offset of %s: %d, %v", packed, off, err)
-	}
-	damaged := bytes.Clone(data)
-	damaged[off+4] ^= 0x55
-	if err := os.Chmod(pack, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	damagePacked(t, hr.gitDir(), packed)
 	if r, err = Open(hr.dir); err != nil {
 		t.Fatal(err)
 	}
@@ -288,25 +271,8 @@ func TestCheckBlobsRemembersPacks(t *testing.T) {
 		t.Fatalf("second run: bad %v, read %d, want only the loose blob", bad, read)
 	}
 	// Damage one packed blob in place.
-	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
-	if len(idxs) != 1 {
-		t.Fatalf("packs: %v", idxs)
-	}
-	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
 	victim := blobs[7]
-	off := packOffset(t, idxs[0], victim)
-	data, err := os.ReadFile(pack)
-	if err != nil || off < 0 {
-		t.Fatalf("offset of %s: %d, %v", victim, off, err)
-	}
-	damaged := bytes.Clone(data)
-	damaged[off+4] ^= 0x55
-	if err := os.Chmod(pack, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	pack, data := damagePacked(t, hr.gitDir(), victim)
 	bad, read := r.checkBlobs(all)
 	if read != len(all) || len(bad) != 1 || bad[victim] == nil {
 		t.Fatalf("after damage: bad %v, read %d of %d; want every blob read and %s reported", bad, read, len(all), victim)
@@ -400,16 +366,7 @@ func TestObjectStamps(t *testing.T) {
 	}
 	before := w
 	// A byte of the packed entry.
-	idxs, _ := filepath.Glob(filepath.Join(hr.gitDir(), "objects", "pack", "pack-*.idx"))
-	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
-	off := packOffset(t, idxs[0], packedID)
-	data, _ := os.ReadFile(pack)
-	os.Chmod(pack, 0o644)
-	damaged := bytes.Clone(data)
-	damaged[off+4] ^= 0x55
-	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	damagePacked(t, hr.gitDir(), packedID)
 	if w := r.ObjectStamps(ids); w[packedID] != "" || w[looseID] != before[looseID] {
 		t.Errorf("a packed entry's byte changed: %v", w)
 	}
@@ -508,6 +465,32 @@ func TestCheckBlobsBaseOutsidePack(t *testing.T) {
 	if bad, _ := r.checkBlobs(ids); bad[th.String()] == nil {
 		t.Fatalf("the delta's base deleted: bad %v", bad)
 	}
+}
+
+// damagePacked changes one byte, in place, of the pack entry of object
+// id (the repository holding one pack) and returns the pack's path and
+// its bytes before.
+func damagePacked(t *testing.T, gitDir, id string) (pack string, before []byte) {
+	t.Helper()
+	idxs, _ := filepath.Glob(filepath.Join(gitDir, "objects", "pack", "pack-*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("packs: %v", idxs)
+	}
+	off := packOffset(t, idxs[0], id)
+	pack = strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	before, err := os.ReadFile(pack)
+	if err != nil || off < 0 {
+		t.Fatalf("offset of %s: %d, %v", id, off, err)
+	}
+	damaged := bytes.Clone(before)
+	damaged[off+4] ^= 0x55
+	if err := os.Chmod(pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pack, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return pack, before
 }
 
 // packOffset is the offset of object id in the pack of index idx, as git
