@@ -62,4 +62,4 @@ echo "first build: $(grep '^Built ' "$tmp/serve.out")"
 
 "$tmp/servebench" -url "$url" -file "$doc" -page "doc/$id.html" -n "$runs" -target "$target"
 echo "server's own lines:"
-grep '^Rebuilt ' "$tmp/serve.out" | sed 's/^/  /' | tail -n "$runs" -target "$target"
+grep '^Rebuilt ' "$tmp/serve.out" | sed 's/^/  /' | tail -n "$runs"

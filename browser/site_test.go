@@ -384,6 +384,13 @@ func TestSiteThroughServe(t *testing.T) {
 	if before {
 		t.Error("the page changed without reloading")
 	}
+	// The page's script named the page on its event stream, so the page
+	// was rendered first and reloaded as soon as it was written, before
+	// the rest of the site (render's TestServeReloadsAnOpenPageBeforeTheRestIsBuilt
+	// holds a build half-way to see the rest wait).
+	if got := strings.Join(ev.Reloaded, " "); got != page || ev.ReloadedAfter <= 0 || ev.ReloadedAfter > ev.Duration {
+		t.Errorf("reloaded before the build ended: %q after %s (want %s, within the build's %s)", got, ev.ReloadedAfter, page, ev.Duration)
+	}
 
 	// A hidden page lets go of its event stream (a browser has few
 	// connections per server to share between tabs), and catches up with

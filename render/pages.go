@@ -168,6 +168,10 @@ type recentRow struct {
 	Links []link
 }
 
+// testHookPagesDone, when set by a test, is called once every page is
+// written, before the files made from them (search index, feeds).
+var testHookPagesDone func()
+
 // render runs every page through its layout, on every core, and hands
 // each file to w as soon as it is made.
 func (s *site) render(ctx context.Context, w *siteWriter) error {
@@ -216,6 +220,40 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		pagePaths = append(pagePaths, j.path)
 	}
 	add(NotFoundPath, func() (*pageData, string, error) { return s.notFoundPage(), "404", nil })
+	if e := s.o.Early; e != nil && s.o.InPlace && len(e.First) > 0 {
+		// The pages open in a browser first (Early), in the order asked.
+		rank := make(map[string]int, len(e.First))
+		for i, p := range e.First {
+			if _, ok := rank[p]; !ok {
+				rank[p] = i
+			}
+		}
+		slices.SortStableFunc(jobs, func(a, b job) int {
+			ra, oka := rank[a.path]
+			rb, okb := rank[b.path]
+			switch {
+			case oka && okb:
+				return ra - rb
+			case oka:
+				return -1
+			case okb:
+				return 1
+			}
+			return 0
+		})
+	}
+
+	// The static assets before the pages: they depend on the templates
+	// only, and a page reloaded early (Early) finds them in place.
+	static, err := s.in.tmpl.assets()
+	if err != nil {
+		return err
+	}
+	for _, f := range static {
+		if _, _, err := w.put(f.Path, f.Data); err != nil {
+			return err
+		}
+	}
 
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -303,6 +341,9 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	close(next)
 	wg.Wait()
 	q.wait()
+	if testHookPagesDone != nil {
+		testHookPagesDone()
+	}
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -312,11 +353,8 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		return err
 	}
 
-	// Static assets, search data and copied files.
-	assets, err := s.in.tmpl.assets()
-	if err != nil {
-		return err
-	}
+	// The search data, the register, the feeds and copied files.
+	var assets []file
 	// The search index, the register and the feeds read what the pages
 	// made and nothing of each other: made side by side.
 	var index []byte

@@ -173,7 +173,11 @@ func (p *Pipeline) Close() { p.keys.Flush() }
 // phase (guard, history, library, check, then Build's), or a *StrictError;
 // an *OutputError and context.Canceled can be told with errors.As and
 // errors.Is.
-func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
+func (p *Pipeline) Build(ctx context.Context) (*Result, error) { return p.BuildEarly(ctx, nil) }
+
+// BuildEarly is Build with e (see Early), which applies to an in-place
+// pipeline only (PipelineOptions.InPlace); e nil is Build.
+func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
@@ -242,7 +246,7 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) {
 	res, err := Build(ctx, Options{
 		Repo: o.Repo, Rev: o.Rev, Out: o.Out, Audience: o.Audience, Now: now,
 		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale, Templates: p.tpl, Snapshots: p.snaps,
-		History: hist, InPlace: o.InPlace, Keys: p.keys,
+		History: hist, InPlace: o.InPlace, Early: e, Keys: p.keys,
 		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch,
 	})
 	if err != nil {

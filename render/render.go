@@ -116,6 +116,10 @@ type Options struct {
 	// mix. Fine for a preview; a published site (rmm build) keeps the swap
 	// (SPEC 6).
 	InPlace bool
+	// Early, when not nil and InPlace, renders its pages before the
+	// others and tells, file by file, when the folder holds what the
+	// build has for it (rmm serve reloads an open page then).
+	Early *Early
 	// Keys, when not nil, is kept by the caller from one build to the
 	// next (rmm serve) and remembers what page keys hash of each document,
 	// so a rebuild does not hash the bytes of unchanged documents again.
@@ -245,6 +249,9 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace)
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
+	}
+	if o.Early != nil && o.InPlace {
+		w.settled = o.Early.Settled
 	}
 	if err := s.render(ctx, w); err != nil {
 		w.abort()

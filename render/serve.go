@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +50,11 @@ type BuildEvent struct {
 	Result   *Result  // nil when Err is not nil
 	Err      error
 	Duration time.Duration
+	// Reloaded are the pages open in a browser that were told to reload
+	// before the build ended, as soon as their page was written (see
+	// Early), sorted; ReloadedAfter is when the first of them was.
+	Reloaded      []string
+	ReloadedAfter time.Duration
 }
 
 // ServeOptions say what to serve and what to watch.
@@ -84,8 +92,17 @@ type Server struct {
 	// diags is the "diags" message of the latest good build that had
 	// errors: what check found, as JSON (diagsJSON); "" when it had none.
 	diags string
-	subs  map[chan sseMsg]bool
-	quit  chan struct{}
+	// subs are the open event streams, each with the site path of the
+	// page that opened it ("" when it did not say: EventsPath?page=).
+	subs map[chan sseMsg]string
+	quit chan struct{}
+	// early is the build in progress when its builder is an EarlyBuilder
+	// (nil between builds): the files already settled, which requests
+	// are answered from at once, and the pages reloaded early.
+	early *earlyBuild
+	// earlyReqs is held (read) by each answer made during a build from
+	// its settled files; the build takes it before it replaces files.
+	earlyReqs sync.RWMutex
 	// hosts is the Host check, set by Run before it serves (a server
 	// used as a handler without Run answers loopback names only).
 	hosts *hostRule
@@ -102,11 +119,22 @@ type Server struct {
 
 type sseMsg struct{ event, data string }
 
+// earlyBuild is what Server knows of the build in progress (see Early).
+type earlyBuild struct {
+	start    time.Time
+	settled  map[string]bool // site paths final for this build
+	reloaded map[string]bool // pages told to reload because theirs changed
+	after    time.Duration   // when the first was
+}
+
+// maxFirst bounds the open pages a build renders first.
+const maxFirst = 64
+
 // NewServer returns a server for o; nothing runs until Run.
 func NewServer(o ServeOptions) *Server {
 	return &Server{
 		o:     o,
-		subs:  map[chan sseMsg]bool{},
+		subs:  map[chan sseMsg]string{},
 		quit:  make(chan struct{}),
 		hosts: newHostRule(nil, addrName(o.Addr)),
 	}
@@ -214,9 +242,16 @@ func (s *Server) shutdown(srv *http.Server) {
 	}
 }
 
-func (s *Server) generation() int {
+// scriptGeneration is the generation a page loading the reload script
+// now was built by: the latest build's, or, during a build that answers
+// its settled files (Early), that build's, since every page answered
+// meanwhile is one it made.
+func (s *Server) scriptGeneration() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.early != nil {
+		return s.gen + 1
+	}
 	return s.gen
 }
 
@@ -225,7 +260,27 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	s.site.Lock()
 	defer s.site.Unlock()
 	start := time.Now()
-	res, err := s.o.Builder.Build(ctx)
+	var res *Result
+	var err error
+	var eb *earlyBuild
+	if b, ok := s.o.Builder.(EarlyBuilder); ok && s.files != nil {
+		// The pages open in a browser first, each reloaded as soon as it
+		// is written, while the rest is built (requests for files not yet
+		// settled wait, as during any build).
+		s.mu.Lock()
+		eb = &earlyBuild{start: start, settled: map[string]bool{}, reloaded: map[string]bool{}}
+		s.early = eb
+		first := s.openPages()
+		s.mu.Unlock()
+		res, err = b.BuildEarly(ctx, &Early{First: first, Settled: s.settle})
+		s.mu.Lock()
+		s.early = nil
+		s.mu.Unlock()
+		s.earlyReqs.Lock() // the answers made from settled files end first
+		s.earlyReqs.Unlock()
+	} else {
+		res, err = s.o.Builder.Build(ctx)
+	}
 	if err != nil && ctx.Err() != nil {
 		return // stopping: the build was interrupted, not failed
 	}
@@ -243,6 +298,9 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	s.mu.Lock()
 	s.gen++
 	ev := BuildEvent{Gen: s.gen, Changes: changes, Result: res, Err: err, Duration: time.Since(start)}
+	if eb != nil && len(eb.reloaded) > 0 {
+		ev.Reloaded, ev.ReloadedAfter = sortedKeys(eb.reloaded), eb.after
+	}
 	first := !s.good
 	var msg sseMsg
 	if err != nil {
@@ -276,9 +334,14 @@ func (s *Server) build(ctx context.Context, changes []string) {
 			msg = sseMsg{"ok", strconv.Itoa(s.gen)} // nothing changed: clears an error banner
 		}
 	}
-	for ch := range s.subs {
+	for ch, page := range s.subs {
+		m := msg
+		if eb != nil && eb.reloaded[page] && m.event == "reload" {
+			// Reloaded already, to this build's page: only the generation.
+			m.event = "ok"
+		}
 		select {
-		case ch <- msg:
+		case ch <- m:
 		default: // a slow reader misses one message, not the server
 		}
 	}
@@ -286,6 +349,78 @@ func (s *Server) build(ctx context.Context, changes []string) {
 	if s.o.OnBuild != nil {
 		s.o.OnBuild(ev)
 	}
+}
+
+// openPages are the site paths of the pages with an event stream open,
+// sorted, at most maxFirst; s.mu is held.
+func (s *Server) openPages() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range s.subs {
+		if p != "" && !seen[p] && len(out) < maxFirst {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// settle is Early.Settled: p is final for the build in progress; a page
+// open in a browser whose bytes changed is told to reload now, with the
+// generation the build will have.
+func (s *Server) settle(p string, changed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	eb := s.early
+	if eb == nil {
+		return
+	}
+	eb.settled[p] = true
+	if !changed {
+		return
+	}
+	for ch, page := range s.subs {
+		if page != p {
+			continue
+		}
+		if len(eb.reloaded) == 0 {
+			eb.after = time.Since(eb.start)
+		}
+		eb.reloaded[p] = true
+		select {
+		case ch <- sseMsg{"reload", strconv.Itoa(s.gen + 1)}:
+		default:
+		}
+	}
+}
+
+// serveSettled answers r at once when a build is in progress and the file
+// it names is already final for it (see Early); it reports whether it did.
+func (s *Server) serveSettled(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	eb := s.early
+	if eb == nil {
+		s.mu.Unlock()
+		return false
+	}
+	// The build replaces s.files only after it has set s.early to nil
+	// (under s.mu) and taken earlyReqs: while eb is set, s.files stays.
+	sf := s.files
+	if sf == nil {
+		s.mu.Unlock()
+		return false
+	}
+	name, dir, ok := sf.resolve(r.URL.Path)
+	if !ok || dir || !eb.settled[name] {
+		s.mu.Unlock()
+		return false
+	}
+	s.earlyReqs.RLock() // before s.mu goes: the build cannot replace s.files meanwhile
+	s.mu.Unlock()
+	defer s.earlyReqs.RUnlock()
+	s.serveFile(w, r)
+	return true
 }
 
 // ServeHTTP answers the reload script, the event stream, and the site,
@@ -326,6 +461,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body><h1>%s</h1>\n<pre>%s</pre>\n<script src=\"%s\"></script></body></html>\n",
 			html.EscapeString(title), html.EscapeString(title), html.EscapeString(body), ReloadScript)
+		return
+	}
+	if s.serveSettled(w, r) {
 		return
 	}
 	s.site.RLock()
@@ -399,7 +537,7 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	s.subs[ch] = true
+	s.subs[ch] = pageOf(r.URL.Query().Get("page"))
 	gen, lastErr, diags := s.gen, s.lastErr, s.diags
 	s.mu.Unlock()
 	defer func() {
@@ -469,9 +607,29 @@ func writeSSE(w io.Writer, m sseMsg) {
 	io.WriteString(w, "\n")
 }
 
+// pageOf is the site path of the page at URL path p (location.pathname,
+// as the reload script sends it), or "".
+func pageOf(p string) string {
+	if !strings.HasPrefix(p, "/") || len(p) > 4096 {
+		return ""
+	}
+	u, err := url.PathUnescape(p)
+	if err != nil {
+		return ""
+	}
+	rel := strings.TrimPrefix(path.Clean(u), "/")
+	if rel == "" || strings.HasSuffix(u, "/") {
+		rel = path.Join(rel, "index.html")
+	}
+	if !fs.ValidPath(rel) {
+		return ""
+	}
+	return rel
+}
+
 func (s *Server) serveScript(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	fmt.Fprintf(w, reloadJS, s.generation(), EventsPath)
+	fmt.Fprintf(w, reloadJS, s.scriptGeneration(), EventsPath)
 }
 
 // reloadJS reloads the page on "reload", and on "hello" when a build
@@ -569,7 +727,9 @@ const reloadJS = `// rmm serve: live reload
   var es = null;
   function connect() {
     if (es) return;
-    es = new EventSource(%q);
+    // The page it shows goes with it: rmm serve renders the pages open
+    // first and reloads each as soon as it is written.
+    es = new EventSource(%q + "?page=" + encodeURIComponent(location.pathname));
     es.addEventListener("open", function () {
       document.documentElement.setAttribute("data-rmm-live", "");
     });

@@ -140,7 +140,13 @@ type event struct{ name, data string }
 // subscribe opens the event stream and returns its events on a channel.
 func subscribe(t *testing.T, url string) <-chan event {
 	t.Helper()
-	resp, err := http.Get(url + EventsPath)
+	return subscribeTo(t, url+EventsPath)
+}
+
+// subscribeTo opens the event stream at u (EventsPath, maybe with a query).
+func subscribeTo(t *testing.T, u string) <-chan event {
+	t.Helper()
+	resp, err := http.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,11 @@ type siteWriter struct {
 	dirs   map[string]bool
 	seen   map[string]bool
 	marker *os.File // in place: the marker, open to add new names
+
+	// settled, when not nil (in place only: Options.Early), is told of
+	// each file once the folder holds what this build has for it, and
+	// whether its bytes changed; from the writing goroutine.
+	settled func(p string, changed bool)
 }
 
 func newSiteWriter(r *repo.Repo, out string, inPlace bool) (*siteWriter, error) {
@@ -132,7 +137,11 @@ func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
 	rel := filepath.FromSlash(p)
 	dst := filepath.Join(w.tmp, rel)
 	if w.inPlace {
-		return w.putInPlace(dst, data)
+		size, mod, changed, err := w.putInPlace(dst, data)
+		if err == nil && w.settled != nil {
+			w.settled(p, changed)
+		}
+		return size, mod, err
 	}
 	if w.hasOld {
 		old := filepath.Join(w.out, rel)
@@ -160,15 +169,16 @@ func (w *siteWriter) put(p string, data []byte) (size, mod int64, err error) {
 }
 
 // putInPlace leaves dst alone when it holds data already, else writes
-// data to a temporary file beside it and renames it over dst.
-func (w *siteWriter) putInPlace(dst string, data []byte) (size, mod int64, err error) {
+// data to a temporary file beside it and renames it over dst (changed).
+func (w *siteWriter) putInPlace(dst string, data []byte) (size, mod int64, changed bool, err error) {
 	if same(dst, data) {
-		return statOf(dst)
+		size, mod, err = statOf(dst)
+		return size, mod, false, err
 	}
 	w.written.Add(1)
 	f, err := os.CreateTemp(filepath.Dir(dst), inPlaceTemp+"*")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -189,9 +199,10 @@ func (w *siteWriter) putInPlace(dst string, data []byte) (size, mod int64, err e
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, 0, err
+		return 0, 0, false, err
 	}
-	return statOf(dst)
+	size, mod, err = statOf(dst)
+	return size, mod, true, err
 }
 
 // inPlaceTemp starts the names of the temporary files of an in-place
@@ -219,6 +230,9 @@ func (w *siteWriter) reuse(p string, size, mod int64) bool {
 		return false
 	}
 	if w.inPlace {
+		if w.settled != nil {
+			w.settled(p, false)
+		}
 		return true // the file is there already
 	}
 	if os.Link(old, filepath.Join(w.tmp, rel)) != nil {

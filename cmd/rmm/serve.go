@@ -168,7 +168,14 @@ func printBuild(e *env, r *repo.Repo, ev render.BuildEvent) {
 		return
 	}
 	res := ev.Result
-	fmt.Fprintf(e.stdout, "%s %d pages, %d files written, in %s\n", what, res.Pages, res.Written, ev.Duration.Round(time.Millisecond))
+	early := ""
+	switch n := len(ev.Reloaded); {
+	case n == 1:
+		early = fmt.Sprintf(" (the open page reloaded after %s)", ev.ReloadedAfter.Round(time.Millisecond))
+	case n > 1:
+		early = fmt.Sprintf(" (%d open pages reloaded from %s)", n, ev.ReloadedAfter.Round(time.Millisecond))
+	}
+	fmt.Fprintf(e.stdout, "%s %d pages, %d files written, in %s%s\n", what, res.Pages, res.Written, ev.Duration.Round(time.Millisecond), early)
 	tracePhases(e, res)
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "rmm: warning: %s\n", w)
