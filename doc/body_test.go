@@ -208,6 +208,22 @@ func TestSetextHeadingStartingWithHash(t *testing.T) {
 	}
 }
 
+// A line of dashes under a table is a row of the table (GFM), not the
+// underline of a heading: the site shows no heading there, so rmm reads
+// no section (found by FuzzParse in CI).
+func TestDashesUnderATableAreNoSection(t *testing.T) {
+	for _, body := range []string{"|-|\n|-|\n---\n", "a | b\n--|--\nx | y\n---\n", "| Step | Who |\n|---|---|\n| 1 | QA |\nDone\n===\n"} {
+		d := parseOK(t, "x.md", body)
+		if len(d.Sections) != 0 {
+			t.Errorf("%q: sections %q, want none", body, d.Sections[0].Title)
+		}
+	}
+	d := parseOK(t, "x.md", "| a |\n|---|\n\nReal heading\n---\n")
+	if len(d.Sections) != 1 || d.Sections[0].Title != "Real heading" {
+		t.Errorf("a setext heading after a blank line: %d sections", len(d.Sections))
+	}
+}
+
 func TestReferencesInTablesAndHeadings(t *testing.T) {
 	d := parseOK(t, "x.md", "# About [[HEAD-REF]]\n\n| doc | note |\n|-----|------|\n| [[TABLE-REF]] | [p](p.md) |\n\n~~[[STRUCK]]~~ www.example.org/x.md\n")
 	want := []Ref{{ID: "HEAD-REF", Text: "[[HEAD-REF]]", Line: 1}, {ID: "TABLE-REF", Text: "[[TABLE-REF]]", Line: 5}, {Path: "p.md", Text: "p.md", Line: 5}, {ID: "STRUCK", Text: "[[STRUCK]]", Line: 7}}
