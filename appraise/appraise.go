@@ -18,8 +18,10 @@ package appraise
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rmm-pal/rmm/baseline"
@@ -198,9 +200,27 @@ func Appraise(ctx *check.Context, opts Options) *Result {
 		codes = append(codes, c)
 	}
 	sort.Strings(codes)
-	for _, c := range codes {
-		res.Areas = append(res.Areas, byArea[c].appraise())
+	// The areas share only what does not change (the library, its
+	// templates and history, behind their own locks): appraised side by
+	// side, on every core (rmm serve waits for the appraisal before it
+	// can show a page: 35 to 45 ms on one core at 10,000 documents).
+	res.Areas = make([]Area, len(codes))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(codes)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res.Areas[i] = byArea[codes[i]].appraise()
+			}
+		}()
 	}
+	for i := range codes {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return res
 }
 

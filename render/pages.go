@@ -220,6 +220,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		pagePaths = append(pagePaths, j.path)
 	}
 	add(NotFoundPath, func() (*pageData, string, error) { return s.notFoundPage(), "404", nil })
+	nFirst := 0 // jobs[:nFirst] are Early.First's
 	if e := s.o.Early; e != nil && s.o.InPlace && len(e.First) > 0 {
 		// The pages open in a browser first (Early), in the order asked.
 		rank := make(map[string]int, len(e.First))
@@ -241,6 +242,12 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 			}
 			return 0
 		})
+		for nFirst < len(jobs) {
+			if _, ok := rank[jobs[nFirst].path]; !ok {
+				break
+			}
+			nFirst++
+		}
 	}
 
 	// The static assets before the pages: they depend on the templates
@@ -256,7 +263,8 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 	}
 
 	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
+	var wg, first sync.WaitGroup
+	first.Add(nFirst)
 	next := make(chan int)
 	// New files are written by the writeQueue's goroutines, so a worker
 	// never waits on creating one; still more workers than cores, as a
@@ -268,74 +276,84 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if ctx.Err() != nil {
-					errs[i] = ctx.Err()
-					continue
-				}
-				var data *pageData
-				var layout string
-				var err error
-				var key [32]byte
-				var cacheable bool
-				var assets []string
-				if p := jobs[i].doc; p != nil {
-					v := s.docView(p)
-					key, cacheable = s.pageKey(p, v)
-					if cacheable && s.reuse(w, p, key) {
-						continue
+				func() {
+					if i < nFirst {
+						defer first.Done()
 					}
-					data, assets, err = s.docPage(p, v)
-					layout = "doc"
-				} else {
-					data, layout, err = jobs[i].fn()
-				}
-				if err != nil {
-					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
-					continue
-				}
-				if data.Root == "" {
-					data.Root = rootOf(jobs[i].path) // 404.html sets its own (feeds.go)
-				}
-				data.Site = s.info
-				if jobs[i].doc == nil {
-					// Other pages are keyed by their data.
-					if key, cacheable = s.dataKey(layout, data); cacheable && s.reuseFile(w, jobs[i].path, key) {
-						continue
-					}
-				}
-				c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
-				if err != nil {
-					errs[i] = fmt.Errorf("chrome.html: %w", err)
-					continue
-				}
-				data.Topbar, data.Sidebar = c.top, c.side
-				buf := pageBufs.Get().(*bytes.Buffer)
-				buf.Reset()
-				if err := s.in.tmpl.execute(buf, layout, data); err != nil {
-					pageBufs.Put(buf)
-					errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
-					continue
-				}
-				s.renderedMu.Lock()
-				s.rendered = append(s.rendered, jobs[i].path)
-				s.renderedMu.Unlock()
-				q.put(jobs[i].path, buf, func(size, mod int64, err error) {
-					if err != nil {
-						errs[i] = err
+					if ctx.Err() != nil {
+						errs[i] = ctx.Err()
 						return
 					}
-					if cacheable {
-						st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
-						if jobs[i].doc != nil {
-							st.Search = s.searchOf(jobs[i].doc)
+					var data *pageData
+					var layout string
+					var err error
+					var key [32]byte
+					var cacheable bool
+					var assets []string
+					if p := jobs[i].doc; p != nil {
+						v := s.docView(p)
+						key, cacheable = s.pageKey(p, v)
+						if cacheable && s.reuse(w, p, key) {
+							return
 						}
-						s.record(jobs[i].path, st)
+						data, assets, err = s.docPage(p, v)
+						layout = "doc"
+					} else {
+						data, layout, err = jobs[i].fn()
 					}
-				})
+					if err != nil {
+						errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
+						return
+					}
+					if data.Root == "" {
+						data.Root = rootOf(jobs[i].path) // 404.html sets its own (feeds.go)
+					}
+					data.Site = s.info
+					if jobs[i].doc == nil {
+						// Other pages are keyed by their data.
+						if key, cacheable = s.dataKey(layout, data); cacheable && s.reuseFile(w, jobs[i].path, key) {
+							return
+						}
+					}
+					c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
+					if err != nil {
+						errs[i] = fmt.Errorf("chrome.html: %w", err)
+						return
+					}
+					data.Topbar, data.Sidebar = c.top, c.side
+					buf := pageBufs.Get().(*bytes.Buffer)
+					buf.Reset()
+					if err := s.in.tmpl.execute(buf, layout, data); err != nil {
+						pageBufs.Put(buf)
+						errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
+						return
+					}
+					s.renderedMu.Lock()
+					s.rendered = append(s.rendered, jobs[i].path)
+					s.renderedMu.Unlock()
+					q.put(jobs[i].path, buf, func(size, mod int64, err error) {
+						if err != nil {
+							errs[i] = err
+							return
+						}
+						if cacheable {
+							st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
+							if jobs[i].doc != nil {
+								st.Search = s.searchOf(jobs[i].doc)
+							}
+							s.record(jobs[i].path, st)
+						}
+					})
+				}()
 			}
 		}()
 	}
 	for i := range jobs {
+		if i == nFirst && nFirst > 0 {
+			// The pages open in a browser (Early) are made while nothing
+			// else competes for the cores.
+			first.Wait()
+		}
 		next <- i
 	}
 	close(next)
