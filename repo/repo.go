@@ -62,6 +62,8 @@ type Repo struct {
 	// Prefix is the library root's path inside the git work tree ("" when
 	// rmm.yaml is at the top of the repository), slash-separated.
 	Prefix string
+
+	gitlinks *gitlinkCache // the index's gitlinks, for as long as the index reads the same
 }
 
 // Open opens the git repository that holds root.
@@ -77,7 +79,7 @@ func Open(root string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", root, err)
 	}
-	r := &Repo{Root: root, Git: g}
+	r := &Repo{Root: root, Git: g, gitlinks: &gitlinkCache{}}
 	if wt, err := g.Worktree(); err == nil {
 		top := wt.Filesystem.Root()
 		if rel, err := filepath.Rel(top, root); err == nil && rel != "." {

@@ -3,6 +3,7 @@ package repo
 import (
 	"io"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -56,4 +57,14 @@ func openBeneath(root string) func(name string) ([]byte, error) {
 			}
 		}
 	}
+}
+
+// indexStampOf is what says the index file is the one read before; zero
+// (never trusted) when the system says nothing of its inode.
+func indexStampOf(fi os.FileInfo) indexStamp {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return indexStamp{}
+	}
+	return indexStamp{size: fi.Size(), mtime: fi.ModTime().UnixNano(), ino: uint64(st.Ino)}
 }

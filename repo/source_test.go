@@ -248,3 +248,47 @@ func TestWorkTreeReadFile(t *testing.T) {
 		t.Errorf("after the folder was made again: %q, %v", b, err)
 	}
 }
+
+// The index's gitlinks are kept from one load to the next while the index
+// file stays the same: a gitlink added (git rewrites the index) is seen
+// by the next load of the same Repo, and one removed is gone.
+func TestLoadSeesGitlinksChangeInTheIndex(t *testing.T) {
+	hr, root := submoduleRepo(t, "")
+	r, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	age := func() {
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(filepath.Join(hr.dir, ".git", "index"), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitlinks := func() []string {
+		s, err := r.Load("", doc.LoadOptions{Cache: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range s.Lib.Diags {
+			if d.Rule == "submodule" && strings.Contains(d.Message, "git submodule") {
+				out = append(out, d.Path)
+			}
+		}
+		return out
+	}
+	age()
+	if got := gitlinks(); !slices.Equal(got, []string{"vendor/sub"}) {
+		t.Fatalf("gitlinks %q", got)
+	}
+	if got := gitlinks(); !slices.Equal(got, []string{"vendor/sub"}) {
+		t.Fatalf("gitlinks read again %q", got)
+	}
+	hr.write("third/x.md", "# x\n")
+	hr.git("update-index", "--add", "--cacheinfo", "160000,"+hr.head()+",third")
+	hr.git("rm", "-q", "--cached", "vendor/sub")
+	age()
+	if got := gitlinks(); !slices.Equal(got, []string{"third"}) {
+		t.Errorf("after the index changed, gitlinks %q, want [third]", got)
+	}
+}
