@@ -31,6 +31,9 @@ type Library struct {
 	// Files holds every regular file path seen (documents or not), so rules
 	// can check that a measure's data file exists.
 	Files map[string]bool
+	// Symlinks holds the paths of Files that are symbolic links (nil for
+	// a Library that Load did not make).
+	Symlinks map[string]bool
 	// Diags are the problems met while loading: bad files, duplicate ids.
 	Diags []Diagnostic
 
@@ -98,7 +101,7 @@ var ErrNoConfig = errors.New("no rmm.yaml at the root")
 // files become diagnostics; the error is for a missing rmm.yaml or a failure
 // to read the tree at all.
 func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
-	lib := &Library{ByID: map[string]*Document{}, ByPath: map[string]*Document{}, Files: map[string]bool{}, started: time.Now()}
+	lib := &Library{ByID: map[string]*Document{}, ByPath: map[string]*Document{}, Files: map[string]bool{}, Symlinks: map[string]bool{}, started: time.Now()}
 	data, err := fs.ReadFile(fsys, ConfigFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoConfig
@@ -169,6 +172,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 			return nil
 		}
 		lib.Files[p] = true
+		if e.Type()&fs.ModeSymlink != 0 {
+			lib.Symlinks[p] = true
+		}
 		if strings.HasSuffix(name, ".md") && !cfg.Ignored(p) {
 			paths = append(paths, p)
 			// A regular file's entry on disk knows its stat already
