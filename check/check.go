@@ -30,6 +30,7 @@ type Context struct {
 	history   map[string]historyResult
 	templates *Templates
 	snaps     *SnapshotCache
+	findings  *DocFindings
 }
 
 // SnapshotCache keeps the libraries read at commits (Context.At) for the

@@ -57,8 +57,8 @@ func controlledDocs(c *Context) []*doc.Document {
 }
 
 func required(c *Context) []doc.Diagnostic {
-	var ds []doc.Diagnostic
-	for _, d := range controlledDocs(c) {
+	return c.eachDoc("required", controlledDocs(c), nil, func(d *doc.Document) []doc.Diagnostic {
+		var ds []doc.Diagnostic
 		for _, k := range []struct{ key, val string }{{"id", d.ID}, {"kind", d.Kind}, {"title", d.Title}} {
 			if _, ok := d.Lines[k.key]; !ok {
 				ds = append(ds, doc.Errorf(d.Path, 1, "required", "front matter has no %s", k.key))
@@ -76,21 +76,22 @@ func required(c *Context) []doc.Diagnostic {
 				}
 			}
 		}
-	}
-	return ds
+		return ds
+	})
 }
 
 var emailRe = regexp.MustCompile(`^[^@\s<>]+@[^@\s<>]+$`)
 
 func values(c *Context) []doc.Diagnostic {
-	var ds []doc.Diagnostic
 	cfg := c.Lib.Config
-	oneOf := func(d *doc.Document, key, val string, allowed []string) {
-		if val != "" && !doc.Contains(allowed, val) {
-			ds = append(ds, errf(d, key, "value", "%s %q is not one of: %s%s", key, val, strings.Join(allowed, ", "), hint(val, allowed)))
+	units := strings.Join(cfg.Units, "\x00")
+	return c.eachDoc("values", controlledDocs(c), func(*doc.Document) string { return units }, func(d *doc.Document) []doc.Diagnostic {
+		var ds []doc.Diagnostic
+		oneOf := func(d *doc.Document, key, val string, allowed []string) {
+			if val != "" && !doc.Contains(allowed, val) {
+				ds = append(ds, errf(d, key, "value", "%s %q is not one of: %s%s", key, val, strings.Join(allowed, ", "), hint(val, allowed)))
+			}
 		}
-	}
-	for _, d := range controlledDocs(c) {
 		if d.ID != "" && !doc.IDPattern.MatchString(d.ID) {
 			ds = append(ds, errf(d, "id", "id", "id %q must be upper case words joined by '-', like IMC-PLAN", d.ID))
 		}
@@ -140,8 +141,8 @@ func values(c *Context) []doc.Diagnostic {
 				ds = append(ds, doc.Warnf(d.Path, d.Line(k), "unknown-key", "unknown front matter key %q%s", k, hint(k, doc.KnownKeys)))
 			}
 		}
-	}
-	return ds
+		return ds
+	})
 }
 
 // hint suggests the closest allowed value, like git's "did you mean".
@@ -261,20 +262,27 @@ func ids(l *doc.Library) []string {
 }
 
 func sections(c *Context) []doc.Diagnostic {
-	var ds []doc.Diagnostic
 	req := map[string][]string{}
+	required := func(kind string) []string {
+		r, ok := req[kind]
+		if !ok {
+			r = requiredSections(c, kind)
+			req[kind] = r
+		}
+		return r
+	}
+	var docs []*doc.Document
 	for _, d := range controlledDocs(c) {
 		if d.Kind == "process" && d.Tailors != "" {
 			continue // a defined process is a list of tailoring operations
 		}
-		r, ok := req[d.Kind]
-		if !ok {
-			r = requiredSections(c, d.Kind)
-			req[d.Kind] = r
+		if len(required(d.Kind)) > 0 {
+			docs = append(docs, d)
 		}
-		if len(r) == 0 {
-			continue
-		}
+	}
+	salt := func(d *doc.Document) string { return strings.Join(req[d.Kind], "\x00") }
+	return c.eachDoc("sections", docs, salt, func(d *doc.Document) []doc.Diagnostic {
+		r := req[d.Kind]
 		have := map[string]bool{}
 		for _, s := range d.Sections {
 			have[strings.ToLower(s.Title)] = true
@@ -286,10 +294,10 @@ func sections(c *Context) []doc.Diagnostic {
 			}
 		}
 		if len(missing) > 0 {
-			ds = append(ds, doc.Errorf(d.Path, d.BodyLine, "section", "a %s needs the section(s): %s", d.Kind, strings.Join(missing, ", ")))
+			return []doc.Diagnostic{doc.Errorf(d.Path, d.BodyLine, "section", "a %s needs the section(s): %s", d.Kind, strings.Join(missing, ", "))}
 		}
-	}
-	return ds
+		return nil
+	})
 }
 
 // requiredSections gives a kind's required sections: the level-2 headings

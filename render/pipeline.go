@@ -43,6 +43,7 @@ type Pipeline struct {
 	hist   *repo.History    // the last history pass
 	tpl    *check.Templates // the kind templates of the last check
 	snaps  *check.SnapshotCache
+	finds  *check.DocFindings // what the per-document rules found, for the next build of the working tree
 	keys   *KeyCache
 	good   *LastGood // with KeepLastGood
 }
@@ -119,7 +120,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	if _, _, err := o.Repo.Head(); err != nil {
 		return nil, err
 	}
-	p := &Pipeline{o: o, keys: NewKeyCache(), loaded: o.Snapshot, snaps: check.NewSnapshotCache()}
+	p := &Pipeline{o: o, keys: NewKeyCache(), loaded: o.Snapshot, snaps: check.NewSnapshotCache(), finds: check.NewDocFindings()}
 	p.keys.onClose = o.StateOnClose
 	if o.KeepLastGood {
 		p.good = NewLastGood()
@@ -228,6 +229,8 @@ func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 	}
 	if o.Rev == "" { // a document unchanged in the working tree is the same *doc.Document
 		cc.InheritTemplates(p.tpl)
+		p.finds.Next()
+		cc.UseDocFindings(p.finds)
 	}
 	p.snaps.Next()
 	cc.UseSnapshots(p.snaps)
