@@ -302,7 +302,10 @@ func (t *Templates) SectionContent(d *doc.Document, title string) bool {
 			if sub.Start >= s.End && sub != s {
 				break
 			}
-			if !ps[sub.Line] && normalize(string(d.Body[sub.ContentStart:sub.OwnEnd])) != "" {
+			// Text that is more than white space (normalize's words,
+			// without joining them: the appraisal asks for every section
+			// of every document).
+			if !ps[sub.Line] && len(bytes.TrimSpace(d.Body[sub.ContentStart:sub.OwnEnd])) > 0 {
 				return true
 			}
 		}
