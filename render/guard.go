@@ -68,6 +68,8 @@ type ownedDir struct {
 	// rmm leaves it (written by an older rmm, or with files rmm did not
 	// write); the writer empties it.
 	reset bool
+	// private: the folder is rmm serve's own preview, in the git folder.
+	private bool
 	// What the folder held when the guard looked, slash paths relative
 	// to it: the listed files that are there (not following symbolic
 	// links), rmm's temporary files, and the folders, parents first. An
@@ -140,13 +142,13 @@ func guard(r *repo.Repo, out string) (*ownedDir, error) {
 	listed, err := readMarker(out)
 	if err != nil {
 		if private {
-			return &ownedDir{exists: true, reset: true}, nil
+			return &ownedDir{exists: true, reset: true, private: true}, nil
 		}
 		return refuse(notOurs, "has a %s marker this rmm cannot read (%v)", MarkerFile, err)
 	}
 	var foreign []string
 	n := 0
-	own := &ownedDir{exists: true, listed: listed}
+	own := &ownedDir{exists: true, listed: listed, private: private}
 	err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -184,7 +186,7 @@ func guard(r *repo.Repo, out string) (*ownedDir, error) {
 	case n == 0:
 		return own, nil
 	case private:
-		return &ownedDir{exists: true, reset: true}, nil
+		return &ownedDir{exists: true, reset: true, private: true}, nil
 	case listed == nil:
 		if looksLikeOldSite(out) {
 			return refuse(fmt.Sprintf("it looks like a site an older rmm built, before sites carried %s: delete %s yourself once, then build again", MarkerFile, out),

@@ -190,8 +190,12 @@ func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 		mark = now
 	}
 	o := p.o
-	if err := CheckOutput(o.Repo, o.Out); err != nil {
+	own, err := guard(o.Repo, o.Out)
+	if err != nil {
 		return nil, phase(PhaseGuard, err)
+	}
+	if !o.InPlace || !own.private {
+		own = nil // a folder the user named is looked at again just before it is written
 	}
 	lap(PhaseGuard)
 
@@ -250,7 +254,7 @@ func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 		Repo: o.Repo, Rev: o.Rev, Out: o.Out, Audience: o.Audience, Now: now,
 		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale, Templates: p.tpl, Snapshots: p.snaps,
 		History: hist, InPlace: o.InPlace, Early: e, Keys: p.keys,
-		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch,
+		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch, guarded: own,
 	})
 	if err != nil {
 		return nil, err

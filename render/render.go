@@ -141,6 +141,11 @@ type Options struct {
 	// their last good version (LastGood.Patch) with the error that keeps
 	// the file from loading; their pages carry a banner that says so.
 	Stale map[string]doc.Diagnostic
+
+	// guarded is what the pipeline's guard found in Out at the start of
+	// this build, when Out is rmm serve's private preview written in
+	// place: the writer takes it instead of walking the folder again.
+	guarded *ownedDir
 }
 
 // Result tells what a build did.
@@ -246,7 +251,7 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	s.next = map[string]pageState{}
 	lap(PhaseAssemble)
-	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace)
+	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace, o.guarded)
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
