@@ -177,6 +177,18 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 	// withheld before anything reads it (audience.go).
 	s.sealAudience()
 
+	// Each page's history is looked up while the backlinks are found
+	// (two fields of the pages, each written by one goroutine; about 10
+	// and 8 ms at 10,000 documents, on the path of every serve rebuild).
+	var hist sync.WaitGroup
+	if in.history != nil {
+		hist.Go(func() {
+			for _, p := range s.pages {
+				p.history = in.history.Of(gitPath(o.Repo, p.d.Path))
+			}
+		})
+	}
+
 	// Backlinks: body references and the front matter keys that name
 	// other documents, from published documents to published ones.
 	for _, p := range s.pages {
@@ -192,11 +204,7 @@ func assemble(o Options, in *input, res *Result) (*site, error) {
 		sort.Slice(p.backlinks, func(i, j int) bool { return p.backlinks[i].d.ID < p.backlinks[j].d.ID })
 	}
 
-	if in.history != nil {
-		for _, p := range s.pages {
-			p.history = in.history.Of(gitPath(o.Repo, p.d.Path))
-		}
-	}
+	hist.Wait()
 
 	s.sealCommits()
 	if in.commit != "" {
