@@ -6,6 +6,7 @@ package repo
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -91,7 +92,7 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 		}
 		d := p.digest()
 		digests[pi] = &d
-		if rec, ok := old[p.name]; ok && rec.digest == d {
+		if rec, ok := old.packs[p.name]; ok && rec.digest == d {
 			trusted[pi] = rec.entries
 		}
 	}
@@ -108,12 +109,15 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(todo)))
 	var wg sync.WaitGroup
+	checkers := make([]*blobChecker, workers)
 	for w := 0; w < workers; w++ {
 		part := todo[w*len(todo)/workers : (w+1)*len(todo)/workers]
+		c := &blobChecker{db: db, rd: hNewReader(db, blobBaseCache), objects: filepath.Join(r.commonDir(), "objects"),
+			trusted: old.loose, found: map[hoid][32]byte{}}
+		checkers[w] = c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &blobChecker{db: db, rd: hNewReader(db, blobBaseCache), objects: filepath.Join(r.commonDir(), "objects")}
 			for _, l := range part {
 				if err := c.check(l.hash); err != nil {
 					fail(l.hash, err)
@@ -122,6 +126,31 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 		}()
 	}
 	wg.Wait()
+	read = len(todo)
+	loose := map[hoid][32]byte{}
+	for _, c := range checkers {
+		read -= c.skipped
+		for id, d := range c.found {
+			loose[id] = d
+		}
+	}
+	looked := make(map[hoid]bool, len(todo))
+	for _, l := range todo {
+		var id hoid
+		if _, err := hex.Decode(id[:], []byte(l.hash)); err == nil {
+			looked[id] = true
+		}
+	}
+	looseChanged := false
+	for id, d := range old.loose {
+		if n, ok := loose[id]; !ok || n != d {
+			looseChanged = true
+		}
+		if !looked[id] && len(loose) < verifiedMax/2 {
+			loose[id] = d // not looked at this run
+		}
+	}
+	looseChanged = looseChanged || len(loose) != len(old.loose)
 	// Record what is now known whole, for the next run.
 	found := make([][]verifiedEntry, len(db.packs))
 	for _, l := range todo {
@@ -138,7 +167,7 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 	present := map[string]bool{}
 	for pi, p := range db.packs {
 		present[p.name] = true
-		switch rec, ok := old[p.name]; {
+		switch rec, ok := old.packs[p.name]; {
 		case digests[pi] != nil:
 			entries := mergeVerified(trusted[pi], found[pi])
 			next[p.name] = packRecord{digest: *digests[pi], entries: entries}
@@ -147,13 +176,13 @@ func (r *Repo) checkBlobs(hashes []string) (bad map[string]error, read int) {
 			next[p.name] = rec // not looked at this run
 		}
 	}
-	for name := range old {
+	for name := range old.packs {
 		changed = changed || !present[name]
 	}
-	if changed {
-		writeVerified(recPath, next)
+	if changed || looseChanged {
+		writeVerified(recPath, verifiedRecord{packs: next, loose: loose})
 	}
-	return bad, len(todo)
+	return bad, read
 }
 
 // blobBaseCache bounds the delta bases each checking goroutine keeps
@@ -166,6 +195,12 @@ type blobChecker struct {
 	rd      *hreader
 	objects string
 	zr      io.ReadCloser // reused zlib reader of loose objects
+	// trusted holds the digests of loose objects' files found whole by
+	// an earlier run (read only, shared); found, those this checker
+	// found whole now, trusted or checked; skipped counts the trusted.
+	trusted map[hoid][32]byte
+	found   map[hoid][32]byte
+	skipped int
 }
 
 func (c *blobChecker) check(hash string) (err error) {
@@ -222,10 +257,30 @@ func (c *blobChecker) loose(hash string, h hoid) error {
 	}
 	defer f.Close()
 	bad := func(err error) error { return fmt.Errorf("blob %s cannot be read: %w", hash, err) }
+	// The file's bytes are read once, digested and inflated from memory,
+	// so the digest recorded is of the bytes found whole; a file too
+	// large to hold is streamed, and not recorded.
+	var src io.Reader = f
+	var digest *[32]byte
+	data, err := io.ReadAll(io.LimitReader(f, looseRecordMax+1))
+	if err != nil {
+		return bad(err)
+	}
+	if len(data) <= looseRecordMax {
+		d := sha256.Sum256(data)
+		if t, ok := c.trusted[h]; ok && t == d {
+			c.found[h] = d
+			c.skipped++
+			return nil
+		}
+		src, digest = bytes.NewReader(data), &d
+	} else if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return bad(err)
+	}
 	if c.zr == nil {
-		c.zr, err = zlib.NewReader(f)
+		c.zr, err = zlib.NewReader(src)
 	} else {
-		err = c.zr.(zlib.Resetter).Reset(f, nil)
+		err = c.zr.(zlib.Resetter).Reset(src, nil)
 	}
 	if err != nil {
 		return bad(err)
@@ -256,5 +311,12 @@ func (c *blobChecker) loose(hash string, h hoid) error {
 	if s := sum.Sum(); hoid(s) != h {
 		return fmt.Errorf("blob %s is corrupt: its %d bytes hash to %s", hash, got, s)
 	}
+	if digest != nil {
+		c.found[h] = *digest
+	}
 	return nil
 }
+
+// looseRecordMax is the largest loose object file whose digest is
+// recorded (blobs_verified.go); larger ones are checked on every run.
+const looseRecordMax = 16 << 20

@@ -266,24 +266,58 @@ func TestCheckBlobsRemembersPacks(t *testing.T) {
 	if bad, read := r.checkBlobs(all); bad != nil || read != len(all) {
 		t.Fatalf("first run: bad %v, read %d of %d", bad, read, len(all))
 	}
-	// The packed blobs are known whole now; the loose one is read again.
+	// The packed blobs are known whole now, and so is the loose one while
+	// its file holds the same bytes.
+	if bad, read := r.checkBlobs(all); bad != nil || read != 0 {
+		t.Fatalf("second run: bad %v, read %d, want none", bad, read)
+	}
+	// The loose object's file rewritten in place (another zlib stream of
+	// other bytes, under the same name): it is read and found corrupt,
+	// and again on the next run; put back, it is read once more, then
+	// known whole.
+	lf := filepath.Join(hr.gitDir(), "objects", loose[:2], loose[2:])
+	orig, err := os.ReadFile(lf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write([]byte("blob 8\x00# Loose?\n"))
+	zw.Close()
+	if err := os.Chmod(lf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := os.WriteFile(lf, z.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if bad, read := r.checkBlobs(all); read != 1 || len(bad) != 1 || bad[loose] == nil || !strings.Contains(bad[loose].Error(), "corrupt") {
+			t.Fatalf("a loose object rewritten: bad %v, read %d", bad, read)
+		}
+	}
+	if err := os.WriteFile(lf, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if bad, read := r.checkBlobs(all); bad != nil || read != 1 {
-		t.Fatalf("second run: bad %v, read %d, want only the loose blob", bad, read)
+		t.Fatalf("the loose object put back: bad %v, read %d, want it read", bad, read)
+	}
+	if bad, read := r.checkBlobs(all); bad != nil || read != 0 {
+		t.Fatalf("then: bad %v, read %d, want none", bad, read)
 	}
 	// Damage one packed blob in place.
 	victim := blobs[7]
 	pack, data := damagePacked(t, hr.gitDir(), victim)
 	bad, read := r.checkBlobs(all)
-	if read != len(all) || len(bad) != 1 || bad[victim] == nil {
-		t.Fatalf("after damage: bad %v, read %d of %d; want every blob read and %s reported", bad, read, len(all), victim)
+	if read != len(blobs) || len(bad) != 1 || bad[victim] == nil {
+		t.Fatalf("after damage: bad %v, read %d of %d; want every packed blob read and %s reported", bad, read, len(blobs), victim)
 	}
 	// Mended, the pack is read again (its bytes are not the damaged ones
 	// last recorded) and found whole.
 	if err := os.WriteFile(pack, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if bad, read := r.checkBlobs(all); bad != nil || read != len(all) {
-		t.Fatalf("mended: bad %v, read %d of %d", bad, read, len(all))
+	if bad, read := r.checkBlobs(all); bad != nil || read != len(blobs) {
+		t.Fatalf("mended: bad %v, read %d of %d", bad, read, len(blobs))
 	}
 	// A damaged record is ignored.
 	rec := verifiedPath(r.commonDir())
@@ -301,12 +335,13 @@ func TestCheckBlobsRemembersPacks(t *testing.T) {
 }
 
 func TestVerifiedRecordRoundTrip(t *testing.T) {
-	v := verifiedPacks{
+	v := verifiedRecord{packs: verifiedPacks{
 		"pack-a.pack": {digest: [32]byte{1}, entries: []verifiedEntry{{12, hoid{1}}, {40, hoid{2}}, {1 << 40, hoid{3}}}},
 		"pack-b.pack": {digest: [32]byte{2}},
-	}
+	}, loose: map[hoid][32]byte{{9}: {7}, {3}: {8}}}
 	got, err := decodeVerified(v.encode())
-	if err != nil || len(got) != 2 || !slices.Equal(got["pack-a.pack"].entries, v["pack-a.pack"].entries) || got["pack-b.pack"].digest != v["pack-b.pack"].digest {
+	if err != nil || len(got.packs) != 2 || !slices.Equal(got.packs["pack-a.pack"].entries, v.packs["pack-a.pack"].entries) ||
+		got.packs["pack-b.pack"].digest != v.packs["pack-b.pack"].digest || !maps.Equal(got.loose, v.loose) {
 		t.Fatalf("round trip: %v, %v", got, err)
 	}
 	enc := v.encode()
@@ -321,18 +356,19 @@ func TestVerifiedRecordRoundTrip(t *testing.T) {
 }
 
 func FuzzVerifiedRecord(f *testing.F) {
-	f.Add(verifiedPacks{"pack-a.pack": {digest: [32]byte{1}, entries: []verifiedEntry{{12, hoid{1}}, {40, hoid{2}}}}}.encode())
+	f.Add(verifiedRecord{packs: verifiedPacks{"pack-a.pack": {digest: [32]byte{1}, entries: []verifiedEntry{{12, hoid{1}}, {40, hoid{2}}}}},
+		loose: map[hoid][32]byte{{5}: {6}}}.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, err := decodeVerified(b)
 		if err != nil {
 			return
 		}
-		for _, rec := range v {
+		for _, rec := range v.packs {
 			if !slices.IsSortedFunc(rec.entries, func(a, b verifiedEntry) int { return cmp.Compare(a.off, b.off) }) {
 				t.Fatalf("entries not sorted: %v", rec.entries)
 			}
 		}
-		if w, err := decodeVerified(v.encode()); err != nil || len(w) != len(v) {
+		if w, err := decodeVerified(v.encode()); err != nil || len(w.packs) != len(v.packs) || !maps.Equal(w.loose, v.loose) {
 			t.Fatalf("re-encoding: %v", err)
 		}
 	})

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -81,6 +84,30 @@ func scriptParams() testscript.Params {
 				b[off+4] ^= 0x55
 				ts.Check(os.Chmod(pack, 0o644))
 				ts.Check(os.WriteFile(pack, b, 0o644))
+			},
+			// damageloose REV:PATH: rewrites that blob's loose object file
+			// in place with a sound zlib stream of other bytes (the blob
+			// must be loose, as before git gc).
+			"damageloose": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: damageloose REV:PATH")
+				}
+				cmd := exec.Command("git", "rev-parse", args[0])
+				cmd.Dir = ts.MkAbs(".")
+				out, err := cmd.Output()
+				ts.Check(err)
+				blob := strings.TrimSpace(string(out))
+				p := ts.MkAbs(filepath.Join(".git", "objects", blob[:2], blob[2:]))
+				if _, err := os.Stat(p); err != nil {
+					ts.Fatalf("%s is not loose: %v", blob, err)
+				}
+				var z bytes.Buffer
+				w := zlib.NewWriter(&z)
+				body := "Damaged in place.\n"
+				fmt.Fprintf(w, "blob %d\x00%s", len(body), body)
+				ts.Check(w.Close())
+				ts.Check(os.Chmod(p, 0o644))
+				ts.Check(os.WriteFile(p, z.Bytes(), 0o644))
 			},
 			// badutf8 FILE: appends a line holding an invalid UTF-8 byte
 			// (0xff) to the file.
