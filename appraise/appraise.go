@@ -183,8 +183,37 @@ type area struct {
 // (retired ones included, so an area that retired everything shows as
 // incomplete). ctx gives the library, its repository and history, its
 // templates and the clock.
-func Appraise(ctx *check.Context, opts Options) *Result {
-	a := newAppraiser(ctx, opts)
+func Appraise(ctx *check.Context, opts Options) *Result { return Begin(ctx, opts).Result() }
+
+// Appraisal is an appraisal begun: what concerns the whole library
+// (training gaps, deviations) is found, and the process areas are
+// appraised when first asked for (Result). A page about one document needs
+// only the former: rmm serve shows the page being edited before the areas
+// are appraised (15 ms of each rebuild at 10,000 documents).
+type Appraisal struct {
+	a    *appraiser
+	once sync.Once
+	res  *Result
+}
+
+// Begin begins the appraisal of ctx's library.
+func Begin(ctx *check.Context, opts Options) *Appraisal {
+	return &Appraisal{a: newAppraiser(ctx, opts)}
+}
+
+// TrainingGaps are Result().TrainingGaps, without appraising the areas.
+func (p *Appraisal) TrainingGaps() []Gap { return p.a.gaps }
+
+// Deviations are Result().Deviations, without appraising the areas.
+func (p *Appraisal) Deviations() []check.Deviation { return p.a.devs }
+
+// Result appraises the areas, once; safe for concurrent use.
+func (p *Appraisal) Result() *Result {
+	p.once.Do(func() { p.res = p.a.appraise() })
+	return p.res
+}
+
+func (a *appraiser) appraise() *Result {
 	res := &Result{Rules: Rules(), TrainingGaps: a.gaps, Deviations: a.devs, Areas: []Area{}}
 	byArea := map[string]*area{}
 	for _, d := range a.lib.Docs {

@@ -69,7 +69,7 @@ type deviationView struct {
 // siteAppraisal is what package appraise says of the published library.
 type siteAppraisal struct {
 	once    sync.Once
-	result  *appraise.Result
+	appr    *appraise.Appraisal          // its areas appraised when first asked for
 	actions map[string][]appraise.Action // by path
 	stake   []appraise.Involvement
 	gaps    map[string][]appraise.Gap // by document id
@@ -97,7 +97,8 @@ func (f shownFS) Open(name string) (fs.File, error) {
 	return f.FS.Open(name)
 }
 
-// appraisal computes, once, the appraisal of the published documents.
+// appraisal begins, once, the appraisal of the published documents (its
+// areas are appraised when a page first asks for them).
 func (s *site) appraisal() *siteAppraisal {
 	a := &s.appr
 	a.once.Do(func() {
@@ -118,7 +119,7 @@ func (s *site) appraisal() *siteAppraisal {
 			ctx.UseSnapshots(s.o.Snapshots)
 		}
 		a.lib, a.ctx = lib, ctx
-		a.result = appraise.Appraise(ctx, appraise.Options{Control: s.ctl})
+		a.appr = appraise.Begin(ctx, appraise.Options{Control: s.ctl})
 		acts, err := appraise.Actions(ctx)
 		a.err = err
 		a.actions = map[string][]appraise.Action{}
@@ -127,11 +128,11 @@ func (s *site) appraisal() *siteAppraisal {
 		}
 		a.stake = appraise.Stakeholders(lib)
 		a.gaps = map[string][]appraise.Gap{}
-		for _, g := range a.result.TrainingGaps {
+		for _, g := range a.appr.TrainingGaps() {
 			a.gaps[g.Document] = append(a.gaps[g.Document], g)
 		}
 		a.devs = map[string][]check.Deviation{}
-		for _, v := range a.result.Deviations {
+		for _, v := range a.appr.Deviations() {
 			a.devs[v.Measure] = append(a.devs[v.Measure], v)
 		}
 	})
@@ -149,13 +150,13 @@ func practices() []practice {
 func (s *site) coveragePage() *pageData {
 	a := s.appraisal()
 	v := &coverageView{Practices: practices()}
-	for _, ar := range a.result.Areas {
+	for _, ar := range a.appr.Result().Areas {
 		v.Rows = append(v.Rows, s.coverageRow(ar))
 	}
-	for _, g := range a.result.TrainingGaps {
+	for _, g := range a.appr.TrainingGaps() {
 		v.Gaps = append(v.Gaps, s.gapView(g))
 	}
-	for _, d := range a.result.Deviations {
+	for _, d := range a.appr.Deviations() {
 		v.Deviations = append(v.Deviations, s.deviationView(d))
 	}
 	return &pageData{Title: "Generic practice coverage", Nav: "coverage", Coverage: v}
@@ -164,7 +165,7 @@ func (s *site) coveragePage() *pageData {
 // coverageOf is the appraisal of one area, for its page; nil when the
 // area has no published document.
 func (s *site) coverageOf(area string) *coverageRow {
-	ar := s.appraisal().result.Area(area)
+	ar := s.appraisal().appr.Result().Area(area)
 	if ar == nil {
 		return nil
 	}
