@@ -25,7 +25,12 @@ else
 	trap 'rm -rf "$WORK"' EXIT
 fi
 
-go build -o "$WORK/rmm" "$ROOT/cmd/rmm"
+# RMM_BIN=PATH measures that rmm binary instead of this tree's.
+if [ -n "${RMM_BIN:-}" ]; then
+	cp "$RMM_BIN" "$WORK/rmm"
+else
+	go build -o "$WORK/rmm" "$ROOT/cmd/rmm"
+fi
 RMM=$WORK/rmm
 export HOME=$WORK GIT_CONFIG_NOSYSTEM=1
 if [ ! -d "$WORK/lib" ]; then

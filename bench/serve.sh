@@ -24,7 +24,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -o "$tmp/rmm" ./cmd/rmm && go build -o "$tmp/servebench" ./bench/servebench)
+# RMM_BIN=PATH measures that rmm binary instead of this tree's (say, an
+# older commit's, for a before and after in the same hour).
+(cd "$root" && go build -o "$tmp/servebench" ./bench/servebench)
+if [[ -n ${RMM_BIN:-} ]]; then
+	cp "$RMM_BIN" "$tmp/rmm"
+else
+	(cd "$root" && go build -o "$tmp/rmm" ./cmd/rmm)
+fi
 
 lib=${1:-}
 target=150ms
