@@ -17,18 +17,17 @@ import (
 // re-checks one document. Next forgets what the last build did not use.
 type DocFindings struct {
 	mu        sync.Mutex
-	cur, prev map[docFindingKey][]doc.Diagnostic
+	cur, prev map[string]map[*doc.Document]docFinding // by rule, then document
 }
 
-type docFindingKey struct {
-	rule string
-	d    *doc.Document
+type docFinding struct {
 	salt string
+	ds   []doc.Diagnostic
 }
 
 // NewDocFindings returns an empty memo.
 func NewDocFindings() *DocFindings {
-	return &DocFindings{cur: map[docFindingKey][]doc.Diagnostic{}}
+	return &DocFindings{cur: map[string]map[*doc.Document]docFinding{}}
 }
 
 // Next starts a build: the findings the last one used are kept for it,
@@ -36,7 +35,7 @@ func NewDocFindings() *DocFindings {
 func (f *DocFindings) Next() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.prev, f.cur = f.cur, map[docFindingKey][]doc.Diagnostic{}
+	f.prev, f.cur = f.cur, map[string]map[*doc.Document]docFinding{}
 }
 
 // UseDocFindings makes the per-document rules of c keep and reuse their
@@ -51,7 +50,9 @@ func (c *Context) UseDocFindings(f *DocFindings) {
 
 // eachDoc applies fn to each of docs, with the findings kept for the
 // same rule, document and salt where c has DocFindings, and returns what
-// they found, in the order of docs.
+// they found, in the order of docs. A rule's findings are looked up by
+// the document alone (a pointer) and their salt compared: hashing the
+// salt with every key cost more than the rules it spared.
 func (c *Context) eachDoc(rule string, docs []*doc.Document, salt func(*doc.Document) string, fn func(*doc.Document) []doc.Diagnostic) []doc.Diagnostic {
 	c.mu.Lock()
 	f := c.findings
@@ -63,32 +64,34 @@ func (c *Context) eachDoc(rule string, docs []*doc.Document, salt func(*doc.Docu
 		}
 		return ds
 	}
-	keys := make([]docFindingKey, len(docs))
-	found := make([][]doc.Diagnostic, len(docs))
-	known := make([]bool, len(docs))
 	f.mu.Lock()
-	for i, d := range docs {
-		keys[i] = docFindingKey{rule: rule, d: d}
-		if salt != nil {
-			keys[i].salt = salt(d)
-		}
-		if v, ok := f.cur[keys[i]]; ok {
-			found[i], known[i] = v, true
-		} else if v, ok := f.prev[keys[i]]; ok {
-			found[i], known[i] = v, true
-		}
-	}
+	prev, cur := f.prev[rule], f.cur[rule]
 	f.mu.Unlock()
-	for i, d := range docs {
-		if !known[i] {
-			found[i] = fn(d)
+	next := make(map[*doc.Document]docFinding, len(docs))
+	for _, d := range docs {
+		s := ""
+		if salt != nil {
+			s = salt(d)
 		}
-		ds = append(ds, found[i]...)
+		e, ok := cur[d]
+		if !ok || e.salt != s {
+			e, ok = prev[d]
+		}
+		if !ok || e.salt != s {
+			e = docFinding{salt: s, ds: fn(d)}
+		}
+		next[d] = e
+		ds = append(ds, e.ds...)
 	}
+	// A map once published is never written again (another context may
+	// be reading it): what this build had already is merged into next.
 	f.mu.Lock()
-	for i := range docs {
-		f.cur[keys[i]] = found[i]
+	for d, e := range f.cur[rule] {
+		if _, ok := next[d]; !ok {
+			next[d] = e
+		}
 	}
+	f.cur[rule] = next
 	f.mu.Unlock()
 	return ds
 }

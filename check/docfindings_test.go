@@ -13,7 +13,8 @@ import (
 // A serve build that reuses the per-document rules' findings of the last
 // build reports what a fresh check reports, whatever changed in between:
 // a document (edited, or unchanged and so the same *doc.Document),
-// rmm.yaml's units, or a kind template's required sections.
+// rmm.yaml's units, a kind template's required sections, or the
+// documents a reference names.
 func TestDocFindingsFollowWhatTheRulesRead(t *testing.T) {
 	const policy = "---\nid: %s\nkind: policy\ntitle: T\nowner: o@example.org\nprocess_area: AM\nunit: %s\n---\n\n# T\n\n## Purpose\n\nx\n\n## Scope\n\nx\n\n## Policy\n\nx\n"
 	pol := func(id, unit string) *fstest.MapFile {
@@ -25,6 +26,8 @@ func TestDocFindingsFollowWhatTheRulesRead(t *testing.T) {
 		"p/b.md":       pol("AM-B", "field"), // not a unit of rmm.yaml
 		"p/c.md":       pol("AM-C", "ops"),
 		"p/noowner.md": {Data: []byte("---\nid: AM-D\nkind: plan\ntitle: T\n---\n\n# T\n")},
+		"p/refs.md":    {Data: []byte("---\nid: AM-R\nkind: note\ntitle: R\ncites: [AM-L]\n---\n\n# R\n\nSee [[AM-NEW]] and [the plan](noowner.md).\n")},
+		"p/lesson.md":  {Data: []byte("---\nid: AM-L\nkind: lesson\ntitle: L\n---\n\n# L\n")},
 	}
 	memo := NewDocFindings()
 	var prev *doc.Library
@@ -58,5 +61,9 @@ func TestDocFindingsFollowWhatTheRulesRead(t *testing.T) {
 	fsys[".rmm/templates/policy.md"] = &fstest.MapFile{Data: []byte("---\nkind: policy\n---\n\n# Title\n\n## Purpose\n\n## Policy\n")}
 	step("the kind's template requires sections the documents have")
 	delete(fsys, "p/noowner.md")
-	step("a document removed")
+	step("a document removed (a link's target)")
+	fsys["p/new.md"] = &fstest.MapFile{Data: []byte("---\nid: AM-NEW\nkind: note\ntitle: N\n---\n\n# N\n")}
+	step("the document a reference names added")
+	fsys["p/lesson.md"] = &fstest.MapFile{Data: []byte("---\nid: AM-L\nkind: note\ntitle: L\n---\n\n# L\n")}
+	step("a cited lesson's kind changed")
 }

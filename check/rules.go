@@ -1,6 +1,7 @@
 package check
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"path"
 	"regexp"
@@ -210,8 +211,11 @@ type Period struct{ Days, Months int }
 func (p Period) After(t time.Time) time.Time { return t.AddDate(0, p.Months, p.Days) }
 
 func references(c *Context) []doc.Diagnostic {
-	var ds []doc.Diagnostic
-	for _, d := range c.Lib.Docs {
+	// What a document's references come to depends on it and on the
+	// library's names (paths, ids and the kinds they name): the salt.
+	names := c.namesDigest()
+	return c.eachDoc("references", c.Lib.Docs, func(*doc.Document) string { return names }, func(d *doc.Document) []doc.Diagnostic {
+		var ds []doc.Diagnostic
 		for _, r := range d.Refs {
 			if c.Lib.Resolve(r) != nil {
 				continue
@@ -239,8 +243,30 @@ func references(c *Context) []doc.Diagnostic {
 				ds = append(ds, errf(d, "cites", "reference", "cites names %s, a %s: cites lists lessons", id, t.Kind))
 			}
 		}
+		return ds
+	})
+}
+
+// namesDigest is a digest of what references resolve against: every
+// document's path, and the id and kind of each document its id names.
+func (c *Context) namesDigest() string {
+	h := sha256.New()
+	var buf []byte
+	for _, d := range c.Lib.Docs {
+		buf = append(buf[:0], d.Path...)
+		buf = append(buf, 0)
+		if d.ID != "" && c.Lib.ByID[d.ID] == d {
+			buf = append(buf, d.ID...)
+			buf = append(buf, 0)
+			buf = append(buf, d.Kind...)
+		}
+		buf = append(buf, 1)
+		h.Write(buf)
 	}
-	return ds
+	// ByID may name a document at no path of Docs; a library built so
+	// gets its own digest.
+	fmt.Fprintf(h, "%d %d", len(c.Lib.ByID), len(c.Lib.ByPath))
+	return string(h.Sum(nil))
 }
 
 func nonEmpty(s string) []string {
