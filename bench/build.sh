@@ -53,7 +53,12 @@ hugosite=${HUGO_SITE:-$shared/hugo-site}
 
 rm -rf "$work"
 mkdir -p "$work/out"
-(cd "$root" && go build -o "$work/rmm" ./cmd/rmm)
+# RMM_BIN=PATH measures that rmm binary instead of this tree's.
+if [[ -n ${RMM_BIN:-} ]]; then
+	cp "$RMM_BIN" "$work/rmm"
+else
+	(cd "$root" && go build -o "$work/rmm" ./cmd/rmm)
+fi
 rmm=$work/rmm
 cp -a "$corpus" "$work/corpus"
 lib=$work/corpus
