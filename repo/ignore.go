@@ -5,10 +5,9 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
-
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 )
 
 // Bounds on what a library's ignore files can make every path of a load
@@ -30,19 +29,23 @@ const (
 // (go-git's ReadPatterns) walked the tree a second time (22 ms of each
 // load of 10,000 documents).
 //
-// A path is tested as git does (gitignore(5)): its folders were not
-// ignored (the walk does not enter an ignored folder, so a file below one
-// cannot be re-included), and the last rule that matches the path itself
-// decides. go-git's Matcher also lets a rule decide that matched one of
-// the path's folders, so a `!folder/` re-included every file below it,
-// whatever the rules said of the files. The returned func keeps state: it
-// serves one walk, in the walk's order (each folder before what it holds).
+// A path is judged as `git ls-files -co --exclude-standard` judges it
+// (gitignore(5)): a file the index tracks is never ignored, nor a folder
+// that holds one; a file or folder below an ignored folder is ignored
+// (it cannot be re-included); otherwise the last rule that matches the
+// path itself decides. Rules are matched as git's wildmatch matches them
+// (wildmatch.go: `**`, `[!a]`, `[[:digit:]]` as git reads them), not with
+// go-git's Matcher, which matched a rule against any of the path's
+// folders (a `!folder/` re-included every file below it) and read `**`
+// and brackets otherwise. The returned func keeps state: it serves one walk, in the
+// walk's order (each folder before what it holds).
 func (r *Repo) gitIgnored() func(string, bool) bool {
 	wt, err := r.Git.Worktree()
 	if err != nil {
 		return nil
 	}
-	g := &ignoreRules{top: wt.Filesystem.Root()}
+	idx := r.indexPaths()
+	g := &ignoreRules{top: wt.Filesystem.Root(), ignoredDirs: map[string]bool{}}
 	g.read(filepath.Join(r.GitDir, "info", "exclude"), nil, true)
 	g.read(filepath.Join(g.top, ".gitignore"), nil, false)
 	var base []string
@@ -50,66 +53,110 @@ func (r *Repo) gitIgnored() func(string, bool) bool {
 		for _, part := range strings.Split(r.Prefix, "/") {
 			base = append(base, part)
 			if g.ignored(base, true) {
-				// The library's own folder is ignored: so is all of it.
-				return func(string, bool) bool { return true }
+				// The library's own folder is ignored: so is all of it
+				// but what the index tracks.
+				g.ignoredDirs["."] = true
+				break
 			}
 			g.read(filepath.Join(g.top, filepath.FromSlash(strings.Join(base, "/")), ".gitignore"), base, false)
 		}
+		base = strings.Split(r.Prefix, "/")
 	}
 	return func(p string, dir bool) bool {
-		if !dir && len(g.rules) == 0 {
+		if !dir && idx.tracked[p] {
+			return false
+		}
+		if len(g.rules) == 0 && len(g.ignoredDirs) == 0 && !dir {
 			return false
 		}
 		full := append(base[:len(base):len(base)], strings.Split(p, "/")...)
-		if g.ignored(full, dir) {
-			return true
+		ign := g.ignoredDirs[path.Dir(p)] || g.ignored(full, dir)
+		if !dir {
+			return ign
 		}
-		if dir {
-			g.read(filepath.Join(g.top, filepath.FromSlash(strings.Join(full, "/")), ".gitignore"), full, false)
+		if ign {
+			if !idx.dirs[p] {
+				return true
+			}
+			// Entered for the files the index tracks in it; the others
+			// stay ignored.
+			g.ignoredDirs[p] = true
+			return false
 		}
+		g.read(filepath.Join(g.top, filepath.FromSlash(strings.Join(full, "/")), ".gitignore"), full, false)
 		return false
 	}
 }
 
 type ignoreRules struct {
-	top   string // the work tree
-	rules []ignoreRule
+	top         string // the work tree
+	rules       []ignoreRule
+	ignoredDirs map[string]bool // ignored folders entered for tracked files, from the library root
 }
 
 // ignoreRule is one line of an ignore file, read in the folder domain.
 type ignoreRule struct {
-	p      gitignore.Pattern
-	domain int  // the number of folders of its domain
-	name   bool // no slash but a trailing one: it matches a name in any folder below the domain
-	deep   bool // has "**"
+	g       globPattern
+	domain  []string
+	negate  bool
+	dirOnly bool
+	name    bool // no slash but a trailing one: it matches a name in any folder below the domain
 }
 
-// matches reports how the rule matches the path itself, not one of its
-// folders (go-git's Pattern matches either).
-func (r ignoreRule) matches(path []string, dir bool) gitignore.MatchResult {
-	if len(path) <= r.domain {
-		return gitignore.NoMatch
+// parseIgnoreRule reads one line of an ignore file as gitignore(5)
+// describes it; ok is false for a line that is no rule (blank, comment,
+// or a pattern git never matches: an unclosed `[`, a trailing backslash).
+func parseIgnoreRule(line string, domain []string) (r ignoreRule, ok bool) {
+	if strings.HasPrefix(line, "#") {
+		return r, false
+	}
+	// Trailing spaces are ignored unless quoted with a backslash.
+	for strings.HasSuffix(line, " ") && !strings.HasSuffix(line, `\ `) {
+		line = line[:len(line)-1]
+	}
+	if line == "" {
+		return r, false
+	}
+	if strings.HasPrefix(line, "!") {
+		r.negate, line = true, line[1:]
+	} else if strings.HasPrefix(line, `\!`) || strings.HasPrefix(line, `\#`) {
+		line = line[1:]
+	}
+	if strings.HasSuffix(line, "/") {
+		r.dirOnly, line = true, strings.TrimSuffix(line, "/")
+	}
+	if line == "" {
+		return r, false
+	}
+	r.name = !strings.Contains(line, "/")
+	if r.g, ok = compileGlob(strings.TrimPrefix(line, "/")); !ok {
+		return ignoreRule{}, false
+	}
+	r.domain = append([]string(nil), domain...)
+	return r, true
+}
+
+// matches reports whether the rule matches the path itself (folders
+// first, from the top of the work tree).
+func (r ignoreRule) matches(p []string, dir bool) bool {
+	if len(p) <= len(r.domain) || (r.dirOnly && !dir) {
+		return false
+	}
+	for i, d := range r.domain {
+		if p[i] != d {
+			return false
+		}
 	}
 	if r.name {
-		// The name alone, below the domain.
-		return r.p.Match(append(path[:r.domain:r.domain], path[len(path)-1]), dir)
+		return r.g.match(p[len(p)-1:])
 	}
-	m := r.p.Match(path, dir)
-	if m == gitignore.NoMatch || r.deep || len(path) == r.domain+1 {
-		return m
-	}
-	// A rule with a slash that matches the path's folder matched it as a
-	// prefix (go-git matches "a/b" against "a/b/c"): not the path itself.
-	if r.p.Match(path[:len(path)-1], true) != gitignore.NoMatch {
-		return gitignore.NoMatch
-	}
-	return m
+	return r.g.match(p[len(r.domain):])
 }
 
-func (g *ignoreRules) ignored(path []string, dir bool) bool {
+func (g *ignoreRules) ignored(p []string, dir bool) bool {
 	for i := len(g.rules) - 1; i >= 0; i-- {
-		if m := g.rules[i].matches(path, dir); m != gitignore.NoMatch {
-			return m == gitignore.Exclude
+		if g.rules[i].matches(p, dir) {
+			return !g.rules[i].negate
 		}
 	}
 	return false
@@ -136,23 +183,12 @@ func (g *ignoreRules) read(name string, domain []string, follow bool) {
 	if err != nil {
 		return
 	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // git skips a UTF-8 byte order mark
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, maxIgnoreFile)
 	for sc.Scan() && len(g.rules) < maxIgnoreRules {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
-			continue
+		if r, ok := parseIgnoreRule(sc.Text(), domain); ok {
+			g.rules = append(g.rules, r)
 		}
-		core := strings.TrimPrefix(line, "!")
-		if !strings.HasSuffix(core, `\ `) {
-			core = strings.TrimRight(core, " ")
-		}
-		core = strings.TrimSuffix(core, "/")
-		g.rules = append(g.rules, ignoreRule{
-			p:      gitignore.ParsePattern(line, domain),
-			domain: len(domain),
-			name:   !strings.Contains(core, "/"),
-			deep:   strings.Contains(core, "**"),
-		})
 	}
 }

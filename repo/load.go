@@ -126,12 +126,22 @@ func (r *Repo) InSubmodule(p string) string {
 
 // indexGitlinks lists the gitlinks of the index below the library's root,
 // by path from the root. An index that cannot be read has none (a folder
-// checked out as a submodule still has its .git file). The list is kept
-// while the index file's size, modification time and inode stay the same
-// and its time is older than a load can race with (git replaces the
-// index by renaming a new file over it): decoding an index of 10,000
-// entries with go-git is 9 ms of every load of rmm serve.
-func (r *Repo) indexGitlinks() map[string]bool {
+// checked out as a submodule still has its .git file).
+func (r *Repo) indexGitlinks() map[string]bool { return r.indexPaths().links }
+
+// indexInfo is what loads of the working tree read of the index, by path
+// from the library's root: its gitlinks, the files it tracks and the
+// folders that hold them.
+type indexInfo struct {
+	links, tracked, dirs map[string]bool
+}
+
+// indexPaths reads the index (see indexInfo). What it read is kept while
+// the index file's size, modification time and inode stay the same and
+// its time is older than a load can race with (git replaces the index by
+// renaming a new file over it): decoding an index of 10,000 entries with
+// go-git is 9 ms of every load of rmm serve.
+func (r *Repo) indexPaths() indexInfo {
 	c := r.gitlinks
 	var st indexStamp
 	if c != nil {
@@ -141,32 +151,38 @@ func (r *Repo) indexGitlinks() map[string]bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if st != (indexStamp{}) && st == c.stamp {
-			return c.links
+			return c.info
 		}
 	}
 	idx, err := r.Git.Storer.Index()
 	if err != nil {
-		return nil
+		return indexInfo{}
 	}
-	var links map[string]bool
+	info := indexInfo{tracked: map[string]bool{}, dirs: map[string]bool{}}
 	for _, e := range idx.Entries {
-		if e.Mode != filemode.Submodule {
+		p, ok := r.trimPrefix(e.Name)
+		if !ok {
 			continue
 		}
-		if p, ok := r.trimPrefix(e.Name); ok {
-			if links == nil {
-				links = map[string]bool{}
+		if e.Mode == filemode.Submodule {
+			if info.links == nil {
+				info.links = map[string]bool{}
 			}
-			links[p] = true
+			info.links[p] = true
+			continue
+		}
+		info.tracked[p] = true
+		for d := path.Dir(p); d != "." && !info.dirs[d]; d = path.Dir(d) {
+			info.dirs[d] = true
 		}
 	}
 	if c != nil {
-		c.stamp, c.links = indexStamp{}, nil
+		c.stamp, c.info = indexStamp{}, indexInfo{}
 		if st.mtime < time.Now().Add(-indexRacyWindow).UnixNano() {
-			c.stamp, c.links = st, links
+			c.stamp, c.info = st, info
 		}
 	}
-	return links
+	return info
 }
 
 // indexRacyWindow: an index modified this recently may be replaced again
@@ -176,7 +192,7 @@ const indexRacyWindow = 2 * time.Second
 type gitlinkCache struct {
 	mu    sync.Mutex
 	stamp indexStamp
-	links map[string]bool
+	info  indexInfo
 }
 
 type indexStamp struct {
