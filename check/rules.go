@@ -146,11 +146,13 @@ func values(c *Context) []doc.Diagnostic {
 	})
 }
 
-// hint suggests the closest allowed value, like git's "did you mean".
+// hint suggests the closest allowed value, like git's "did you mean";
+// of two as close, the one that sorts first (allowed may come from a
+// map, in any order: the same library gets the same message every time).
 func hint(val string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
-		if d := distance(strings.ToLower(val), strings.ToLower(a)); d < bestD {
+		if d := distance(strings.ToLower(val), strings.ToLower(a)); d < bestD || (d == bestD && best != "" && a < best) {
 			best, bestD = a, d
 		}
 	}
