@@ -366,3 +366,17 @@ func TestSnapshotCacheFollowsMovingNames(t *testing.T) {
 		t.Errorf("At(%s): %v, %v", old, s, err)
 	}
 }
+
+// Of two suggestions as close, "did you mean" names the same one whatever
+// the order it is offered them in (the ids come from a map).
+func TestHintIsTheSameEveryTime(t *testing.T) {
+	want := hint("AM-PO", []string{"AM-POA", "AM-POB", "AM-POC"})
+	if want != ` (did you mean "AM-POA"?)` {
+		t.Fatalf("hint = %q", want)
+	}
+	for _, order := range [][]string{{"AM-POC", "AM-POB", "AM-POA"}, {"AM-POB", "AM-POA", "AM-POC"}} {
+		if got := hint("AM-PO", order); got != want {
+			t.Errorf("offered %v: %q, want %q", order, got, want)
+		}
+	}
+}

@@ -67,17 +67,3 @@ func TestDocFindingsFollowWhatTheRulesRead(t *testing.T) {
 	fsys["p/lesson.md"] = &fstest.MapFile{Data: []byte("---\nid: AM-L\nkind: note\ntitle: L\n---\n\n# L\n")}
 	step("a cited lesson's kind changed")
 }
-
-// Of two suggestions as close, "did you mean" names the same one whatever
-// the order it is offered them in (the ids come from a map).
-func TestHintIsTheSameEveryTime(t *testing.T) {
-	want := hint("AM-PO", []string{"AM-POA", "AM-POB", "AM-POC"})
-	if want != ` (did you mean "AM-POA"?)` {
-		t.Fatalf("hint = %q", want)
-	}
-	for _, order := range [][]string{{"AM-POC", "AM-POB", "AM-POA"}, {"AM-POB", "AM-POA", "AM-POC"}} {
-		if got := hint("AM-PO", order); got != want {
-			t.Errorf("offered %v: %q, want %q", order, got, want)
-		}
-	}
-}
