@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -60,30 +61,7 @@ func TestLoadIgnoresWhatGitIgnores(t *testing.T) {
 			r.write(at("a/b/.gitignore"), "!d.md\n")
 			r.write(at("drafts/.gitignore"), "!d.md\n")
 
-			root := filepath.Join(r.dir, filepath.FromSlash(prefix))
-			out := r.git("-C", root, "ls-files", "-co", "--exclude-standard")
-			var want []string
-			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-				want = append(want, l)
-			}
-			sort.Strings(want)
-
-			rp, err := Open(root)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := rp.Load("", doc.LoadOptions{Cache: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for p := range s.Lib.Files {
-				got = append(got, p)
-			}
-			sort.Strings(got)
-			if !slices.Equal(got, want) {
-				t.Errorf("the working tree's files\n%s\ngit lists\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
+			sameFilesAsGit(t, r, nil, filepath.Join(r.dir, filepath.FromSlash(prefix)), "the working tree")
 		})
 	}
 }
@@ -154,31 +132,7 @@ func igCompare(t *testing.T, c igCase) {
 	for p, s := range c.later {
 		r.write(p, s)
 	}
-	root := filepath.Join(r.dir, filepath.FromSlash(c.prefix))
-	out := r.git("-C", root, "ls-files", "-co", "--exclude-standard")
-	var want []string
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		if l != "" {
-			want = append(want, l)
-		}
-	}
-	sort.Strings(want)
-	rp, err := Open(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := rp.Load("", doc.LoadOptions{Cache: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for p := range s.Lib.Files {
-		got = append(got, p)
-	}
-	sort.Strings(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("rmm loads\n  %s\ngit lists\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
+	sameFilesAsGit(t, r, nil, filepath.Join(r.dir, filepath.FromSlash(c.prefix)), c.name)
 }
 
 // TestLoadIgnoresAsGitDoes: more rules against git itself, each a way
@@ -259,7 +213,7 @@ func TestIgnorePatternsAsGit(t *testing.T) {
 		"x[[:digit:]].md", "x[[:alpha:]].md", "[[:upper:]].md", "[-].md", "[a-]*.md", `\#h.md`, `\!bang.md`, `sp\ .md`,
 		`a\*b.md`, `a\?b.md`, "é.md", "docs/*.md", "docs/**", "docs/**/b.txt", "**/a.md", "**/gen", "**/gen/",
 		"/gen", "gen/", "docs/deep", "docs/deep/", "x/**/b.md", "**/a/b.md", "x/*/b.md", "docs/draft*", "docs/draft**",
-		"**", "**/", "/**", "*/", "docs/*/", "a/**/t.md", "**/tmp/**", "tmp/**/", "[a", `x\`, "[[:nope:]]",
+		"**", "**/", "/**", "*/", "docs/*/", "a/**/t.md", "**/tmp/**", "tmp/**/", "[a", `x\`, "[[:nope:]]", `[\]]x.md`, `[a\-z].md`, `[\a-c]*.md`,
 	}
 	rp, err := Open(r.dir)
 	if err != nil {
@@ -267,26 +221,7 @@ func TestIgnorePatternsAsGit(t *testing.T) {
 	}
 	for _, pat := range patterns {
 		r.write(".gitignore", pat+"\n")
-		out := r.git("ls-files", "-co", "--exclude-standard", "-z")
-		var want []string
-		for _, l := range strings.Split(out, "\x00") {
-			if l != "" {
-				want = append(want, l)
-			}
-		}
-		s, err := rp.Load("", doc.LoadOptions{Cache: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for p := range s.Lib.Files {
-			got = append(got, p)
-		}
-		sort.Strings(got)
-		sort.Strings(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("rule %q: rmm loads\n  %s\ngit lists\n  %s", pat, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-		}
+		sameFilesAsGit(t, r, rp, r.dir, fmt.Sprintf("rule %q", pat))
 	}
 }
 
@@ -320,5 +255,39 @@ func TestIgnoreRulesDoNotBacktrackForever(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("matching pathological rules did not end")
+	}
+}
+
+// sameFilesAsGit loads the working tree of the library at root, through
+// rp when not nil (else a fresh Open), and fails the test where its files
+// differ from those git lists as not ignored there (`git ls-files -co
+// --exclude-standard`); what names the case in the message.
+func sameFilesAsGit(t *testing.T, r *hrepo, rp *Repo, root, what string) {
+	t.Helper()
+	out := r.git("-C", root, "ls-files", "-co", "--exclude-standard", "-z")
+	var want []string
+	for _, l := range strings.Split(out, "\x00") {
+		if l != "" {
+			want = append(want, l)
+		}
+	}
+	if rp == nil {
+		var err error
+		if rp, err = Open(root); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := rp.Load("", doc.LoadOptions{Cache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for p := range s.Lib.Files {
+		got = append(got, p)
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: rmm loads\n  %s\ngit lists\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }

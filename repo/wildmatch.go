@@ -163,31 +163,33 @@ func compileClass(s string) (*globClass, int, bool) {
 			i += 2 + end + 2
 			continue
 		}
-		lo := s[i]
-		if lo == '\\' {
-			if i+1 >= len(s) {
-				return nil, 0, false
-			}
-			i++
-			lo = s[i]
+		lo, n, ok := classByte(s[i:])
+		if !ok {
+			return nil, 0, false
 		}
-		i++
+		i += n
 		hi := lo
 		if i+1 < len(s) && s[i] == '-' && s[i+1] != ']' {
-			i++
-			hi = s[i]
-			if hi == '\\' {
-				if i+1 >= len(s) {
-					return nil, 0, false
-				}
-				i++
-				hi = s[i]
+			if hi, n, ok = classByte(s[i+1:]); !ok {
+				return nil, 0, false
 			}
-			i++
+			i += 1 + n
 		}
 		c.ranges = append(c.ranges, [2]byte{lo, hi})
 	}
 	return nil, 0, false
+}
+
+// classByte reads one byte of a class, quoted by a backslash or not;
+// n counts the bytes read.
+func classByte(s string) (b byte, n int, ok bool) {
+	if s[0] != '\\' {
+		return s[0], 1, true
+	}
+	if len(s) < 2 {
+		return 0, 0, false
+	}
+	return s[1], 2, true
 }
 
 // matchName matches one name against an element's tokens: the classic
