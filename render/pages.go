@@ -175,16 +175,11 @@ var testHookPagesDone func()
 // render runs every page through its layout, on every core, and hands
 // each file to w as soon as it is made.
 func (s *site) render(ctx context.Context, w *siteWriter) error {
-	type job struct {
-		path string
-		fn   func() (*pageData, string, error) // data and layout name
-		doc  *page                             // for a document's page
-	}
-	var jobs []job
-	add := func(p string, fn func() (*pageData, string, error)) { jobs = append(jobs, job{path: p, fn: fn}) }
+	var jobs []pageJob
+	add := func(p string, fn func() (*pageData, string, error)) { jobs = append(jobs, pageJob{path: p, fn: fn}) }
 
 	for _, p := range s.pages {
-		jobs = append(jobs, job{path: p.url, doc: p})
+		jobs = append(jobs, pageJob{path: p.url, doc: p})
 	}
 	add("index.html", func() (*pageData, string, error) { return s.homePage(), "home", nil })
 	for _, k := range s.info.Kinds {
@@ -229,7 +224,7 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 				rank[p] = i
 			}
 		}
-		slices.SortStableFunc(jobs, func(a, b job) int {
+		slices.SortStableFunc(jobs, func(a, b pageJob) int {
 			ra, oka := rank[a.path]
 			rb, okb := rank[b.path]
 			switch {
@@ -276,75 +271,10 @@ func (s *site) render(ctx context.Context, w *siteWriter) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				func() {
-					if i < nFirst {
-						defer first.Done()
-					}
-					if ctx.Err() != nil {
-						errs[i] = ctx.Err()
-						return
-					}
-					var data *pageData
-					var layout string
-					var err error
-					var key [32]byte
-					var cacheable bool
-					var assets []string
-					if p := jobs[i].doc; p != nil {
-						v := s.docView(p)
-						key, cacheable = s.pageKey(p, v)
-						if cacheable && s.reuse(w, p, key) {
-							return
-						}
-						data, assets, err = s.docPage(p, v)
-						layout = "doc"
-					} else {
-						data, layout, err = jobs[i].fn()
-					}
-					if err != nil {
-						errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
-						return
-					}
-					if data.Root == "" {
-						data.Root = rootOf(jobs[i].path) // 404.html sets its own (feeds.go)
-					}
-					data.Site = s.info
-					if jobs[i].doc == nil {
-						// Other pages are keyed by their data.
-						if key, cacheable = s.dataKey(layout, data); cacheable && s.reuseFile(w, jobs[i].path, key) {
-							return
-						}
-					}
-					c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
-					if err != nil {
-						errs[i] = fmt.Errorf("chrome.html: %w", err)
-						return
-					}
-					data.Topbar, data.Sidebar = c.top, c.side
-					buf := pageBufs.Get().(*bytes.Buffer)
-					buf.Reset()
-					if err := s.in.tmpl.execute(buf, layout, data); err != nil {
-						pageBufs.Put(buf)
-						errs[i] = fmt.Errorf("%s: %w", jobs[i].path, err)
-						return
-					}
-					s.renderedMu.Lock()
-					s.rendered = append(s.rendered, jobs[i].path)
-					s.renderedMu.Unlock()
-					q.put(jobs[i].path, buf, func(size, mod int64, err error) {
-						if err != nil {
-							errs[i] = err
-							return
-						}
-						if cacheable {
-							st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
-							if jobs[i].doc != nil {
-								st.Search = s.searchOf(jobs[i].doc)
-							}
-							s.record(jobs[i].path, st)
-						}
-					})
-				}()
+				s.renderJob(ctx, w, q, jobs[i], &errs[i])
+				if i < nFirst {
+					first.Done()
+				}
 			}
 		}()
 	}
@@ -772,3 +702,80 @@ func (s *site) diagShown(dg doc.Diagnostic) bool {
 
 // fileOf returns the last element of a path.
 func fileOf(p string) string { return path.Base(p) }
+
+// pageJob is one page of the site: a document's, or one that fn makes
+// (its data and layout name).
+type pageJob struct {
+	path string
+	fn   func() (*pageData, string, error)
+	doc  *page
+}
+
+// renderJob makes one page, or reuses it from the previous site, and
+// hands the file to q; *errp gets what fails, now or when q writes it.
+func (s *site) renderJob(ctx context.Context, w *siteWriter, q *writeQueue, j pageJob, errp *error) {
+	if ctx.Err() != nil {
+		*errp = ctx.Err()
+		return
+	}
+	var data *pageData
+	var layout string
+	var err error
+	var key [32]byte
+	var cacheable bool
+	var assets []string
+	if p := j.doc; p != nil {
+		v := s.docView(p)
+		key, cacheable = s.pageKey(p, v)
+		if cacheable && s.reuse(w, p, key) {
+			return
+		}
+		data, assets, err = s.docPage(p, v)
+		layout = "doc"
+	} else {
+		data, layout, err = j.fn()
+	}
+	if err != nil {
+		*errp = fmt.Errorf("%s: %w", j.path, err)
+		return
+	}
+	if data.Root == "" {
+		data.Root = rootOf(j.path) // 404.html sets its own (feeds.go)
+	}
+	data.Site = s.info
+	if j.doc == nil {
+		// Other pages are keyed by their data.
+		if key, cacheable = s.dataKey(layout, data); cacheable && s.reuseFile(w, j.path, key) {
+			return
+		}
+	}
+	c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
+	if err != nil {
+		*errp = fmt.Errorf("chrome.html: %w", err)
+		return
+	}
+	data.Topbar, data.Sidebar = c.top, c.side
+	buf := pageBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	if err := s.in.tmpl.execute(buf, layout, data); err != nil {
+		pageBufs.Put(buf)
+		*errp = fmt.Errorf("%s: %w", j.path, err)
+		return
+	}
+	s.renderedMu.Lock()
+	s.rendered = append(s.rendered, j.path)
+	s.renderedMu.Unlock()
+	q.put(j.path, buf, func(size, mod int64, err error) {
+		if err != nil {
+			*errp = err
+			return
+		}
+		if cacheable {
+			st := pageState{Key: key, Size: size, ModTime: mod, Assets: assets}
+			if j.doc != nil {
+				st.Search = s.searchOf(j.doc)
+			}
+			s.record(j.path, st)
+		}
+	})
+}
