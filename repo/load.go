@@ -142,7 +142,7 @@ type indexInfo struct {
 // renaming a new file over it): decoding an index of 10,000 entries with
 // go-git is 9 ms of every load of rmm serve.
 func (r *Repo) indexPaths() indexInfo {
-	c := r.gitlinks
+	c := r.index
 	var st indexStamp
 	if c != nil {
 		if fi, err := os.Stat(filepath.Join(r.GitDir, "index")); err == nil {
@@ -186,10 +186,10 @@ func (r *Repo) indexPaths() indexInfo {
 }
 
 // indexRacyWindow: an index modified this recently may be replaced again
-// within its time stamp's granularity, so its gitlinks are not kept.
+// within its time stamp's granularity, so what it holds is not kept.
 const indexRacyWindow = 2 * time.Second
 
-type gitlinkCache struct {
+type indexCache struct {
 	mu    sync.Mutex
 	stamp indexStamp
 	info  indexInfo

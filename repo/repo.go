@@ -63,7 +63,7 @@ type Repo struct {
 	// rmm.yaml is at the top of the repository), slash-separated.
 	Prefix string
 
-	gitlinks *gitlinkCache // the index's gitlinks, for as long as the index reads the same
+	index *indexCache // what loads read of the index, for as long as it reads the same
 }
 
 // Open opens the git repository that holds root.
@@ -79,7 +79,7 @@ func Open(root string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", root, err)
 	}
-	r := &Repo{Root: root, Git: g, gitlinks: &gitlinkCache{}}
+	r := &Repo{Root: root, Git: g, index: &indexCache{}}
 	if wt, err := g.Worktree(); err == nil {
 		top := wt.Filesystem.Root()
 		if rel, err := filepath.Rel(top, root); err == nil && rel != "." {
