@@ -22,6 +22,7 @@ import "strings"
 // globPattern is a compiled pattern: its path elements.
 type globPattern struct {
 	elems []globElem
+	deep  bool // has a `**` element
 }
 
 // globElem is one path element of a pattern: `**`, or a sequence of
@@ -102,6 +103,7 @@ func compileGlob(p string) (globPattern, bool) {
 	for _, el := range strings.Split(p, "/") {
 		if el == "**" {
 			g.elems = append(g.elems, globElem{any: true})
+			g.deep = true
 			continue
 		}
 		var e globElem
@@ -224,6 +226,19 @@ func matchName(toks []globTok, rs string) bool {
 
 // match matches a path (its elements) against the whole pattern.
 func (g globPattern) match(path []string) bool {
+	if !g.deep {
+		// Element by element, without the table (most rules, and every
+		// path of a load is tested against each).
+		if len(path) != len(g.elems) {
+			return false
+		}
+		for i, e := range g.elems {
+			if !matchName(e.toks, path[i]) {
+				return false
+			}
+		}
+		return true
+	}
 	// ok[i][j]: elems[i:] match path[j:]; filled from the end.
 	n, m := len(g.elems), len(path)
 	ok := make([]bool, (n+1)*(m+1))
