@@ -194,9 +194,8 @@ func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 	if err != nil {
 		return nil, phase(PhaseGuard, err)
 	}
-	if !o.InPlace || !own.private {
-		own = nil // a folder the user named is looked at again just before it is written
-	}
+	// The in-place writer of serve's private preview takes what the guard
+	// found; any other writer looks again just before it writes.
 	lap(PhaseGuard)
 
 	// The history pass first, before the library is in memory: its peak
