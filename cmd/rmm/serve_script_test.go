@@ -62,6 +62,22 @@ var serveScriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args 
 		}
 		ts.Fatalf("%s never answered 200 with %q; last answer:\n%s", args[0], args[1:], last)
 	},
+	// buildwait URL: GETs URL, a file no build writes, once: rmm serve
+	// answers a file that is not yet final for the build in progress
+	// only when that build has ended (its Rebuilt line printed), while a
+	// page it has settled can be answered before (fast render). A script
+	// that saw the new page and stops the server must wait so, or it may
+	// interrupt the build before it says so.
+	"buildwait": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 1 {
+			ts.Fatalf("usage: buildwait URL")
+		}
+		c := &http.Client{Timeout: 2 * time.Minute}
+		resp, err := c.Get(args[0])
+		ts.Check(err)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	},
 	// ssewait URL EVENT [TEXT]: reads the server-sent events at URL until
 	// one named EVENT (whose data holds TEXT) arrives, for up to two
 	// minutes; its data goes to stdout.
