@@ -20,7 +20,7 @@ import (
 // RMM_BENCH_LIBRARY (e.g. one written by ../shared/bench/gencorpus.py):
 //
 //	go test ./render -run '^$' -bench 'BenchmarkDocPage'
-func benchSite(b *testing.B) *site {
+func benchSite(b testing.TB) *site {
 	b.Helper()
 	var r *repo.Repo
 	var err error
@@ -41,6 +41,11 @@ func benchSite(b *testing.B) *site {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	diags, _ := rules.Check(r, snap, now)
 	o := Options{Repo: r, Out: filepath.Join(b.TempDir(), "site"), Audience: "internal", Now: now, Diags: diags, Snapshot: snap}
+	if head, err := r.Resolve("HEAD"); err == nil { // the pages' revision history, as a build has it
+		if o.History, err = repo.LoadHistory(r.GitDir, head, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
 	res := &Result{}
 	in, err := load(context.Background(), o, res)
 	if err != nil {
@@ -102,4 +107,44 @@ func BenchmarkViewHash(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(views)), "ns/page")
+}
+
+// The layout alone: each document page's data made once, then the doc
+// template executed over all of them (what html/template costs a page).
+func BenchmarkDocPageTemplate(b *testing.B) {
+	s := benchSite(b)
+	var pages []*pageData
+	for _, p := range s.pages {
+		data, _, err := s.docPage(p, s.docView(p))
+		if err != nil {
+			b.Fatal(err)
+		}
+		data.Root, data.Site = "../", s.info
+		c, err := s.in.tmpl.chromeFor(s.info, data.Root, data.Nav)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data.Topbar, data.Sidebar = c.top, c.side
+		switch os.Getenv("XCLEAR") {
+		case "history":
+			data.Doc.History = nil
+		case "backlinks":
+			data.Doc.Backlinks = nil
+		case "approvals":
+			data.Doc.Approvals = nil
+		case "relations":
+			data.Doc.Relations = nil
+		}
+		pages = append(pages, data)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		for _, data := range pages {
+			buf.Reset()
+			if err := s.in.tmpl.execute(&buf, "doc", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(pages)), "ns/page")
 }

@@ -33,6 +33,9 @@ type pageData struct {
 	Nav   string // the top-nav entry to highlight
 	// Topbar and Sidebar are rendered once per depth and nav entry.
 	Topbar, Sidebar template.HTML
+	// Content is a document page's content when written in Go
+	// (templateSet.execute, docpage.go); empty otherwise.
+	Content template.HTML
 
 	Home         *homeView
 	Doc          *docView

@@ -33,11 +33,16 @@ type templateSet struct {
 
 	mu      sync.Mutex
 	chromes map[[2]string]chromeParts
+	frames  map[frameKey]*docFrame // executeDoc
 	// The rows of lists (rowsHTML) and of the register (registerRowsHTML).
 	listRows rowCache[listRowData]
 	regRows  rowCache[registerRowKey]
 	files    fs.FS    // embedded site files with the repository's overrides
 	hash     [32]byte // of every layout's source, for the rebuild cache
+	// docBase, when doc.html is the embedded one, is base.html with a
+	// content that prints pageData.Content, which writeDocContent fills
+	// (docpage.go); nil when the repository overrides doc.html.
+	docBase *template.Template
 }
 
 // rowCache keeps rows executed through a layout's row template, by
@@ -159,6 +164,9 @@ func loadTemplates(repoFS fs.FS, prev *templateSet) (*templateSet, error) {
 			return nil, fmt.Errorf("layout %s.html: %w", s.name, err)
 		}
 		ts.byName[s.name] = t
+		if s.name == "doc" && s.src == embeddedDoc() {
+			ts.docBase = template.Must(template.Must(root.Clone()).Parse(`{{define "content"}}{{.Content}}{{end}}`))
+		}
 	}
 	return ts, nil
 }
@@ -169,10 +177,97 @@ func loadTemplates(repoFS fs.FS, prev *templateSet) (*templateSet, error) {
 func (ts *templateSet) again(files fs.FS) {
 	ts.mu.Lock()
 	ts.chromes = map[[2]string]chromeParts{}
+	ts.frames = nil
 	ts.mu.Unlock()
 	ts.listRows.again()
 	ts.regRows.again()
 	ts.files = files
+}
+
+var docBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// The marks a page's frame holds where its title and content go: bytes
+// no escaper changes and no text of rmm's holds.
+const (
+	titleMark   = "\x01rmm-title\x01"
+	contentMark = "\x01rmm-content\x01"
+)
+
+// docFrame is base.html executed around a document page's title and
+// content for one depth and nav entry: every document page at that depth
+// is frame[0] + its title escaped + frame[1] + its content + frame[2].
+type docFrame struct {
+	top, side template.HTML // what the frame was made with
+	parts     [3]string
+	ok        bool // the marks were found once each, in that order
+}
+
+// executeDoc writes a document's page with the embedded doc layout: its
+// content written in Go (docpage.go) into base.html's frame for its
+// depth. A page whose title is the site's (base.html prints it another
+// way) or whose frame did not split goes through the template whole.
+func (ts *templateSet) executeDoc(w io.Writer, data *pageData) error {
+	b := docBufs.Get().(*[]byte)
+	defer docBufs.Put(b)
+	f, err := ts.docFrameFor(data)
+	if err != nil {
+		return err
+	}
+	if !f.ok || data.Title == data.Site.Title || data.Topbar != f.top || data.Sidebar != f.side {
+		*b = writeDocContent((*b)[:0], data)
+		data.Content = template.HTML(*b)
+		err := ts.docBase.ExecuteTemplate(w, "base.html", data)
+		data.Content = ""
+		return err
+	}
+	out := append((*b)[:0], f.parts[0]...)
+	dw := &docWriter{b: out}
+	dw.text(data.Title)
+	dw.lit(f.parts[1])
+	out = writeDocContent(dw.b, data)
+	out = append(out, f.parts[2]...)
+	*b = out
+	_, err = w.Write(out)
+	return err
+}
+
+// frameKey names the frame of a page: its site's information, depth and
+// nav entry.
+type frameKey struct {
+	site      *siteInfo
+	root, nav string
+}
+
+// docFrameFor is the frame of data's site, depth and nav entry, made once
+// per build (again resets it with the chrome).
+func (ts *templateSet) docFrameFor(data *pageData) (*docFrame, error) {
+	key := frameKey{data.Site, data.Root, data.Nav}
+	ts.mu.Lock()
+	f := ts.frames[key]
+	ts.mu.Unlock()
+	if f != nil {
+		return f, nil
+	}
+	d := *data
+	d.Title, d.Content = titleMark, contentMark
+	var buf bytes.Buffer
+	if err := ts.docBase.ExecuteTemplate(&buf, "base.html", &d); err != nil {
+		return nil, err
+	}
+	f = &docFrame{top: data.Topbar, side: data.Sidebar}
+	page := buf.String()
+	if t, rest, ok := strings.Cut(page, titleMark); ok && !strings.Contains(rest, titleMark) {
+		if mid, end, ok := strings.Cut(rest, contentMark); ok && !strings.Contains(end, contentMark) && !strings.Contains(t, contentMark) {
+			f.parts, f.ok = [3]string{t, mid, end}, true
+		}
+	}
+	ts.mu.Lock()
+	if ts.frames == nil {
+		ts.frames = map[frameKey]*docFrame{}
+	}
+	ts.frames[key] = f
+	ts.mu.Unlock()
+	return f, nil
 }
 
 type chromeParts struct {
@@ -201,7 +296,19 @@ func (ts *templateSet) chromeFor(site *siteInfo, root, nav string) (chromeParts,
 	return c, nil
 }
 
+// embeddedDoc is the source of the embedded doc.html.
+var embeddedDoc = sync.OnceValue(func() string {
+	b, err := fs.ReadFile(templates.Site, "doc.html")
+	if err != nil {
+		return ""
+	}
+	return string(b)
+})
+
 func (ts *templateSet) execute(w io.Writer, layout string, data *pageData) error {
+	if layout == "doc" && ts.docBase != nil {
+		return ts.executeDoc(w, data)
+	}
 	t := ts.byName[layout]
 	if t == nil {
 		return fmt.Errorf("no layout %q", layout)
