@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -201,5 +202,37 @@ func TestOverriddenDocLayoutIsExecuted(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), `<p id="own">X&lt;1&gt;</p>`) || strings.Contains(buf.String(), "rmm-approvals") {
 		t.Fatalf("the page is not the repository's layout:\n%s", buf.String())
+	}
+}
+
+// idInText is the regexp findIDs matches by hand.
+var idInText = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b`)
+
+// findIDs finds what idInText finds, over random texts of the bytes that
+// matter to it (capitals, digits, hyphens, other word bytes, the rest).
+func TestFindIDsIsTheRegexp(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 13))
+	alphabet := []string{"A", "Z", "Q", "0", "9", "-", "-", "a", "_", " ", "é", ".", "\xff"}
+	for i := 0; i < 200000; i++ {
+		var b strings.Builder
+		for n := r.IntN(16); n > 0; n-- {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := b.String()
+		want := idInText.FindAllStringIndex(s, -1)
+		got := findIDs(s)
+		if len(got) != len(want) {
+			t.Fatalf("%q: findIDs %v, regexp %v", s, got, want)
+		}
+		for k := range got {
+			if got[k][0] != want[k][0] || got[k][1] != want[k][1] {
+				t.Fatalf("%q: findIDs %v, regexp %v", s, got, want)
+			}
+		}
+	}
+	for _, s := range []string{"Fix EVAL-2026-01 and IMC-PLAN.", "AB-CD-ef", "x-AB-CD", "AB--CD", "A-1_", "RMM-PRC-001,RMM-X"} {
+		if fmt.Sprint(findIDs(s)) != fmt.Sprint(idInText.FindAllStringIndex(s, -1)) {
+			t.Errorf("%q: findIDs %v, regexp %v", s, findIDs(s), idInText.FindAllStringIndex(s, -1))
+		}
 	}
 }
