@@ -203,11 +203,13 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	sort.Sort(byPath{paths, infos, blobs})
 
-	var pc, bc *parseCache
+	var pc, bc, sc *parseCache
 	if opts.Cache != "" {
 		pc = openParseCache(opts.Cache)
 		if bh != nil {
 			bc = openBlobCache(opts.Cache)
+		} else if opts.Previous == nil {
+			sc = openStampCache(opts.Cache) // the working tree, read afresh
 		}
 	}
 	docs := make([]*Document, len(paths))
@@ -220,7 +222,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], blobs[i], opts.Previous, pc, bc)
+				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], blobs[i], opts.Previous, pc, bc, sc, lib.started)
 			}
 		}()
 	}
@@ -234,6 +236,9 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	if bc != nil {
 		bc.save()
+	}
+	if sc != nil {
+		sc.save()
 	}
 
 	lib.stamps = make(map[string]stamp, len(paths))
@@ -302,15 +307,22 @@ func (b byPath) Swap(i, j int) {
 // the file's stat when the walk knew it, else nil; blob is its git blob
 // id when fsys is a tree, else "". st is the file's stamp (zero when
 // there is none to trust). With a blob cache bc, a blob read before is
-// taken from it instead of fsys.
-func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library, pc, bc *parseCache) (d *Document, diags []Diagnostic, st stamp) {
+// taken from it instead of fsys; with a stamp cache sc (the working
+// tree), a file whose stamp says it is unchanged since an earlier load
+// began (started is this one's start) is taken from sc.
+func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library, pc, bc, sc *parseCache, started time.Time) (d *Document, diags []Diagnostic, st stamp) {
 	var data []byte
-	var bkey [32]byte
+	var bkey, key [32]byte
+	haveKey := false
 	if bc != nil && blob != "" {
 		bkey = bc.blobKey(blob)
 		if b, ok := bc.getRaw(bkey); ok && len(b) <= MaxFileSize {
 			data = b
 		}
+	}
+	if sc != nil && info != nil && info.Size() <= MaxFileSize {
+		st = stampOf(info)
+		data, key, haveKey = sc.trusted(p, st)
 	}
 	if data == nil {
 		var err error
@@ -330,9 +342,13 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library,
 			return old, old.parseDiags, st
 		}
 	}
-	var key [32]byte
-	if pc != nil {
+	if pc != nil && !haveKey {
 		key = pc.key(p, data)
+		if sc != nil {
+			sc.record(p, stampEntry{st: st, started: started.UnixNano(), key: key, raw: data})
+		}
+	}
+	if pc != nil {
 		if d, diags, ok := pc.get(key, p, data); ok {
 			return d, diags, st
 		}

@@ -1,0 +1,147 @@
+package doc
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// openCounter is a folder whose documents' opens are counted.
+type openCounter struct {
+	root  string
+	fsys  fs.FS
+	opens atomic.Int64
+}
+
+func (c *openCounter) Open(name string) (fs.File, error) {
+	if strings.HasSuffix(name, ".md") {
+		c.opens.Add(1)
+	}
+	return c.fsys.Open(name)
+}
+
+func (c *openCounter) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(c.fsys, name) }
+
+// loadCached loads root with the caches in cache and returns the library
+// and how many documents it opened.
+func loadCached(t *testing.T, root, cache string) (*Library, int64) {
+	t.Helper()
+	c := &openCounter{root: root, fsys: os.DirFS(root)}
+	lib, err := Load(c, LoadOptions{Cache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib, c.opens.Load()
+}
+
+func stampLibrary(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"rmm.yaml":      "organization: X\n",
+		"policies/a.md": "---\nid: A\nkind: policy\ntitle: One\n---\nBody.\n",
+		"policies/b.md": "---\nid: B\nkind: policy\ntitle: B\n---\n",
+	})
+	return root
+}
+
+// A new process (a Load without Previous) does not open a document whose
+// stat is what an earlier load saw and was old then: its bytes and parse
+// come from the stamp cache. An edit that keeps the size and puts the
+// modification time back still changes the change time: that file, and
+// only that one, is read again.
+func TestStampCacheSkipsUnchangedFiles(t *testing.T) {
+	old := racyWindow
+	racyWindow = 0
+	t.Cleanup(func() { racyWindow = old })
+	root, cache := stampLibrary(t), t.TempDir()
+	hour := time.Now().Add(-time.Hour)
+	for _, p := range []string{"policies/a.md", "policies/b.md"} {
+		if err := os.Chtimes(filepath.Join(root, p), hour, hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(20 * time.Millisecond) // change times now older than the loads
+	lib, opens := loadCached(t, root, cache)
+	if opens != 2 {
+		t.Fatalf("first load opened %d documents, want 2", opens)
+	}
+	if lib.stamps["policies/b.md"] == (stamp{}) {
+		t.Skip("no change times on this system")
+	}
+	if _, err := os.Stat(filepath.Join(cache, stampFile)); err != nil {
+		t.Fatalf("no stamp cache written: %v", err)
+	}
+	lib2, opens := loadCached(t, root, cache)
+	if opens != 0 {
+		t.Errorf("second load opened %d documents, want 0", opens)
+	}
+	for _, p := range []string{"policies/a.md", "policies/b.md"} {
+		d1, d2 := lib.ByPath[p], lib2.ByPath[p]
+		if d2 == nil || d1.Title != d2.Title || d1.Fingerprint != d2.Fingerprint || string(d1.Raw) != string(d2.Raw) {
+			t.Fatalf("%s from the stamp cache differs: %+v", p, d2)
+		}
+	}
+
+	time.Sleep(20 * time.Millisecond)
+	rewriteSameStat(t, filepath.Join(root, "policies/a.md"), "---\nid: A\nkind: policy\ntitle: Two\n---\nBody.\n")
+	lib3, opens := loadCached(t, root, cache)
+	if got := lib3.ByPath["policies/a.md"].Title; got != "Two" {
+		t.Errorf("after an edit keeping size and mtime: title %q, want Two", got)
+	}
+	if opens != 1 {
+		t.Errorf("after one edit the load opened %d documents, want 1", opens)
+	}
+}
+
+// A file written within racyWindow of the load that recorded it is read
+// again: its times cannot show an edit made in the same tick.
+func TestStampCacheRereadsRacyFiles(t *testing.T) {
+	root, cache := stampLibrary(t), t.TempDir()
+	if _, opens := loadCached(t, root, cache); opens != 2 {
+		t.Fatalf("first load opened %d documents, want 2", opens)
+	}
+	rewriteSameStat(t, filepath.Join(root, "policies/a.md"), "---\nid: A\nkind: policy\ntitle: Two\n---\nBody.\n")
+	lib, opens := loadCached(t, root, cache)
+	if opens != 2 {
+		t.Errorf("files just written: the load opened %d documents, want 2", opens)
+	}
+	if got := lib.ByPath["policies/a.md"].Title; got != "Two" {
+		t.Errorf("title %q, want Two", got)
+	}
+}
+
+// A damaged stamp cache is ignored: the files are read.
+func TestStampCacheDamagedIgnored(t *testing.T) {
+	old := racyWindow
+	racyWindow = 0
+	t.Cleanup(func() { racyWindow = old })
+	root, cache := stampLibrary(t), t.TempDir()
+	time.Sleep(20 * time.Millisecond)
+	loadCached(t, root, cache)
+	p := filepath.Join(cache, stampFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Flip a byte of a document's text inside the cache.
+	i := strings.Index(string(b), "title: One")
+	if i < 0 {
+		t.Fatal("test bug: the text is not in the cache")
+	}
+	b[i+7] = 'X'
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib, opens := loadCached(t, root, cache)
+	if opens != 2 {
+		t.Errorf("damaged cache: the load opened %d documents, want 2", opens)
+	}
+	if got := lib.ByPath["policies/a.md"].Title; got != "One" {
+		t.Errorf("title %q, want One", got)
+	}
+}
