@@ -417,7 +417,7 @@ func (w *docWriter) meta(d *docView) {
 	w.lit("</code></dd></div>\n  <div><dt>Kind</dt><dd>")
 	w.text(d.Kind)
 	w.lit("</dd></div>\n  <div><dt>Status</dt><dd><span class=\"status ")
-	w.text("status-" + strings.ReplaceAll(d.Status, " ", "-")) // statusClass
+	w.text(statusClass(d.Status))
 	w.lit(`">`)
 	w.text(d.Status)
 	w.lit("</span></dd></div>")

@@ -236,3 +236,57 @@ func TestFindIDsIsTheRegexp(t *testing.T) {
 		}
 	}
 }
+
+// The Go rows of the lists and of the register are what the embedded
+// layouts' row templates print, byte for byte, over random rows with
+// hostile text; an overridden layout's rows are executed as written.
+func TestRowsAreTheTemplates(t *testing.T) {
+	ts, err := loadTemplates(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ts.listGo || !ts.registerGo {
+		t.Fatal("the embedded list and register rows are not written in Go")
+	}
+	r := rand.New(rand.NewPCG(5, 11))
+	h := func() string { return maybe(r, func() string { return hostile(r) }) }
+	for i := 0; i < 3000; i++ {
+		root := pick(r, "", "../", "javascript:x/", "a b/")
+		lr := listRowData{Root: root, listRow: listRow{link: randomLink(r), Kind: h(), Status: h(), Owner: h(), Area: h(), Unit: h(), Retired: r.IntN(2) == 0}}
+		var want bytes.Buffer
+		if err := ts.byName["list"].ExecuteTemplate(&want, "list-row", lr); err != nil {
+			t.Fatal(err)
+		}
+		sameBytes(t, fmt.Sprintf("list row %d", i), appendListRow(nil, lr), want.Bytes())
+
+		rr := registerRowData{Root: root, registerRow: registerRow{Doc: randomLink(r), Kind: h(), State: h()}}
+		for n := r.IntN(8); n > 0; n-- {
+			rr.Cells = append(rr.Cells, h())
+		}
+		want.Reset()
+		if err := ts.byName["register"].ExecuteTemplate(&want, "register-row", rr); err != nil {
+			t.Fatal(err)
+		}
+		sameBytes(t, fmt.Sprintf("register row %d", i), appendRegisterRow(nil, rr), want.Bytes())
+	}
+
+	over := fstest.MapFS{
+		OverrideDir + "/list.html":     {Data: []byte(`{{define "content"}}<tbody>{{rows $.Root .List.Rows}}</tbody>{{end}}{{define "list-row"}}<tr id="own">{{.ID}}</tr>{{end}}`)},
+		OverrideDir + "/register.html": {Data: []byte(`{{define "content"}}{{end}}{{define "register-row"}}<tr id="own">{{.Doc.ID}}</tr>{{end}}`)},
+	}
+	ts, err = loadTemplates(over, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.listGo || ts.registerGo {
+		t.Fatal("an overridden layout's rows are written in Go")
+	}
+	got, err := ts.rowsHTML("", []listRow{{link: link{ID: "X<1>"}}})
+	if err != nil || got != `<tr id="own">X&lt;1&gt;</tr>` {
+		t.Fatalf("overridden list row: %q, %v", got, err)
+	}
+	got, err = ts.registerRowsHTML("", []registerRow{{Doc: link{ID: "Y"}}})
+	if err != nil || got != `<tr id="own">Y</tr>` {
+		t.Fatalf("overridden register row: %q, %v", got, err)
+	}
+}
