@@ -238,7 +238,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		bc.save()
 	}
 	if sc != nil {
-		sc.save()
+		sc.saveStamps()
 	}
 
 	lib.stamps = make(map[string]stamp, len(paths))

@@ -96,6 +96,12 @@ func TestStampCacheSkipsUnchangedFiles(t *testing.T) {
 	if opens != 1 {
 		t.Errorf("after one edit the load opened %d documents, want 1", opens)
 	}
+	// One edit does not rewrite the cache: its stale entry is never
+	// trusted, the file is read again.
+	lib4, opens := loadCached(t, root, cache)
+	if got := lib4.ByPath["policies/a.md"].Title; got != "Two" || opens != 1 {
+		t.Errorf("next load: title %q, %d documents opened; want Two, 1", got, opens)
+	}
 }
 
 // A file written within racyWindow of the load that recorded it is read
