@@ -320,7 +320,7 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library,
 			data = b
 		}
 	}
-	if sc != nil && info != nil && info.Size() <= MaxFileSize {
+	if sc != nil && info != nil && info.Size() <= MaxFileSize && readableByUs(info) {
 		st = stampOf(info)
 		data, key, haveKey = sc.trusted(p, st)
 	}

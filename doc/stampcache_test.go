@@ -151,3 +151,28 @@ func TestStampCacheDamagedIgnored(t *testing.T) {
 		t.Errorf("title %q, want One", got)
 	}
 }
+
+// The cache hands a file's bytes only to a process whose mode bits let it
+// read the file: a file made unreadable is opened (and so refused to
+// anyone without the right) rather than served from the cache.
+func TestStampCacheNeedsReadPermission(t *testing.T) {
+	old := racyWindow
+	racyWindow = 0
+	t.Cleanup(func() { racyWindow = old })
+	root, cache := stampLibrary(t), t.TempDir()
+	a := filepath.Join(root, "policies/a.md")
+	hour := time.Now().Add(-time.Hour)
+	if err := os.Chmod(a, 0o200); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{a, filepath.Join(root, "policies/b.md")} {
+		if err := os.Chtimes(p, hour, hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	loadCached(t, root, cache)
+	if _, opens := loadCached(t, root, cache); opens != 1 {
+		t.Errorf("second load opened %d documents, want 1 (the file without read permission)", opens)
+	}
+}

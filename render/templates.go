@@ -46,6 +46,10 @@ type templateSet struct {
 	// listGo and registerGo: list.html's and register.html's rows are
 	// written in Go (rows.go), the layouts being the embedded ones.
 	listGo, registerGo bool
+	// embeddedBase: base.html is the embedded one, whose only uses of a
+	// page's title and content are the two marks a frame splits at; a
+	// repository's own base.html is executed whole for every page.
+	embeddedBase bool
 }
 
 // rowCache keeps rows executed through a layout's row template, by
@@ -147,6 +151,7 @@ func loadTemplates(repoFS fs.FS, prev *templateSet) (*templateSet, error) {
 	}
 
 	ts := &templateSet{byName: map[string]*template.Template{}, files: files, hash: hash}
+	ts.embeddedBase = srcs[0].src == embeddedSource("base.html")
 	root, err := template.New("base.html").Funcs(funcs).Funcs(template.FuncMap{"rows": ts.rowsHTML, "registerRows": ts.registerRowsHTML}).Parse(srcs[0].src)
 	if err != nil {
 		return nil, fmt.Errorf("layout base.html: %w", err)
@@ -224,7 +229,7 @@ func (ts *templateSet) executeDoc(w io.Writer, data *pageData) error {
 	if err != nil {
 		return err
 	}
-	if !f.ok || data.Title == data.Site.Title || data.Topbar != f.top || data.Sidebar != f.side {
+	if !f.ok || !ts.embeddedBase || data.Title == data.Site.Title || data.Topbar != f.top || data.Sidebar != f.side {
 		*b = writeDocContent((*b)[:0], data)
 		data.Content = template.HTML(*b)
 		err := ts.docBase.ExecuteTemplate(w, "base.html", data)
