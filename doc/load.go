@@ -344,7 +344,9 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library,
 	}
 	if pc != nil && !haveKey {
 		key = pc.key(p, data)
-		if sc != nil {
+		if sc != nil && info != nil && info.Mode().Perm()&0o004 != 0 {
+			// Only a file anyone may read: the cache is a file of its own,
+			// and must not hold what the file's mode keeps from others.
 			sc.record(p, stampEntry{st: st, started: started.UnixNano(), key: key, raw: data})
 		}
 	}

@@ -175,4 +175,12 @@ func TestStampCacheNeedsReadPermission(t *testing.T) {
 	if _, opens := loadCached(t, root, cache); opens != 1 {
 		t.Errorf("second load opened %d documents, want 1 (the file without read permission)", opens)
 	}
+	// Nor does the cache file hold its bytes for anyone to read.
+	b, err := os.ReadFile(filepath.Join(cache, stampFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "title: One") || !strings.Contains(string(b), "title: B") {
+		t.Error("the cache holds the unreadable file's text, or not the readable one's")
+	}
 }

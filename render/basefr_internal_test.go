@@ -2,12 +2,13 @@ package render
 
 import (
 	"bytes"
-	"html/template"
 	"strings"
 	"testing"
 	"testing/fstest"
 )
 
+// execBoth executes a document page through the template set (frame and
+// Go writer where they apply) and through the doc layout whole.
 func execBoth(t *testing.T, ts *templateSet, data *pageData) (got, want string) {
 	t.Helper()
 	var w, g bytes.Buffer
@@ -36,13 +37,7 @@ func TestOverriddenBaseStaleFrame(t *testing.T) {
 	b := &pageData{Site: site, Root: "../", Title: "B", Doc: &docView{ID: "DOC-B", Title: "B", Status: "draft"}}
 	execBoth(t, ts, a)
 	got, want := execBoth(t, ts, b)
-	if got != want {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		t.Errorf("page B differs at %d:\n want %q\n got  %q", i, want[max(0, i-40):min(len(want), i+60)], got[max(0, i-40):min(len(got), i+60)])
-	}
+	sameBytes(t, "page B", []byte(got), []byte(want))
 }
 
 // An overridden base.html printing the title in an unquoted attribute:
@@ -75,5 +70,3 @@ func TestOverriddenBaseTitleLogic(t *testing.T) {
 		t.Errorf("title logic:\n want %q\n got  %q", want[:strings.Index(want, "<body>")], got[:strings.Index(got, "<body>")])
 	}
 }
-
-var _ = template.HTML("")

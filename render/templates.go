@@ -225,11 +225,14 @@ type docFrame struct {
 func (ts *templateSet) executeDoc(w io.Writer, data *pageData) error {
 	b := docBufs.Get().(*[]byte)
 	defer docBufs.Put(b)
-	f, err := ts.docFrameFor(data)
-	if err != nil {
-		return err
+	f := &docFrame{} // a repository's own base.html: no frame
+	if ts.embeddedBase {
+		var err error
+		if f, err = ts.docFrameFor(data); err != nil {
+			return err
+		}
 	}
-	if !f.ok || !ts.embeddedBase || data.Title == data.Site.Title || data.Topbar != f.top || data.Sidebar != f.side {
+	if !f.ok || data.Title == data.Site.Title || data.Topbar != f.top || data.Sidebar != f.side {
 		*b = writeDocContent((*b)[:0], data)
 		data.Content = template.HTML(*b)
 		err := ts.docBase.ExecuteTemplate(w, "base.html", data)
@@ -243,7 +246,7 @@ func (ts *templateSet) executeDoc(w io.Writer, data *pageData) error {
 	out = writeDocContent(dw.b, data)
 	out = append(out, f.parts[2]...)
 	*b = out
-	_, err = w.Write(out)
+	_, err := w.Write(out)
 	return err
 }
 
