@@ -25,6 +25,7 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -51,7 +52,8 @@ var (
 )
 
 // BinaryID identifies the running rmm: the VCS revision of a clean build,
-// else the SHA-256 of the executable's bytes. It is computed once per
+// else the Go build ID of an ELF executable (goBuildID), else the SHA-256
+// of the executable's bytes. It is computed once per
 // process; call it early in a goroutine to overlap the hashing with other
 // work.
 func BinaryID() [32]byte {
@@ -97,6 +99,9 @@ func computeBinaryID() [32]byte {
 		}
 	}
 	if exe, err := os.Executable(); err == nil {
+		if id := goBuildID(exe); id != "" {
+			return sha256.Sum256([]byte("go build id " + id))
+		}
 		if f, err := os.Open(exe); err == nil {
 			defer f.Close()
 			h := sha256.New()
@@ -109,6 +114,49 @@ func computeBinaryID() [32]byte {
 	}
 	// Unknown binary: a random id, so nothing is reused.
 	return sha256.Sum256([]byte("unknown " + time.Now().String()))
+}
+
+// goBuildID is the Go build ID the linker writes in an ELF executable's
+// .note.go.buildid note, when it has the four parts `go build` gives a
+// linked program (actionID/contentID of the main package and of the
+// link); the last is the SHA-256-based content ID of the executable
+// itself, so the ID changes with its bytes. "" when the file is not ELF,
+// has no such note, or has an ID set by hand (-ldflags=-buildid=...):
+// the executable is hashed then. Reading the note instead of hashing the
+// 28 MB executable saves 22 ms of CPU on every command of a build that is
+// not a clean VCS checkout (go install, a working tree with changes).
+func goBuildID(exe string) string {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sec := f.Section(".note.go.buildid")
+	if sec == nil || sec.Size > 4096 {
+		return ""
+	}
+	b, err := sec.Data()
+	if err != nil || len(b) < 16 {
+		return ""
+	}
+	// An ELF note: namesz, descsz, type (4, the Go build ID), the name
+	// "Go\0" padded to 4 bytes, then the ID.
+	bo := f.ByteOrder
+	namesz, descsz, typ := bo.Uint32(b), bo.Uint32(b[4:]), bo.Uint32(b[8:])
+	if namesz != 4 || typ != 4 || string(b[12:16]) != "Go\x00\x00" || uint64(descsz) > uint64(len(b)-16) {
+		return ""
+	}
+	id := string(b[16 : 16+descsz])
+	parts := strings.Split(id, "/")
+	if len(parts) != 4 {
+		return ""
+	}
+	for _, part := range parts {
+		if len(part) < 16 || strings.Trim(part, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+			return ""
+		}
+	}
+	return id
 }
 
 // Prefix is what every cache key of a kind starts with: the kind, its

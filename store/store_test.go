@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -242,5 +244,33 @@ func TestWriteNewNeverReplaces(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
 		t.Errorf("temporary files left: %v", ents)
+	}
+}
+
+// goBuildID reads the ID `go tool buildid` prints for this test binary,
+// and nothing from a file that is not an ELF executable.
+func TestGoBuildIDIsGoToolBuildid(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Skipf("go tool buildid: %v", err)
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("not ELF")
+	}
+	want := strings.TrimSpace(string(out))
+	got := goBuildID(exe)
+	if got != want {
+		t.Fatalf("goBuildID = %q, go tool buildid says %q", got, want)
+	}
+	other := filepath.Join(t.TempDir(), "x")
+	if err := os.WriteFile(other, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if id := goBuildID(other); id != "" {
+		t.Errorf("a shell script has build ID %q", id)
 	}
 }
