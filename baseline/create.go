@@ -398,7 +398,9 @@ func short(h string) string {
 // docBlobs are the git blob ids of documents' bytes.
 type docBlobs map[*doc.Document]string
 
-// hashDocs hashes the bytes of every document of lib, on every core.
+// hashDocs hashes the bytes of every document of lib, on every core,
+// but for those whose blob id the load knew (doc.Document.KnownBlob: the
+// stamp cache keeps it by the file's stat, as it keeps the bytes).
 func hashDocs(lib *doc.Library) docBlobs {
 	ids := make([]string, len(lib.Docs))
 	var wg sync.WaitGroup
@@ -408,7 +410,9 @@ func hashDocs(lib *doc.Library) docBlobs {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(lib.Docs); i += workers {
-				ids[i] = repo.BlobHash(lib.Docs[i].Raw)
+				if ids[i] = lib.Docs[i].KnownBlob(); ids[i] == "" {
+					ids[i] = repo.BlobHash(lib.Docs[i].Raw)
+				}
 			}
 		}()
 	}
@@ -423,6 +427,9 @@ func hashDocs(lib *doc.Library) docBlobs {
 // of is d's blob id, hashed now if d was not hashed before.
 func (b docBlobs) of(d *doc.Document) string {
 	if id, ok := b[d]; ok {
+		return id
+	}
+	if id := d.KnownBlob(); id != "" {
 		return id
 	}
 	return repo.BlobHash(d.Raw)

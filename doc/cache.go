@@ -842,7 +842,7 @@ func decodeParse(payload []byte, p string, raw []byte) (d *Document, diags []Dia
 // on the reference corpus (bench/baseline.sh).
 const (
 	stampKind    = "stamps"
-	stampVersion = 1
+	stampVersion = 2 // 2: the git blob id of the bytes
 	stampFile    = "stamps.pack"
 )
 
@@ -855,6 +855,7 @@ type stampEntry struct {
 	st      stamp
 	started int64 // nanoseconds: the start of the load that read the file
 	key     [32]byte
+	blob    string // the git blob id of raw (LoadOptions.BlobID), or ""
 	raw     []byte
 }
 
@@ -866,6 +867,7 @@ func encodeStamp(e stampEntry) []byte {
 	w.uvarint(e.st.ino)
 	w.uvarint(uint64(e.started))
 	w.b = append(w.b, e.key[:]...)
+	w.str(e.blob)
 	return append(w.b, e.raw...)
 }
 
@@ -878,6 +880,7 @@ func decodeStamp(b []byte) (stampEntry, bool) {
 	e.st.ino = r.uvarint()
 	e.started = int64(r.uvarint())
 	copy(e.key[:], r.bytes(32))
+	e.blob = r.str()
 	if r.err != nil {
 		return stampEntry{}, false
 	}
@@ -885,25 +888,25 @@ func decodeStamp(b []byte) (stampEntry, bool) {
 	return e, true
 }
 
-// trusted returns the bytes and parse key the stamp cache holds for the
-// file at p whose stamp is now st, when st says the file cannot have
-// changed since they were read.
-func (c *parseCache) trusted(p string, st stamp) ([]byte, [32]byte, bool) {
+// trusted returns the bytes, parse key and git blob id ("" when not
+// recorded) the stamp cache holds for the file at p whose stamp is now
+// st, when st says the file cannot have changed since they were read.
+func (c *parseCache) trusted(p string, st stamp) (raw []byte, key [32]byte, blob string, ok bool) {
 	if st == (stamp{}) {
-		return nil, [32]byte{}, false
+		return nil, key, "", false
 	}
 	b, ok := c.old[c.blobKey(p)]
 	if !ok {
-		return nil, [32]byte{}, false
+		return nil, key, "", false
 	}
 	e, ok := decodeStamp(b.payload)
 	if !ok || e.st.size != int64(len(e.raw)) || !st.unchangedSince(e.st, time.Unix(0, e.started)) {
-		return nil, [32]byte{}, false
+		return nil, key, "", false
 	}
 	c.mu.Lock()
 	c.used[c.blobKey(p)] = true
 	c.mu.Unlock()
-	return e.raw, e.key, true
+	return e.raw, e.key, e.blob, true
 }
 
 // saveStamps writes the stamp cache when it is worth it: first, when

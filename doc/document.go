@@ -91,7 +91,15 @@ type Document struct {
 	parseDiags []Diagnostic
 	// table is the measure data read from the body, see MeasureData.
 	table *tableData
+	// blob is the git blob id of Raw when the load knew it (KnownBlob).
+	blob string
 }
+
+// KnownBlob is the git blob id of d.Raw when the load that read d knew it
+// without hashing again: the stamp cache keeps it with the bytes, since
+// the run that first read the file hashed them (LoadOptions.BlobID).
+// It is "" when unknown; the caller hashes d.Raw itself then.
+func (d *Document) KnownBlob() string { return d.blob }
 
 // Line returns the line of a front matter key, or the first line of the
 // file when the key is absent.

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/rmm-pal/rmm/store"
 )
 
 // MaxFileSize is the largest document rmm reads.
@@ -90,6 +88,11 @@ type LoadOptions struct {
 	// the same rmm binary, is decoded from it instead of parsed again.
 	// Package repo passes <gitdir>/rmm/parse.
 	Cache string
+	// BlobID, when set, is the git blob id of a file's bytes: a working
+	// tree file read anew is hashed with it and the id kept in the stamp
+	// cache with its bytes, so that a later run knows it unread
+	// (Document.KnownBlob). Package repo passes its BlobHash.
+	BlobID func(data []byte) string
 }
 
 // ErrNoConfig is returned when the tree has no rmm.yaml.
@@ -116,8 +119,17 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	lib.Config = cfg
 
+	// The caches are read (and the executable hashed, for their keys)
+	// while the folders are walked.
+	var pc, bc, sc *parseCache
+	var caches sync.WaitGroup
 	if opts.Cache != "" {
-		go store.BinaryID() // hashing the executable overlaps the walk
+		caches.Go(func() { pc = openParseCache(opts.Cache) })
+		if _, tree := fsys.(blobHasher); tree {
+			caches.Go(func() { bc = openBlobCache(opts.Cache) })
+		} else if opts.Previous == nil {
+			caches.Go(func() { sc = openStampCache(opts.Cache) }) // the working tree, read afresh
+		}
 	}
 	var paths []string
 	var infos []fs.FileInfo // by paths' index, nil when unknown
@@ -203,15 +215,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	sort.Sort(byPath{paths, infos, blobs})
 
-	var pc, bc, sc *parseCache
-	if opts.Cache != "" {
-		pc = openParseCache(opts.Cache)
-		if bh != nil {
-			bc = openBlobCache(opts.Cache)
-		} else if opts.Previous == nil {
-			sc = openStampCache(opts.Cache) // the working tree, read afresh
-		}
-	}
+	caches.Wait()
 	docs := make([]*Document, len(paths))
 	perDoc := make([][]Diagnostic, len(paths))
 	stamps := make([]stamp, len(paths))
@@ -222,7 +226,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], blobs[i], opts.Previous, pc, bc, sc, lib.started)
+				docs[i], perDoc[i], stamps[i] = readDoc(fsys, paths[i], infos[i], blobs[i], opts, pc, bc, sc, lib.started)
 			}
 		}()
 	}
@@ -310,10 +314,12 @@ func (b byPath) Swap(i, j int) {
 // taken from it instead of fsys; with a stamp cache sc (the working
 // tree), a file whose stamp says it is unchanged since an earlier load
 // began (started is this one's start) is taken from sc.
-func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library, pc, bc, sc *parseCache, started time.Time) (d *Document, diags []Diagnostic, st stamp) {
+func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, opts LoadOptions, pc, bc, sc *parseCache, started time.Time) (d *Document, diags []Diagnostic, st stamp) {
+	prev := opts.Previous
 	var data []byte
 	var bkey, key [32]byte
 	haveKey := false
+	known := "" // the git blob id of data, when the stamp cache knows it
 	if bc != nil && blob != "" {
 		bkey = bc.blobKey(blob)
 		if b, ok := bc.getRaw(bkey); ok && len(b) <= MaxFileSize {
@@ -322,7 +328,7 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library,
 	}
 	if sc != nil && info != nil && info.Size() <= MaxFileSize && readableByUs(info) {
 		st = stampOf(info)
-		data, key, haveKey = sc.trusted(p, st)
+		data, key, known, haveKey = sc.trusted(p, st)
 	}
 	if data == nil {
 		var err error
@@ -347,17 +353,24 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, prev *Library,
 		if sc != nil && info != nil && info.Mode().Perm()&0o004 != 0 {
 			// Only a file anyone may read: the cache is a file of its own,
 			// and must not hold what the file's mode keeps from others.
-			sc.record(p, stampEntry{st: st, started: started.UnixNano(), key: key, raw: data})
+			if opts.BlobID != nil {
+				known = opts.BlobID(data)
+			}
+			sc.record(p, stampEntry{st: st, started: started.UnixNano(), key: key, blob: known, raw: data})
 		}
 	}
 	if pc != nil {
 		if d, diags, ok := pc.get(key, p, data); ok {
+			if d != nil {
+				d.blob = known
+			}
 			return d, diags, st
 		}
 	}
 	d, diags = Parse(p, data)
 	if d != nil {
 		d.parseDiags = diags
+		d.blob = known
 	}
 	if pc != nil {
 		pc.put(key, d, diags)

@@ -1,6 +1,8 @@
 package doc
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -182,5 +184,66 @@ func TestStampCacheNeedsReadPermission(t *testing.T) {
 	}
 	if strings.Contains(string(b), "title: One") || !strings.Contains(string(b), "title: B") {
 		t.Error("the cache holds the unreadable file's text, or not the readable one's")
+	}
+}
+
+// The stamp cache keeps each file's blob id (LoadOptions.BlobID) with its
+// bytes: a later load knows it without hashing, and never keeps an old
+// id for a file that changed.
+func TestStampCacheKnowsBlobIDs(t *testing.T) {
+	old := racyWindow
+	racyWindow = 0
+	t.Cleanup(func() { racyWindow = old })
+	root, cache := stampLibrary(t), t.TempDir()
+	hour := time.Now().Add(-time.Hour)
+	for _, p := range []string{"policies/a.md", "policies/b.md"} {
+		if err := os.Chtimes(filepath.Join(root, p), hour, hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	var hashed atomic.Int64
+	id := func(data []byte) string {
+		hashed.Add(1)
+		return fmt.Sprintf("%x", sha256.Sum256(data))
+	}
+	load := func() (*Library, int64) {
+		t.Helper()
+		hashed.Store(0)
+		lib, err := Load(os.DirFS(root), LoadOptions{Cache: cache, BlobID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range lib.Docs {
+			if got, want := d.KnownBlob(), fmt.Sprintf("%x", sha256.Sum256(d.Raw)); got != want {
+				t.Fatalf("%s: KnownBlob %q, want the id of its bytes %q", d.Path, got, want)
+			}
+		}
+		return lib, hashed.Load()
+	}
+	lib, n := load()
+	if lib.stamps["policies/b.md"] == (stamp{}) {
+		t.Skip("no change times on this system")
+	}
+	if n != 2 {
+		t.Fatalf("first load hashed %d files, want 2", n)
+	}
+	if _, n := load(); n != 0 {
+		t.Errorf("second load hashed %d files, want 0 (the ids come from the stamp cache)", n)
+	}
+	time.Sleep(20 * time.Millisecond)
+	rewriteSameStat(t, filepath.Join(root, "policies/a.md"), "---\nid: A\nkind: policy\ntitle: Two\n---\nBody.\n")
+	if _, n := load(); n != 1 {
+		t.Errorf("after one edit the load hashed %d files, want 1", n)
+	}
+	// Without BlobID nothing is known.
+	lib, err := Load(os.DirFS(root), LoadOptions{Cache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range lib.Docs {
+		if d.KnownBlob() != "" {
+			t.Errorf("%s: KnownBlob %q without BlobID", d.Path, d.KnownBlob())
+		}
 	}
 }

@@ -49,6 +49,9 @@ func (r *Repo) Load(rev string, opts doc.LoadOptions) (*Snapshot, error) {
 		if opts.Submodule == nil {
 			opts.Submodule = r.workTreeSubmodules()
 		}
+		if opts.BlobID == nil {
+			opts.BlobID = BlobHash
+		}
 	} else {
 		commit, err := r.Resolve(rev)
 		if err != nil {
