@@ -129,11 +129,19 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 		return nil, &RefusedError{Name: name, Reasons: reasons}
 	}
 	lib := ctx.Lib
-	// The documents' blob ids, to compare the working tree with HEAD, are
-	// hashed while the rules run too.
-	hashed := make(chan docBlobs, 1)
+	// The working tree is compared with HEAD while the rules run too
+	// (documents' blob ids, what is uncommitted, whether every document
+	// is HEAD's): it reads no git object, only files and the tree.
+	type comparison struct {
+		uncommitted []string
+		same        bool
+	}
+	compared := make(chan comparison, 1)
 	if ctx.Snap.Commit == "" {
-		go func() { hashed <- hashDocs(lib) }()
+		go func() {
+			blobs := hashDocs(lib)
+			compared <- comparison{uncommitted(r, lib, tree, blobs), sameAsTree(lib, tree, blobs)}
+		}()
 	} else if ctx.Snap.Commit != head {
 		return nil, fmt.Errorf("internal error: the check context is not the working tree nor HEAD")
 	}
@@ -146,10 +154,11 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 	go func() { early <- r.CheckBlobs(earlyFiles.hashes()) }()
 	var errs []string
 	diags := check.Run(ctx, rs)
-	var blobs docBlobs
+	same := true
 	if ctx.Snap.Commit == "" {
-		blobs = <-hashed
-		reasons = append(reasons, uncommitted(r, lib, tree, blobs)...)
+		c := <-compared
+		reasons = append(reasons, c.uncommitted...)
+		same = c.same
 	}
 	for _, d := range diags {
 		if d.Severity == doc.Error {
@@ -164,7 +173,7 @@ func Create(r *repo.Repo, ctx *check.Context, rs []check.Rule, name, message str
 
 	// What is tagged is HEAD: when the working tree differs, read HEAD
 	// itself; when it does not, its documents are HEAD's.
-	if len(reasons) > 0 || ctx.Snap.Commit == "" && !sameAsTree(lib, tree, blobs) {
+	if len(reasons) > 0 || !same {
 		snap, err := ctx.At(head)
 		if err != nil {
 			reasons = append(reasons, fmt.Sprintf("cannot read the documents of HEAD (%s): %v", short(head), err))
