@@ -64,6 +64,7 @@ type Repo struct {
 	Prefix string
 
 	index *indexCache // what loads read of the index, for as long as it reads the same
+	tree  *treeMemo   // the last tree read (Tree)
 }
 
 // Open opens the git repository that holds root.
@@ -79,7 +80,7 @@ func Open(root string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", root, err)
 	}
-	r := &Repo{Root: root, Git: g, index: &indexCache{}}
+	r := &Repo{Root: root, Git: g, index: &indexCache{}, tree: &treeMemo{}}
 	if wt, err := g.Worktree(); err == nil {
 		top := wt.Filesystem.Root()
 		if rel, err := filepath.Rel(top, root); err == nil && rel != "." {
