@@ -51,16 +51,15 @@ func stampLibrary(t *testing.T) string {
 	return root
 }
 
-// A new process (a Load without Previous) does not open a document whose
-// stat is what an earlier load saw and was old then: its bytes and parse
-// come from the stamp cache. An edit that keeps the size and puts the
-// modification time back still changes the change time: that file, and
-// only that one, is read again.
-func TestStampCacheSkipsUnchangedFiles(t *testing.T) {
+// agedStampLibrary is stampLibrary with its documents an hour old and
+// no racy window, and an empty cache folder: a second load may trust
+// every stamp.
+func agedStampLibrary(t *testing.T) (root, cache string) {
+	t.Helper()
 	old := racyWindow
 	racyWindow = 0
 	t.Cleanup(func() { racyWindow = old })
-	root, cache := stampLibrary(t), t.TempDir()
+	root, cache = stampLibrary(t), t.TempDir()
 	hour := time.Now().Add(-time.Hour)
 	for _, p := range []string{"policies/a.md", "policies/b.md"} {
 		if err := os.Chtimes(filepath.Join(root, p), hour, hour); err != nil {
@@ -68,6 +67,16 @@ func TestStampCacheSkipsUnchangedFiles(t *testing.T) {
 		}
 	}
 	time.Sleep(20 * time.Millisecond) // change times now older than the loads
+	return root, cache
+}
+
+// A new process (a Load without Previous) does not open a document whose
+// stat is what an earlier load saw and was old then: its bytes and parse
+// come from the stamp cache. An edit that keeps the size and puts the
+// modification time back still changes the change time: that file, and
+// only that one, is read again.
+func TestStampCacheSkipsUnchangedFiles(t *testing.T) {
+	root, cache := agedStampLibrary(t)
 	lib, opens := loadCached(t, root, cache)
 	if opens != 2 {
 		t.Fatalf("first load opened %d documents, want 2", opens)
@@ -191,17 +200,7 @@ func TestStampCacheNeedsReadPermission(t *testing.T) {
 // bytes: a later load knows it without hashing, and never keeps an old
 // id for a file that changed.
 func TestStampCacheKnowsBlobIDs(t *testing.T) {
-	old := racyWindow
-	racyWindow = 0
-	t.Cleanup(func() { racyWindow = old })
-	root, cache := stampLibrary(t), t.TempDir()
-	hour := time.Now().Add(-time.Hour)
-	for _, p := range []string{"policies/a.md", "policies/b.md"} {
-		if err := os.Chtimes(filepath.Join(root, p), hour, hour); err != nil {
-			t.Fatal(err)
-		}
-	}
-	time.Sleep(20 * time.Millisecond)
+	root, cache := agedStampLibrary(t)
 	var hashed atomic.Int64
 	id := func(data []byte) string {
 		hashed.Add(1)
