@@ -310,12 +310,20 @@ func normSpace(ws string) string {
 	}
 	ws = strings.ReplaceAll(ws, "\r\n", "\n")
 	ws = strings.ReplaceAll(ws, "\r", "\n")
-	if i := strings.LastIndexByte(ws, '\n'); i >= 0 {
-		// Only the indentation after the last line break survives.
-		return strings.Repeat("\n", strings.Count(ws, "\n")) + ws[i+1:]
+	// Each line loses the white space the fingerprint cuts at its end
+	// (doc.NormaliseBody: space, tab, form feed, vertical tab), so only
+	// the indentation after the last line break survives of those; other
+	// Unicode spaces (U+0085, U+00A0) are text to the fingerprint, and stay.
+	lines := strings.Split(ws, "\n")
+	for k := range lines[:len(lines)-1] {
+		lines[k] = strings.TrimRight(lines[k], fingerprintSpace)
 	}
-	return ws
+	return strings.Join(lines, "\n")
 }
+
+// fingerprintSpace is the white space doc.NormaliseBody cuts at the end of
+// a line; with line breaks, what it cuts at the end of the body.
+const fingerprintSpace = " \t\f\v"
 
 // edit is a run of n tokens with one op.
 type edit struct {
@@ -416,7 +424,9 @@ func trimEnd(out []Span) {
 		}
 	}
 	if lastNew >= 0 {
-		t := strings.TrimRightFunc(out[lastNew].Text, unicode.IsSpace)
+		// What the fingerprint cuts at the body's end, no more: the
+		// new text's spans are its normalised body.
+		t := strings.TrimRight(out[lastNew].Text, fingerprintSpace+"\r\n")
 		cut := out[lastNew].Text[len(t):]
 		out[lastNew].Text = t
 		// A deletion after the new text's end keeps the line break

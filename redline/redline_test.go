@@ -398,6 +398,8 @@ func FuzzWords(f *testing.F) {
 	f.Add("事故は毎月報告する。", "事故は毎週報告する。")
 	f.Add("a a a a b", "a b a a a")
 	f.Add("x\r\ny  \n\n", "x y")
+	f.Add("0", "\u0085")               // a Unicode space the fingerprint keeps, at the end
+	f.Add("a b", "a \u0085 \nb\u00a0") // and before a line break
 	f.Fuzz(func(t *testing.T, old, new string) {
 		if !utf8.ValidString(old) || !utf8.ValidString(new) {
 			return // doc.Parse refuses invalid UTF-8 before a redline is made
