@@ -438,8 +438,5 @@ func (b docBlobs) of(d *doc.Document) string {
 	if id, ok := b[d]; ok {
 		return id
 	}
-	if id := d.KnownBlob(); id != "" {
-		return id
-	}
 	return repo.BlobHash(d.Raw)
 }

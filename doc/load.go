@@ -120,7 +120,7 @@ func Load(fsys fs.FS, opts LoadOptions) (*Library, error) {
 	}
 	lib.Config = cfg
 
-	// The caches are read (and the executable hashed, for their keys)
+	// The caches are read (and the binary identified, for their keys)
 	// while the folders are walked.
 	var pc, bc, sc *parseCache
 	var caches sync.WaitGroup
