@@ -12,7 +12,6 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -87,19 +86,6 @@ func (emptyIDs) Transform(root *ast.Document, reader text.Reader, pc parser.Cont
 }
 
 var markdown = NewMarkdown()
-
-// scanner is the lighter set-up parseBody reads documents with: the same
-// blocks, headings, attributes, ids, links, `[[ID]]`, task lists and
-// tables as NewMarkdown, without the GFM extensions that change nothing
-// rmm reads from the AST (strikethrough, linkify). Tables stay: they
-// change the blocks, since a line of dashes under a table is a row, not a
-// heading's underline (the site shows no heading there, so no section).
-var scanner = goldmark.New(
-	newParser(),
-	goldmark.WithExtensions(extension.Table, extension.TaskList, WikiLinks),
-	goldmark.WithParserOptions(parser.WithAttribute(), parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(emptyIDs{}, 100))),
-)
 
 // NewParseContext returns a parser context whose heading ids follow rmm's
 // slugs (see Slug); pass it to goldmark's Parse.
@@ -189,10 +175,19 @@ var checkBoxRe = regexp.MustCompile(`^\[[ xX]\]\s*`)
 
 var actionTail = regexp.MustCompile(`\(\s*@([^\s,()]+)\s*(?:,\s*due\s+(\d{4}-\d{2}-\d{2}))?\s*\)\s*$`)
 
-// parseBody finds sections, references and actions through goldmark's AST.
-func parseBody(d *Document) {
+// parseBody finds sections, references and actions through goldmark's AST,
+// parsed with the set-up the site renders with (NewMarkdown), so that what
+// rmm checks is what the site shows. When onBody is set it is given the
+// tree afterwards (LoadOptions.OnBody): a caller that renders the body
+// needs no second parse.
+func parseBody(d *Document, onBody func(*Document, ast.Node)) {
 	src := d.Body
-	root := scanner.Parser().Parse(text.NewReader(src), parser.WithContext(NewParseContext()))
+	root := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(NewParseContext()))
+	defer func() {
+		if onBody != nil {
+			onBody(d, root)
+		}
+	}()
 	lines := newLineIndex(src)
 	lineAt := func(off int) int { return d.BodyLine - 1 + lines.line(off) }
 	dir := path.Dir(d.Path)

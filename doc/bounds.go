@@ -21,7 +21,7 @@ import (
 // amount of work; where that needs a limit, the limits below are far
 // beyond what a document written by hand reaches, and what lies beyond
 // them is text, as if escaped. Every goldmark set-up rmm parses with
-// (NewMarkdown, the site's, the scanner parseBody reads with) uses these
+// (NewMarkdown, which parseBody reads with, and the site's) uses these
 // parsers, so what the site shows and what rmm reads are parsed alike.
 const (
 	// MaxNesting is how deep block quotes and list items nest: a `>` or

@@ -33,7 +33,7 @@ import (
 // the version is what a reader of the file, or a test, can name).
 const (
 	cacheKind    = "parse"
-	cacheVersion = 5 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing; 4: period, trigger, attendees, trainer; 5: a measure's data table
+	cacheVersion = 6 // 2: package store's file format; 3: line endings normalised, YAML tags refused, bounded parsing; 4: period, trigger, attendees, trainer; 5: a measure's data table; 6: bodies read with the full GFM set-up
 )
 
 const (

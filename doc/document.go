@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/yuin/goldmark/ast"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -244,6 +245,11 @@ func NormaliseLineEndings(data []byte) []byte {
 // goldmark parses, Body and the fingerprint. Lines count CR, CRLF and LF
 // alike.
 func Parse(path string, data []byte) (*Document, []Diagnostic) {
+	return parse(path, data, nil)
+}
+
+// parse is Parse, giving the body's goldmark tree to onBody when set.
+func parse(path string, data []byte, onBody func(*Document, ast.Node)) (*Document, []Diagnostic) {
 	if !utf8.Valid(data) {
 		off := 0
 		for off < len(data) {
@@ -298,7 +304,7 @@ func Parse(path string, data []byte) (*Document, []Diagnostic) {
 	if d.Kind == "" && !d.HasFrontMatter {
 		d.Kind = "note"
 	}
-	parseBody(d)
+	parseBody(d, onBody)
 	d.Fingerprint = Fingerprint(d.Front, d.Body)
 	return d, diags
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/yuin/goldmark/ast"
 )
 
 // MaxFileSize is the largest document rmm reads.
@@ -94,6 +96,13 @@ type LoadOptions struct {
 	// cache with its bytes, so that a later run knows it unread
 	// (Document.KnownBlob). Package repo passes its BlobHash.
 	BlobID func(data []byte) string
+	// OnBody, when set, is given every document parsed in this load (not
+	// those taken from a cache or Previous) with its body's goldmark tree,
+	// parsed with NewMarkdown's set-up, before Load returns; it is called
+	// from several goroutines at once and must not keep the tree (package
+	// render renders the body from it, so that a build parses each file
+	// once).
+	OnBody func(d *Document, body ast.Node)
 }
 
 // ErrNoConfig is returned when the tree has no rmm.yaml.
@@ -383,7 +392,7 @@ func readDoc(fsys fs.FS, p string, info fs.FileInfo, blob string, opts LoadOptio
 			return d, diags, st
 		}
 	}
-	d, diags = Parse(p, data)
+	d, diags = parse(p, data, opts.OnBody)
 	if d != nil {
 		d.parseDiags = diags
 		d.blob = known
