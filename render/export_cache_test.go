@@ -6,3 +6,11 @@ const (
 	StateKind    = stateKind
 	StateVersion = stateVersion
 )
+
+// PreparedBodies is how many bodies the pipeline holds prepared from its
+// last library read (prepared.go).
+func PreparedBodies(p *Pipeline) int {
+	p.bodies.mu.Lock()
+	defer p.bodies.mu.Unlock()
+	return len(p.bodies.m)
+}

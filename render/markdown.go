@@ -119,19 +119,30 @@ func renderWikiLink(w util.BufWriter, src []byte, n ast.Node, entering bool) (as
 	title, _ := n.AttributeString("title")
 	if h, ok := href.(string); ok {
 		t, _ := title.(string)
-		_, _ = w.WriteString(`<a class="xref" href="`)
-		_, _ = w.WriteString(template.HTMLEscapeString(h))
-		_, _ = w.WriteString(`" title="`)
-		_, _ = w.WriteString(template.HTMLEscapeString(wl.Target))
-		_, _ = w.WriteString(`">`)
-		_, _ = w.WriteString(template.HTMLEscapeString(t))
-		_, _ = w.WriteString(`</a>`)
+		_, _ = w.Write(appendWikiLink(nil, wl.Target, h, t))
 		return ast.WalkSkipChildren, nil
 	}
-	_, _ = w.WriteString(`<span class="xref-none">`)
-	_, _ = w.WriteString(template.HTMLEscapeString(wl.Target))
-	_, _ = w.WriteString(`</span>`)
+	_, _ = w.Write(appendWikiText(nil, wl.Target))
 	return ast.WalkSkipChildren, nil
+}
+
+// appendWikiLink appends a [[target]] that links to href, the page of a
+// document titled title.
+func appendWikiLink(out []byte, target, href, title string) []byte {
+	out = append(out, `<a class="xref" href="`...)
+	out = append(out, template.HTMLEscapeString(href)...)
+	out = append(out, `" title="`...)
+	out = append(out, template.HTMLEscapeString(target)...)
+	out = append(out, `">`...)
+	out = append(out, template.HTMLEscapeString(title)...)
+	return append(out, `</a>`...)
+}
+
+// appendWikiText appends a [[target]] that links nowhere: its id as text.
+func appendWikiText(out []byte, target string) []byte {
+	out = append(out, `<span class="xref-none">`...)
+	out = append(out, template.HTMLEscapeString(target)...)
+	return append(out, `</span>`...)
 }
 
 // a11yHTML renders headings with a permalink after their text (a "#"
@@ -266,9 +277,20 @@ type body struct {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // renderMarkdown renders src, a body written in the document d, for a page
-// at depth root.
+// at depth root: it parses src, prepares the body (prepared.go) and fills
+// it in for this page; a body prepareBody leaves (one with an image) is
+// rendered from the tree (renderTree).
 func (l *linker) renderMarkdown(src []byte) (body, error) {
 	root := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(doc.NewParseContext()))
+	if pb := prepareBody(root, src); pb != nil {
+		return l.finish(pb), nil
+	}
+	return l.renderTree(root, src)
+}
+
+// renderTree renders a parsed body for the linker's page: its links
+// rewritten in the tree, then the tree rendered.
+func (l *linker) renderTree(root ast.Node, src []byte) (body, error) {
 	var b body
 	if h, ok := root.FirstChild().(*ast.Heading); ok && h.Level == 1 {
 		b.StartsH1 = true

@@ -353,9 +353,14 @@ func (s *site) docPage(p *page, v *docView) (*pageData, []string, error) {
 		// The effective process above it holds the sections' own ids.
 		l.idPrefix = "op-"
 	}
-	b, err := l.renderMarkdown(d.Body)
-	if err != nil {
-		return nil, nil, err
+	var b body
+	if pb := s.o.bodies.take(d); pb != nil { // prepared when the library was read
+		b = l.finish(pb)
+	} else {
+		var err error
+		if b, err = l.renderMarkdown(d.Body); err != nil {
+			return nil, nil, err
+		}
 	}
 	v.Body, v.StartsH1, v.H1 = b.HTML, b.StartsH1, b.H1
 	if d.Kind == "process" && d.Tailors != "" {

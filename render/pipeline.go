@@ -46,6 +46,9 @@ type Pipeline struct {
 	finds  *check.DocFindings // what the per-document rules found, for the next build of the working tree
 	keys   *KeyCache
 	good   *LastGood // with KeepLastGood
+	// bodies are the bodies the last library read prepared (parsed once,
+	// prepared.go), until the build that shows them ends.
+	bodies preparedBodies
 }
 
 // PipelineOptions say what a Pipeline builds, and where.
@@ -152,7 +155,7 @@ func (p *Pipeline) Load() (*repo.Snapshot, error) {
 }
 
 func (p *Pipeline) loadLibrary() (*repo.Snapshot, error) {
-	opts := doc.LoadOptions{Output: p.out}
+	opts := doc.LoadOptions{Output: p.out, OnBody: p.bodies.onBody}
 	if p.o.Rev == "" {
 		opts.Previous = p.prev // the parse cache reads the working tree only
 	}
@@ -181,6 +184,7 @@ func (p *Pipeline) Build(ctx context.Context) (*Result, error) { return p.BuildE
 func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.bodies.reset() // what this build did not show, it never will
 	start := time.Now()
 	var phases []PhaseTime
 	mark := start
@@ -253,7 +257,7 @@ func (p *Pipeline) BuildEarly(ctx context.Context, e *Early) (*Result, error) {
 		Repo: o.Repo, Rev: o.Rev, Out: o.Out, Audience: o.Audience, Now: now,
 		Diags: diags, LiveReload: o.LiveReload, Snapshot: snap, Stale: stale, Templates: p.tpl, Snapshots: p.snaps,
 		History: hist, InPlace: o.InPlace, Early: e, Keys: p.keys,
-		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch, guarded: own,
+		PrintBaseline: o.PrintBaseline, Scratch: o.Scratch, guarded: own, bodies: &p.bodies,
 	})
 	if err != nil {
 		return nil, err

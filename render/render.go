@@ -146,6 +146,9 @@ type Options struct {
 	// this build, when Out is rmm serve's private preview written in
 	// place: the writer takes it instead of walking the folder again.
 	guarded *ownedDir
+	// bodies are what the pipeline's library read prepared (prepared.go):
+	// a document page takes its body from them instead of parsing it.
+	bodies *preparedBodies
 }
 
 // Result tells what a build did.

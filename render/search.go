@@ -504,17 +504,30 @@ func eachTerm(s string, f func(string)) {
 // as a section with no anchor. White space is collapsed; an empty section
 // with no heading is left out.
 func searchSections(root ast.Node, src []byte) []searchSection {
+	out, _ := searchSectionsTop(root, src)
+	return out
+}
+
+// searchSectionsTop is searchSections, also giving the indexes of the
+// sections whose anchor is the id of a heading at the top of the body
+// (a child of root): the ids a linker's idPrefix goes before.
+func searchSectionsTop(root ast.Node, src []byte) ([]searchSection, []int) {
 	var out []searchSection
+	var top []int
 	var cur searchSection
+	curTop := false
 	var text, head strings.Builder
 	sb := &text
 	flush := func() {
 		cur.Text = collapse(text.String())
 		cur.Heading = collapse(head.String())
 		if cur.Anchor != "" || cur.Heading != "" || cur.Text != "" {
+			if curTop && cur.Anchor != "" {
+				top = append(top, len(out))
+			}
 			out = append(out, cur)
 		}
-		cur = searchSection{}
+		cur, curTop = searchSection{}, false
 		text.Reset()
 		head.Reset()
 	}
@@ -530,6 +543,7 @@ func searchSections(root ast.Node, src []byte) []searchSection {
 		switch t := n.(type) {
 		case *ast.Heading:
 			flush()
+			curTop = t.Parent() == root
 			if id, ok := t.AttributeString("id"); ok {
 				switch v := id.(type) {
 				case []byte:
@@ -564,7 +578,7 @@ func searchSections(root ast.Node, src []byte) []searchSection {
 		return ast.WalkContinue, nil
 	})
 	flush()
-	return out
+	return out, top
 }
 
 // collapse joins the words of s with single spaces.
