@@ -1,7 +1,6 @@
 package doc
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -53,7 +52,7 @@ type parseCache struct {
 
 	mu    sync.Mutex
 	used  map[[32]byte]bool
-	added map[[32]byte][]byte
+	added map[[32]byte]payload
 	bad   bool // the pack was unreadable, foreign, or an entry did not decode
 }
 
@@ -114,15 +113,22 @@ func (c *parseCache) getRaw(k [32]byte) ([]byte, bool) {
 }
 
 // putRaw records the bytes of key k.
-func (c *parseCache) putRaw(k [32]byte, data []byte) {
+func (c *parseCache) putRaw(k [32]byte, data []byte) { c.putParts(k, payload{head: data}) }
+
+// payload is an entry added by this load: head then tail (a stamp's
+// header, then the file's bytes, which the document holds anyway: the
+// entry is not a second copy of them).
+type payload struct{ head, tail []byte }
+
+func (c *parseCache) putParts(k [32]byte, p payload) {
 	c.mu.Lock()
-	c.added[k] = data
+	c.added[k] = p
 	c.mu.Unlock()
 }
 
 func openPack(dir, kind string, version int, file string) *parseCache {
 	c := &parseCache{dir: dir, file: file, prefix: store.Prefix(kind, version),
-		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte][]byte{}}
+		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte]payload{}}
 	body, err := store.ReadCache(filepath.Join(dir, file), kind, version)
 	if err != nil {
 		c.bad = !errors.Is(err, fs.ErrNotExist)
@@ -190,9 +196,7 @@ func (c *parseCache) put(k [32]byte, d *Document, diags []Diagnostic) {
 	if err := w.parse(d, diags); err != nil {
 		return
 	}
-	c.mu.Lock()
-	c.added[k] = w.b
-	c.mu.Unlock()
+	c.putParts(k, payload{head: w.b})
 }
 
 // save writes the pack when this load added entries or found it broken:
@@ -202,15 +206,25 @@ func (c *parseCache) save() {
 	if len(c.added) == 0 && !c.bad {
 		return
 	}
-	w := writer{b: bytes.Clone(c.prefix)}
-	entry := func(k [32]byte, age uint64, p []byte) {
-		w.b = append(w.b, k[:]...)
-		w.uvarint(age)
-		w.uvarint(uint64(len(p)))
-		w.b = append(w.b, p...)
+	// The pack is written part by part (store.WriteCacheSealed): the
+	// stamp cache holds every document's bytes, and one buffer of the
+	// whole was the peak of a cold build's memory.
+	parts := [][]byte{c.prefix}
+	var heads writer // the entries' keys and lengths, one after the other
+	type cut struct {
+		from, to   int
+		head, tail []byte
+	}
+	var cuts []cut
+	entry := func(k [32]byte, age uint64, head, tail []byte) {
+		from := len(heads.b)
+		heads.b = append(heads.b, k[:]...)
+		heads.uvarint(age)
+		heads.uvarint(uint64(len(head) + len(tail)))
+		cuts = append(cuts, cut{from, len(heads.b), head, tail})
 	}
 	for k, p := range c.added {
-		entry(k, 0, p)
+		entry(k, 0, p.head, p.tail)
 	}
 	for k, e := range c.old {
 		if _, dup := c.added[k]; dup {
@@ -218,12 +232,18 @@ func (c *parseCache) save() {
 		}
 		switch {
 		case c.used[k]:
-			entry(k, 0, e.payload)
+			entry(k, 0, e.payload, nil)
 		case e.age+1 < cacheMaxAge:
-			entry(k, e.age+1, e.payload)
+			entry(k, e.age+1, e.payload, nil)
 		}
 	}
-	_ = store.WriteCache(filepath.Join(c.dir, c.file), store.Seal(w.b))
+	for _, x := range cuts {
+		parts = append(parts, heads.b[x.from:x.to], x.head)
+		if len(x.tail) > 0 {
+			parts = append(parts, x.tail)
+		}
+	}
+	_ = store.WriteCacheSealed(filepath.Join(c.dir, c.file), parts)
 }
 
 // writer appends the encoding.
@@ -859,8 +879,10 @@ type stampEntry struct {
 	raw     []byte
 }
 
-func encodeStamp(e stampEntry) []byte {
-	w := writer{b: make([]byte, 0, len(e.raw)+80)}
+// encodeStampHead encodes e but its file's bytes, which follow it in the
+// pack (decodeStamp reads both).
+func encodeStampHead(e stampEntry) []byte {
+	w := writer{b: make([]byte, 0, 80)}
 	w.uvarint(uint64(e.st.size))
 	w.uvarint(uint64(e.st.mtime))
 	w.uvarint(uint64(e.st.ctime))
@@ -868,7 +890,7 @@ func encodeStamp(e stampEntry) []byte {
 	w.uvarint(uint64(e.started))
 	w.b = append(w.b, e.key[:]...)
 	w.str(e.blob)
-	return append(w.b, e.raw...)
+	return w.b
 }
 
 func decodeStamp(b []byte) (stampEntry, bool) {
@@ -928,5 +950,5 @@ func (c *parseCache) record(p string, e stampEntry) {
 	if e.st == (stamp{}) {
 		return
 	}
-	c.putRaw(c.blobKey(p), encodeStamp(e))
+	c.putParts(c.blobKey(p), payload{head: encodeStampHead(e), tail: e.raw})
 }

@@ -23,6 +23,7 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"debug/elf"
@@ -247,6 +248,60 @@ func WriteCache(path string, data []byte) error {
 	return write(path, data, 0o644, replaceCache)
 }
 
+// WriteCacheSealed is WriteCache of Seal(the parts one after the other),
+// written part by part: the whole is never copied into one buffer (a
+// cache holding every document's bytes is as large as the library).
+func WriteCacheSealed(path string, parts [][]byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".rmm-tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	crc := uint32(0)
+	for _, p := range parts {
+		crc = crc32.Update(crc, crcTable, p)
+		if _, err = bw.Write(p); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		_, err = bw.Write(binary.LittleEndian.AppendUint32(nil, crc))
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = renameCache(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// renameCache puts the cache file tmp at path, removing an empty folder
+// found there.
+func renameCache(tmp, path string) error {
+	err := os.Rename(tmp, path)
+	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.IsDir() && os.Remove(path) == nil {
+			err = os.Rename(tmp, path)
+		}
+	}
+	return err
+}
+
 type writeMode int
 
 const (
@@ -280,11 +335,10 @@ func write(path string, data []byte, perm fs.FileMode, mode writeMode) error {
 			err = createExcl(path, data, perm)
 		}
 	default:
-		err = os.Rename(tmp, path)
-		if err != nil && mode == replaceCache {
-			if fi, lerr := os.Lstat(path); lerr == nil && fi.IsDir() && os.Remove(path) == nil {
-				err = os.Rename(tmp, path)
-			}
+		if mode == replaceCache {
+			err = renameCache(tmp, path)
+		} else {
+			err = os.Rename(tmp, path)
 		}
 		if err != nil {
 			os.Remove(tmp)

@@ -274,3 +274,41 @@ func TestGoBuildIDIsGoToolBuildid(t *testing.T) {
 		t.Errorf("a shell script has build ID %q", id)
 	}
 }
+
+// A cache written part by part is the file WriteCache writes of the
+// parts joined and sealed: ReadCache gives the body back, it replaces the
+// file before it and an empty folder in its place, and leaves no
+// temporary file.
+func TestWriteCacheSealedIsWriteCacheOfTheWhole(t *testing.T) {
+	dir := t.TempDir()
+	prefix := Prefix("test", 1)
+	parts := [][]byte{prefix, []byte("one "), nil, bytes.Repeat([]byte("two "), 40000), []byte("three")}
+	whole := Seal(bytes.Join(parts, nil))
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.WriteFile(a, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{a, b} {
+		if err := WriteCacheSealed(p, parts); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, whole) {
+			t.Fatalf("%s: %d bytes, WriteCache of the whole %d", p, len(got), len(whole))
+		}
+		body, err := ReadCache(p, "test", 1)
+		if err != nil || !bytes.Equal(body, bytes.Join(parts[1:], nil)) {
+			t.Fatalf("%s: ReadCache: %v", p, err)
+		}
+	}
+	names, _ := os.ReadDir(dir)
+	if len(names) != 2 {
+		t.Errorf("%d files in the folder, want 2", len(names))
+	}
+}
