@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"html/template"
+	"slices"
 	"sync"
 
 	"github.com/yuin/goldmark"
@@ -68,7 +69,7 @@ type slot struct {
 // (goldmark uses a writer that is one as it is), so that its node
 // renderers can record slots at the current offset.
 type slotWriter struct {
-	bytes.Buffer
+	*bytes.Buffer
 	pb   *preparedBody
 	open []int // the links entered and not yet left
 }
@@ -126,7 +127,7 @@ func prepLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.Wal
 		sw.slot(slotClose, i)
 		return ast.WalkContinue, nil
 	}
-	t := &slotWriter{}
+	t := &slotWriter{Buffer: new(bytes.Buffer)}
 	if n.Title != nil {
 		_, _ = t.WriteString(` title="`)
 		html.DefaultWriter.Write(t, n.Title)
@@ -161,7 +162,7 @@ func prepHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 			if !prefixed {
 				html.RenderAttributes(w, node, html.HeadingAttributeFilter)
 			} else {
-				t := &slotWriter{}
+				t := &slotWriter{Buffer: new(bytes.Buffer)}
 				html.RenderAttributes(t, node, html.HeadingAttributeFilter)
 				a := t.Bytes()
 				k := bytes.Index(a, []byte(` id="`))
@@ -239,12 +240,17 @@ func prepareBody(root ast.Node, src []byte) *preparedBody {
 		}
 	}
 	pb.sections, pb.top = searchSectionsTop(root, src)
-	sw := &slotWriter{pb: pb}
-	sw.Grow(len(src) + len(src)/4 + 64)
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	buf.Reset()
+	sw := &slotWriter{Buffer: buf, pb: pb}
 	if err := prepMarkdown.Renderer().Render(sw, src, root); err != nil {
 		return nil
 	}
-	pb.html = sw.Bytes()
+	// A copy of its size: the bodies of a whole library are held from
+	// its read to their pages.
+	pb.html = bytes.Clone(buf.Bytes())
+	pb.slots = slices.Clip(pb.slots)
 	return pb
 }
 
