@@ -516,11 +516,11 @@ func searchSectionsTop(root ast.Node, src []byte) ([]searchSection, []int) {
 	var top []int
 	var cur searchSection
 	curTop := false
-	var text, head strings.Builder
+	var text, head spaced
 	sb := &text
 	flush := func() {
-		cur.Text = collapse(text.String())
-		cur.Heading = collapse(head.String())
+		cur.Text = text.String()
+		cur.Heading = head.String()
 		if cur.Anchor != "" || cur.Heading != "" || cur.Text != "" {
 			if curTop && cur.Anchor != "" {
 				top = append(top, len(out))
@@ -528,15 +528,15 @@ func searchSectionsTop(root ast.Node, src []byte) ([]searchSection, []int) {
 			out = append(out, cur)
 		}
 		cur, curTop = searchSection{}, false
-		text.Reset()
-		head.Reset()
+		text.reset()
+		head.reset()
 	}
 	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			if _, ok := n.(*ast.Heading); ok {
 				sb = &text
 			} else if n.Type() == ast.TypeBlock {
-				sb.WriteByte(' ')
+				sb.writeByte(' ')
 			}
 			return ast.WalkContinue, nil
 		}
@@ -554,26 +554,26 @@ func searchSectionsTop(root ast.Node, src []byte) ([]searchSection, []int) {
 			}
 			sb = &head
 		case *ast.Text:
-			sb.Write(t.Segment.Value(src))
+			sb.write(t.Segment.Value(src))
 			if t.SoftLineBreak() || t.HardLineBreak() {
-				sb.WriteByte(' ')
+				sb.writeByte(' ')
 			}
 		case *ast.String:
-			sb.Write(t.Value)
+			sb.write(t.Value)
 		case *ast.CodeSpan:
-			sb.WriteString(doc.PlainText(t, src))
+			sb.writeString(doc.PlainText(t, src))
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
 			lines := n.Lines()
 			for i := 0; i < lines.Len(); i++ {
 				seg := lines.At(i)
-				sb.Write(seg.Value(src))
-				sb.WriteByte(' ')
+				sb.write(seg.Value(src))
+				sb.writeByte(' ')
 			}
 		case *ast.AutoLink:
-			sb.Write(t.Label(src))
+			sb.write(t.Label(src))
 		case *doc.WikiLink:
-			sb.WriteString(t.Target)
+			sb.writeString(t.Target)
 		}
 		return ast.WalkContinue, nil
 	})
@@ -583,6 +583,80 @@ func searchSectionsTop(root ast.Node, src []byte) ([]searchSection, []int) {
 
 // collapse joins the words of s with single spaces.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// spaced gathers text collapsed as it is written: String is collapse of
+// everything written since the last Reset, without splitting it into
+// words (searchSections wrote a library's text twice over that way).
+type spaced struct {
+	b     []byte
+	space bool   // white space written since the last word
+	part  []byte // the start of a rune the next write ends
+}
+
+func (s *spaced) write(p []byte) {
+	if len(s.part) > 0 {
+		p = append(s.part, p...)
+		s.part = nil
+	}
+	for i := 0; i < len(p); {
+		c := p[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				s.space = true
+			} else {
+				s.word()
+				s.b = append(s.b, c)
+			}
+			i++
+			continue
+		}
+		if !utf8.FullRune(p[i:]) {
+			s.part = append([]byte(nil), p[i:]...)
+			return
+		}
+		r, n := utf8.DecodeRune(p[i:])
+		if unicode.IsSpace(r) {
+			s.space = true
+		} else {
+			s.word()
+			s.b = append(s.b, p[i:i+n]...)
+		}
+		i += n
+	}
+}
+
+func (s *spaced) writeString(t string) { s.write([]byte(t)) }
+
+func (s *spaced) writeByte(c byte) {
+	if c < utf8.RuneSelf && asciiSpace[c] && len(s.part) == 0 {
+		s.space = true
+		return
+	}
+	s.write([]byte{c})
+}
+
+// word puts the space before a word, when one was written.
+func (s *spaced) word() {
+	if s.space && len(s.b) > 0 {
+		s.b = append(s.b, ' ')
+	}
+	s.space = false
+}
+
+// String is the text written so far; a rune left unfinished is its bytes.
+func (s *spaced) String() string {
+	if len(s.part) > 0 {
+		s.word()
+		s.b = append(s.b, s.part...)
+		s.part = nil
+	}
+	return string(s.b)
+}
+
+func (s *spaced) reset() { s.b, s.space, s.part = s.b[:0], false, nil }
+
+// asciiSpace is strings.Fields' ASCII white space.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // searchOf returns the search entry recorded for a page.
 func (s *site) searchOf(p *page) *searchEntry {

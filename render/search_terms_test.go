@@ -49,3 +49,38 @@ func TestEachTermMatchesDefinition(t *testing.T) {
 		}
 	}
 }
+
+// spaced, written to in pieces, is collapse of the whole text: random
+// text of ASCII and Unicode white space, words and broken UTF-8, cut
+// anywhere (also inside a rune).
+func TestSpacedIsCollapse(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	pieces := []string{" ", "\t", "\n", "\r\n", "\v", "\f", "\u00a0", "\u0085", "\u2003", "\u3000", "a", "word", "é", "日本", "\xff", "\xe2\x80", "x\x00y", "-"}
+	for n := 0; n < 5000; n++ {
+		var all strings.Builder
+		for k := rng.Intn(12); k >= 0; k-- {
+			all.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		src := all.String()
+		var s spaced
+		for rest := src; rest != ""; {
+			cut := 1 + rng.Intn(len(rest))
+			if rng.Intn(2) == 0 {
+				s.write([]byte(rest[:cut]))
+			} else {
+				s.writeString(rest[:cut])
+			}
+			rest = rest[cut:]
+		}
+		want := collapse(src)
+		if got := s.String(); got != want {
+			t.Fatalf("%q: spaced %q, collapse %q", src, got, want)
+		}
+		s.reset()
+		s.writeByte(' ')
+		s.writeString(src)
+		if got := s.String(); got != want {
+			t.Fatalf("after reset, %q: spaced %q, collapse %q", src, got, want)
+		}
+	}
+}
