@@ -297,3 +297,17 @@ func TestEmptyHeadingID(t *testing.T) {
 		t.Errorf("the site's heading id is %q", id)
 	}
 }
+
+// Bodies are read with the site's own set-up (GFM, linkify included): a
+// [[ID]] written inside a bare URL is part of the link the site shows,
+// not a reference, and one inside a strikethrough still is.
+func TestRefsAreWhatTheSiteLinks(t *testing.T) {
+	d, _ := Parse("a.md", []byte("See https://e.com/[[AB-1]] and www.x.org/[[CD-2]], ~~[[EF-3]]~~ and [[GH-4]].\n"))
+	var ids []string
+	for _, r := range d.Refs {
+		ids = append(ids, r.ID)
+	}
+	if got := strings.Join(ids, " "); got != "EF-3 GH-4" {
+		t.Errorf("references %q, want the two the site links: EF-3 GH-4", got)
+	}
+}
