@@ -109,6 +109,22 @@ func scriptParams() testscript.Params {
 				ts.Check(os.Chmod(p, 0o644))
 				ts.Check(os.WriteFile(p, z.Bytes(), 0o644))
 			},
+			// fifoloose REV:PATH: puts a named pipe in place of that blob's
+			// loose object file (reading it would wait for a writer).
+			"fifoloose": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: fifoloose REV:PATH")
+				}
+				cmd := exec.Command("git", "rev-parse", args[0])
+				cmd.Dir = ts.MkAbs(".")
+				out, err := cmd.Output()
+				ts.Check(err)
+				blob := strings.TrimSpace(string(out))
+				p := ts.MkAbs(filepath.Join(".git", "objects", blob[:2], blob[2:]))
+				ts.Check(os.Chmod(p, 0o644))
+				ts.Check(os.Remove(p))
+				ts.Check(exec.Command("mkfifo", p).Run())
+			},
 			// badutf8 FILE: appends a line holding an invalid UTF-8 byte
 			// (0xff) to the file.
 			"badutf8": func(ts *testscript.TestScript, neg bool, args []string) {
