@@ -252,9 +252,12 @@ func (c *blobChecker) check(hash string) (err error) {
 // loose checks the loose object h: an error wrapping os.ErrNotExist when
 // there is none.
 func (c *blobChecker) loose(hash string, h hoid) error {
-	f, err := os.Open(filepath.Join(c.objects, hash[:2], hash[2:]))
-	if err != nil {
+	f, err := openRegular(filepath.Join(c.objects, hash[:2], hash[2:]))
+	if errors.Is(err, os.ErrNotExist) {
 		return err
+	}
+	if err != nil {
+		return fmt.Errorf("blob %s cannot be read: %w", hash, err)
 	}
 	defer f.Close()
 	bad := func(err error) error { return fmt.Errorf("blob %s cannot be read: %w", hash, err) }

@@ -262,7 +262,7 @@ func hResolve(gitDir string, r *hreader, rev string) (hoid, error) {
 
 // hShallow reads the grafted commits of a shallow clone.
 func hShallow(gitDir string) (map[hoid]bool, error) {
-	f, err := os.Open(filepath.Join(gitDir, "shallow"))
+	f, err := openRegular(filepath.Join(gitDir, "shallow"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

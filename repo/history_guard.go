@@ -100,6 +100,12 @@ func (g *hguard) EncodedObjectSize(h plumbing.Hash) (int64, error) {
 func (g *hguard) encodedObjectSize(h plumbing.Hash) (int64, error) {
 	g.mu.Lock()
 	err := g.checkLocked(hoid(h))
+	if err == nil && !g.inPack(hoid(h)) {
+		// go-git opens a loose object with a plain open, which waits
+		// forever on a named pipe put in its place (EncodedObject reads
+		// loose objects with rmm's own reader, which refuses one).
+		err = g.db.looseRegular(hoid(h))
+	}
 	g.mu.Unlock()
 	if err != nil {
 		return 0, fmt.Errorf("object %s: %w", h, err)
@@ -214,6 +220,22 @@ func (g *hguard) checkLocked(h hoid) error {
 		g.db, g.r, g.stamp = db, hNewReader(db, 0), hPackStamp(db.dirs)
 	}
 	return g.db.checkChain(h)
+}
+
+// looseRegular refuses a loose object file of h that is not a regular
+// file; nil when it is one, or when there is none.
+func (db *hodb) looseRegular(h hoid) error {
+	hx := h.String()
+	for _, d := range db.dirs {
+		p := filepath.Join(d, hx[:2], hx[2:])
+		if fi, err := os.Lstat(p); err == nil {
+			if !fi.Mode().IsRegular() {
+				return &os.PathError{Op: "open", Path: p, Err: errNotRegular}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // hPackStamp tells whether the pack folders changed.

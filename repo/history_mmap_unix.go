@@ -4,13 +4,12 @@ package repo
 
 import (
 	"fmt"
-	"os"
 	"syscall"
 )
 
 // hMmap maps path read-only. The returned function unmaps it.
 func hMmap(path string) ([]byte, func() error, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}

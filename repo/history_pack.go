@@ -348,7 +348,7 @@ func (db *hodb) notFound() error {
 func (r *hreader) readLoose(h hoid, limit uint64) (hobjType, []byte, error) {
 	hx := h.String()
 	for _, d := range r.db.dirs {
-		f, err := os.Open(filepath.Join(d, hx[:2], hx[2:]))
+		f, err := openRegular(filepath.Join(d, hx[:2], hx[2:]))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
