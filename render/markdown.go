@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/url"
 	"path"
@@ -202,18 +203,40 @@ func label(s string) string {
 }
 
 func renderHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-	n := node.(*ast.Heading)
+	return ast.WalkContinue, writeHeading(w, src, node.(*ast.Heading), entering, nil)
+}
+
+// writeHeading writes a heading's start tag (entering) or its permalink
+// and end tag; mark, when set, is called where its id starts in both
+// (prepHeading records the id prefix's slot there).
+func writeHeading(w util.BufWriter, src []byte, n *ast.Heading, entering bool, mark func()) error {
 	if entering {
 		_, _ = w.WriteString("<h")
 		_ = w.WriteByte("0123456"[n.Level])
 		if n.Attributes() != nil {
-			html.RenderAttributes(w, node, html.HeadingAttributeFilter)
+			if mark == nil {
+				html.RenderAttributes(w, n, html.HeadingAttributeFilter)
+			} else {
+				var t bytes.Buffer
+				html.RenderAttributes(&slotWriter{Buffer: &t}, n, html.HeadingAttributeFilter)
+				a := t.Bytes()
+				k := bytes.Index(a, []byte(` id="`))
+				if k < 0 {
+					return errors.New("render: a heading's id was not rendered")
+				}
+				_, _ = w.Write(a[:k+5])
+				mark()
+				_, _ = w.Write(a[k+5:])
+			}
 		}
 		_ = w.WriteByte('>')
-		return ast.WalkContinue, nil
+		return nil
 	}
 	if id := attrBytes(n, "id"); len(id) > 0 {
 		_, _ = w.WriteString(` <a class="anchor" href="#`)
+		if mark != nil {
+			mark()
+		}
 		_, _ = w.WriteString(template.HTMLEscapeString(string(id)))
 		_, _ = w.WriteString(`" aria-label="Permalink: `)
 		_, _ = w.WriteString(template.HTMLEscapeString(label(doc.PlainText(n, src))))
@@ -222,7 +245,7 @@ func renderHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (
 	_, _ = w.WriteString("</h")
 	_ = w.WriteByte("0123456"[n.Level])
 	_, _ = w.WriteString(">\n")
-	return ast.WalkContinue, nil
+	return nil
 }
 
 func renderTaskCheckBox(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {

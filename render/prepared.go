@@ -152,45 +152,15 @@ func prepHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 		return ast.WalkStop, errNotPreparing
 	}
 	n := node.(*ast.Heading)
-	id := attrBytes(n, "id")
 	top := n.Parent() != nil && n.Parent().Kind() == ast.KindDocument
-	prefixed := top && len(id) > 0
-	if entering {
-		_, _ = w.WriteString("<h")
-		_ = w.WriteByte("0123456"[n.Level])
-		if n.Attributes() != nil {
-			if !prefixed {
-				html.RenderAttributes(w, node, html.HeadingAttributeFilter)
-			} else {
-				t := &slotWriter{Buffer: new(bytes.Buffer)}
-				html.RenderAttributes(t, node, html.HeadingAttributeFilter)
-				a := t.Bytes()
-				k := bytes.Index(a, []byte(` id="`))
-				if k < 0 {
-					return ast.WalkStop, errors.New("render: a heading's id was not rendered")
-				}
-				_, _ = w.Write(a[:k+5])
-				sw.slot(slotPrefix, 0)
-				_, _ = w.Write(a[k+5:])
-			}
-		}
-		_ = w.WriteByte('>')
-		return ast.WalkContinue, nil
+	var mark func()
+	if top && len(attrBytes(n, "id")) > 0 {
+		mark = func() { sw.slot(slotPrefix, 0) }
 	}
-	if len(id) > 0 {
-		_, _ = w.WriteString(` <a class="anchor" href="#`)
-		if prefixed {
-			sw.slot(slotPrefix, 0)
-		}
-		_, _ = w.WriteString(template.HTMLEscapeString(string(id)))
-		_, _ = w.WriteString(`" aria-label="Permalink: `)
-		_, _ = w.WriteString(template.HTMLEscapeString(label(doc.PlainText(n, src))))
-		_, _ = w.WriteString(`">#</a>`)
+	if err := writeHeading(w, src, n, entering, mark); err != nil {
+		return ast.WalkStop, err
 	}
-	_, _ = w.WriteString("</h")
-	_ = w.WriteByte("0123456"[n.Level])
-	_, _ = w.WriteString(">\n")
-	if top && n.Level == 1 && n.PreviousSibling() == nil {
+	if !entering && top && n.Level == 1 && n.PreviousSibling() == nil {
 		sw.pb.h1End = sw.Len()
 	}
 	return ast.WalkContinue, nil

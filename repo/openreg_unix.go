@@ -2,28 +2,7 @@
 
 package repo
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// openRegular opens the file at path for reading, refusing what is not a
-// regular file: a named pipe put in the git folder (in place of a loose
-// object, packed-refs, shallow) would make a plain open wait for a writer
-// forever. The open does not block (O_NONBLOCK), and the file is refused
-// before anything is read.
-func openRegular(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = &os.PathError{Op: "open", Path: path, Err: errNotRegular}
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
+// openFlags keep openRegular's open from waiting on a named pipe.
+const openFlags = syscall.O_NONBLOCK | syscall.O_NOCTTY

@@ -252,11 +252,7 @@ func WriteCache(path string, data []byte) error {
 // written part by part: the whole is never copied into one buffer (a
 // cache holding every document's bytes is as large as the library).
 func WriteCacheSealed(path string, parts [][]byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".rmm-tmp-*")
+	f, err := createTemp(path)
 	if err != nil {
 		return err
 	}
@@ -310,12 +306,19 @@ const (
 	create
 )
 
-func write(path string, data []byte, perm fs.FileMode, mode writeMode) error {
+// createTemp creates the temporary file a write of path starts with,
+// under a unique name in path's folder (made if missing).
+func createTemp(path string) (*os.File, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".rmm-tmp-*")
+	return os.CreateTemp(dir, "."+filepath.Base(path)+".rmm-tmp-*")
+}
+
+func write(path string, data []byte, perm fs.FileMode, mode writeMode) error {
+	dir := filepath.Dir(path)
+	f, err := createTemp(path)
 	if err != nil {
 		return err
 	}

@@ -92,21 +92,12 @@ func scriptParams() testscript.Params {
 				if len(args) != 1 {
 					ts.Fatalf("usage: damageloose REV:PATH")
 				}
-				cmd := exec.Command("git", "rev-parse", args[0])
-				cmd.Dir = ts.MkAbs(".")
-				out, err := cmd.Output()
-				ts.Check(err)
-				blob := strings.TrimSpace(string(out))
-				p := ts.MkAbs(filepath.Join(".git", "objects", blob[:2], blob[2:]))
-				if _, err := os.Stat(p); err != nil {
-					ts.Fatalf("%s is not loose: %v", blob, err)
-				}
+				p := looseObject(ts, args[0])
 				var z bytes.Buffer
 				w := zlib.NewWriter(&z)
 				body := "Damaged in place.\n"
 				fmt.Fprintf(w, "blob %d\x00%s", len(body), body)
 				ts.Check(w.Close())
-				ts.Check(os.Chmod(p, 0o644))
 				ts.Check(os.WriteFile(p, z.Bytes(), 0o644))
 			},
 			// fifoloose REV:PATH: puts a named pipe in place of that blob's
@@ -115,13 +106,7 @@ func scriptParams() testscript.Params {
 				if len(args) != 1 {
 					ts.Fatalf("usage: fifoloose REV:PATH")
 				}
-				cmd := exec.Command("git", "rev-parse", args[0])
-				cmd.Dir = ts.MkAbs(".")
-				out, err := cmd.Output()
-				ts.Check(err)
-				blob := strings.TrimSpace(string(out))
-				p := ts.MkAbs(filepath.Join(".git", "objects", blob[:2], blob[2:]))
-				ts.Check(os.Chmod(p, 0o644))
+				p := looseObject(ts, args[0])
 				ts.Check(os.Remove(p))
 				ts.Check(exec.Command("mkfifo", p).Run())
 			},
@@ -139,4 +124,20 @@ func scriptParams() testscript.Params {
 			},
 		},
 	}
+}
+
+// looseObject is the loose object file of the blob at rev:path in the
+// script's repository, made writable.
+func looseObject(ts *testscript.TestScript, revPath string) string {
+	cmd := exec.Command("git", "rev-parse", revPath)
+	cmd.Dir = ts.MkAbs(".")
+	out, err := cmd.Output()
+	ts.Check(err)
+	blob := strings.TrimSpace(string(out))
+	p := ts.MkAbs(filepath.Join(".git", "objects", blob[:2], blob[2:]))
+	if _, err := os.Stat(p); err != nil {
+		ts.Fatalf("%s is not loose: %v", blob, err)
+	}
+	ts.Check(os.Chmod(p, 0o644))
+	return p
 }
