@@ -67,12 +67,7 @@ func loadBaselines(r *repo.Repo, commit string, h *repo.History) ([]*baseline.Ma
 	for _, e := range errs {
 		notes = append(notes, e.Error())
 	}
-	reach := map[string]bool{commit: true}
-	if h != nil {
-		for _, c := range h.Of("") {
-			reach[c.Hash] = true
-		}
-	}
+	reach := func(c string) bool { return c == commit || h != nil && h.Touched(c) }
 	var out []*baseline.Manifest
 	for _, t := range tags {
 		m, err := baseline.FromTag(t)
@@ -84,7 +79,7 @@ func loadBaselines(r *repo.Repo, commit string, h *repo.History) ([]*baseline.Ma
 		if target == "" {
 			target = m.Commit
 		}
-		if !reach[target] && !reach[m.Commit] {
+		if !reach(target) && !reach(m.Commit) {
 			continue
 		}
 		out = append(out, m)

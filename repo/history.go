@@ -50,6 +50,9 @@ type History struct {
 	paths      []string     // sorted
 	lists      [][]int32    // per path: indexes into infos, ascending
 	stats      historyStats
+
+	touchedOnce sync.Once
+	touched     map[string]bool // the hashes of Of(""), for Touched
 }
 
 // historyStats tells tests how much work a call did.
@@ -116,6 +119,20 @@ func (h *History) Of(path string) []CommitInfo {
 		return out
 	}
 	return h.collect(h.rangeIdx(lo, hi))
+}
+
+// Touched reports whether commit is in Of(""): a commit of the history
+// that changed a path. The set is made on the first call (rmm serve keeps
+// a History while HEAD stays, and asks on every rebuild).
+func (h *History) Touched(commit string) bool {
+	h.touchedOnce.Do(func() {
+		all := h.Of("")
+		h.touched = make(map[string]bool, len(all))
+		for _, c := range all {
+			h.touched[c.Hash] = true
+		}
+	})
+	return h.touched[commit]
 }
 
 func (h *History) rangeIdx(lo, hi int) []int32 {

@@ -820,3 +820,24 @@ func TestHistoryDeltaHints(t *testing.T) {
 		}
 	}
 }
+
+// Touched is membership of Of(""): every commit git log lists for the
+// whole tree (merges left out), and no merge, no other hash.
+func TestHistoryTouched(t *testing.T) {
+	r := hBuildTricky(t)
+	rev := r.head()
+	h := hLoad(t, r, "")
+	all := strings.Fields(r.git("log", "--format=%H", rev))
+	changed := map[string]bool{}
+	for _, c := range strings.Fields(r.git("log", "--no-merges", "--full-history", "--format=%H", rev, "--", ".")) {
+		changed[c] = true
+	}
+	if len(changed) == 0 || len(changed) == len(all) {
+		t.Fatalf("test bug: %d commits, %d not merges", len(all), len(changed))
+	}
+	for _, c := range append(all, strings.Repeat("0", 40), "") {
+		if got := h.Touched(c); got != changed[c] {
+			t.Errorf("Touched(%q) = %v, git log says %v", c, got, changed[c])
+		}
+	}
+}
