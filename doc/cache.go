@@ -52,7 +52,7 @@ type parseCache struct {
 
 	mu    sync.Mutex
 	used  map[[32]byte]bool
-	added map[[32]byte]payload
+	added map[[32]byte]addedEntry
 	bad   bool // the pack was unreadable, foreign, or an entry did not decode
 }
 
@@ -113,14 +113,14 @@ func (c *parseCache) getRaw(k [32]byte) ([]byte, bool) {
 }
 
 // putRaw records the bytes of key k.
-func (c *parseCache) putRaw(k [32]byte, data []byte) { c.putParts(k, payload{head: data}) }
+func (c *parseCache) putRaw(k [32]byte, data []byte) { c.putParts(k, addedEntry{head: data}) }
 
-// payload is an entry added by this load: head then tail (a stamp's
-// header, then the file's bytes, which the document holds anyway: the
-// entry is not a second copy of them).
-type payload struct{ head, tail []byte }
+// addedEntry is the payload of an entry added by this load: head then
+// tail (a stamp's header, then the file's bytes, which the document
+// holds anyway: the entry is not a second copy of them).
+type addedEntry struct{ head, tail []byte }
 
-func (c *parseCache) putParts(k [32]byte, p payload) {
+func (c *parseCache) putParts(k [32]byte, p addedEntry) {
 	c.mu.Lock()
 	c.added[k] = p
 	c.mu.Unlock()
@@ -128,7 +128,7 @@ func (c *parseCache) putParts(k [32]byte, p payload) {
 
 func openPack(dir, kind string, version int, file string) *parseCache {
 	c := &parseCache{dir: dir, file: file, prefix: store.Prefix(kind, version),
-		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte]payload{}}
+		old: map[[32]byte]cacheEntry{}, used: map[[32]byte]bool{}, added: map[[32]byte]addedEntry{}}
 	body, err := store.ReadCache(filepath.Join(dir, file), kind, version)
 	if err != nil {
 		c.bad = !errors.Is(err, fs.ErrNotExist)
@@ -196,7 +196,7 @@ func (c *parseCache) put(k [32]byte, d *Document, diags []Diagnostic) {
 	if err := w.parse(d, diags); err != nil {
 		return
 	}
-	c.putParts(k, payload{head: w.b})
+	c.putParts(k, addedEntry{head: w.b})
 }
 
 // save writes the pack when this load added entries or found it broken:
@@ -950,5 +950,5 @@ func (c *parseCache) record(p string, e stampEntry) {
 	if e.st == (stamp{}) {
 		return
 	}
-	c.putParts(c.blobKey(p), payload{head: encodeStampHead(e), tail: e.raw})
+	c.putParts(c.blobKey(p), addedEntry{head: encodeStampHead(e), tail: e.raw})
 }

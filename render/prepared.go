@@ -113,8 +113,9 @@ func prepWiki(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkSt
 	return ast.WalkSkipChildren, nil
 }
 
-// prepLink writes nothing of a link's tags: goldmark's own renderLink,
-// which the slots stand for, is linker.openTag.
+// prepLink writes nothing of a link's tags, only what follows its href
+// (kept with the slot): linker.finish writes the tags as goldmark's own
+// renderLink does, once it knows where the link points.
 func prepLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	sw, ok := w.(*slotWriter)
 	if !ok {
@@ -167,8 +168,10 @@ func prepHeading(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 }
 
 // prepareBody renders root, the tree of src after the site's attribute
-// filter (keepAttributes), leaving slots; nil when the body has an image
-// (see above), and then root is as it was.
+// filter (keepAttributes), leaving slots. It returns nil for a body with
+// an image (see above), leaving root as it was, and when goldmark fails to
+// render, having turned autolinks of unsafe schemes into text as
+// renderTree would.
 func prepareBody(root ast.Node, src []byte) *preparedBody {
 	hasImage := false
 	var unsafe []*ast.AutoLink

@@ -581,12 +581,10 @@ func searchSectionsTop(root ast.Node, src []byte) ([]searchSection, []int) {
 	return out, top
 }
 
-// collapse joins the words of s with single spaces.
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// spaced gathers text collapsed as it is written: String is collapse of
-// everything written since the last Reset, without splitting it into
-// words (searchSections wrote a library's text twice over that way).
+// spaced gathers text with its white space collapsed as it is written:
+// String is strings.Join(strings.Fields(all), " ") of everything written
+// since the last reset, without splitting it into words (searchSections
+// wrote a library's text twice over that way).
 type spaced struct {
 	b     []byte
 	space bool   // white space written since the last word

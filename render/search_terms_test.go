@@ -50,6 +50,10 @@ func TestEachTermMatchesDefinition(t *testing.T) {
 	}
 }
 
+// collapse is what spaced must give: the words of s joined with single
+// spaces.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 // spaced, written to in pieces, is collapse of the whole text: random
 // text of ASCII and Unicode white space, words and broken UTF-8, cut
 // anywhere (also inside a rune).
