@@ -252,7 +252,7 @@ func (c *blobChecker) check(hash string) (err error) {
 // loose checks the loose object h: an error wrapping os.ErrNotExist when
 // there is none.
 func (c *blobChecker) loose(hash string, h hoid) error {
-	f, err := openRegular(filepath.Join(c.objects, hash[:2], hash[2:]))
+	f, info, err := openRegular(filepath.Join(c.objects, hash[:2], hash[2:]))
 	if errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -266,11 +266,7 @@ func (c *blobChecker) loose(hash string, h hoid) error {
 	// large to hold is streamed, and not recorded.
 	var src io.Reader = f
 	var digest *[32]byte
-	var hint int64
-	if info, err := f.Stat(); err == nil {
-		hint = info.Size()
-	}
-	data, err := readUpTo(f, c.buf, hint, looseRecordMax+1)
+	data, err := readUpTo(f, c.buf, info.Size(), looseRecordMax+1)
 	if err != nil {
 		return bad(err)
 	}

@@ -279,7 +279,7 @@ func hResolve(gitDir string, r *hreader, rev string) (hoid, error) {
 
 // hShallow reads the grafted commits of a shallow clone.
 func hShallow(gitDir string) (map[hoid]bool, error) {
-	f, err := openRegular(filepath.Join(gitDir, "shallow"))
+	f, _, err := openRegular(filepath.Join(gitDir, "shallow"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

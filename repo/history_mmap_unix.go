@@ -9,15 +9,11 @@ import (
 
 // hMmap maps path read-only. The returned function unmaps it.
 func hMmap(path string) ([]byte, func() error, error) {
-	f, err := openRegular(path)
+	f, fi, err := openRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
 	size := fi.Size()
 	if size == 0 {
 		return []byte{}, func() error { return nil }, nil

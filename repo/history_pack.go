@@ -348,14 +348,14 @@ func (db *hodb) notFound() error {
 func (r *hreader) readLoose(h hoid, limit uint64) (hobjType, []byte, error) {
 	hx := h.String()
 	for _, d := range r.db.dirs {
-		f, err := openRegular(filepath.Join(d, hx[:2], hx[2:]))
+		f, fi, err := openRegular(filepath.Join(d, hx[:2], hx[2:]))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return 0, nil, fmt.Errorf("loose object: %w", err)
 		}
-		t, data, err := r.readLooseFile(f, limit)
+		t, data, err := r.readLooseFile(f, fi, limit)
 		f.Close()
 		if err != nil {
 			return 0, nil, fmt.Errorf("loose object %s: %w", f.Name(), err)
@@ -365,16 +365,13 @@ func (r *hreader) readLoose(h hoid, limit uint64) (hobjType, []byte, error) {
 	return 0, nil, r.db.notFound()
 }
 
-func (r *hreader) readLooseFile(f *os.File, limit uint64) (hobjType, []byte, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, nil, err
-	}
+func (r *hreader) readLooseFile(f *os.File, fi os.FileInfo, limit uint64) (hobjType, []byte, error) {
 	if r.lfile == nil {
 		r.lfile = bufio.NewReaderSize(f, 16<<10)
 	} else {
 		r.lfile.Reset(f)
 	}
+	var err error
 	if r.lz == nil {
 		r.lz, err = zlib.NewReader(r.lfile)
 	} else {

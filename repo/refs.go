@@ -51,7 +51,7 @@ func (r *Repo) TagNames(prefix string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	f, err := openRegular(filepath.Join(r.commonDir(), "packed-refs"))
+	f, _, err := openRegular(filepath.Join(r.commonDir(), "packed-refs"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}

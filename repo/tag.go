@@ -202,7 +202,7 @@ func CheckTagMessage(message string) error {
 
 // packedRef returns the hash packed-refs holds for refName, or "".
 func (r *Repo) packedRef(refName string) (string, error) {
-	f, err := openRegular(filepath.Join(r.commonDir(), "packed-refs"))
+	f, _, err := openRegular(filepath.Join(r.commonDir(), "packed-refs"))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
