@@ -183,11 +183,6 @@ var actionTail = regexp.MustCompile(`\(\s*@([^\s,()]+)\s*(?:,\s*due\s+(\d{4}-\d{
 func parseBody(d *Document, onBody func(*Document, ast.Node)) {
 	src := d.Body
 	root := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(NewParseContext()))
-	defer func() {
-		if onBody != nil {
-			onBody(d, root)
-		}
-	}()
 	lines := newLineIndex(src)
 	lineAt := func(off int) int { return d.BodyLine - 1 + lines.line(off) }
 	dir := path.Dir(d.Path)
@@ -281,6 +276,9 @@ func parseBody(d *Document, onBody func(*Document, ast.Node)) {
 		}
 		return ast.WalkContinue, nil
 	})
+	if onBody != nil {
+		onBody(d, root)
+	}
 }
 
 // lineIndex maps byte offsets of a text to 1-based lines in O(log lines).
