@@ -77,6 +77,13 @@ func (s *site) stateFile() string {
 	return filepath.Join(store.Dir(s.o.Repo.GitDir, stateKind), binaryHex(h[:8])+".gob")
 }
 
+// spareDir names the spare folder of builds into out for an audience
+// (write.go), under the name of their page state.
+func (s *site) spareDir() string {
+	h := sha256.Sum256([]byte(s.o.Out + "\x00" + s.o.Audience))
+	return filepath.Join(store.Dir(s.o.Repo.GitDir, "spare"), binaryHex(h[:8]))
+}
+
 func binaryHex(b []byte) string {
 	const digits = "0123456789abcdef"
 	out := make([]byte, 0, 2*len(b))

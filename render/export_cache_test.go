@@ -14,3 +14,10 @@ func PreparedBodies(p *Pipeline) int {
 	defer p.bodies.mu.Unlock()
 	return len(p.bodies.m)
 }
+
+// SetTestHookPut has f called after each file a build writes, until
+// restore.
+func SetTestHookPut(f func(p string)) (restore func()) {
+	testHookPut = f
+	return func() { testHookPut = nil }
+}

@@ -68,7 +68,8 @@ type ownedDir struct {
 	// rmm leaves it (written by an older rmm, or with files rmm did not
 	// write); the writer empties it.
 	reset bool
-	// private: the folder is rmm serve's own preview, in the git folder.
+	// private: the folder is rmm serve's own preview or rmm build's
+	// spare (write.go), in the git folder.
 	private bool
 	// What the folder held when the guard looked, slash paths relative
 	// to it: the listed files that are there (not following symbolic
@@ -107,8 +108,8 @@ func guard(r *repo.Repo, out string) (*ownedDir, error) {
 			case inside(gd, real):
 				return refuse(hintPlace, "holds the git folder (%s)", g)
 			case inside(real, gd):
-				if filepath.Dir(real) == filepath.Join(resolve(r.GitDir), "rmm", "serve") {
-					private = true // rmm serve's own preview folder
+				if d := filepath.Dir(real); d == filepath.Join(resolve(r.GitDir), "rmm", "serve") || d == filepath.Join(resolve(r.GitDir), "rmm", "spare") {
+					private = true // rmm serve's own preview folder, or rmm build's spare (write.go)
 					continue
 				}
 				return refuse(hintPlace, "is inside the git folder (%s)", g)

@@ -254,7 +254,11 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	s.next = map[string]pageState{}
 	lap(PhaseAssemble)
-	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace, o.guarded)
+	spare := ""
+	if !o.Scratch && !o.InPlace {
+		spare = s.spareDir()
+	}
+	w, err := newSiteWriter(o.Repo, o.Out, o.InPlace, o.guarded, spare)
 	if err != nil {
 		return nil, phase(PhaseWrite, err)
 	}
