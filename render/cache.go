@@ -1,13 +1,12 @@
 package render
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/json"
 	"hash"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -54,9 +53,10 @@ import (
 // 3: package store's file format; keys start with store.Prefix.
 // 4: search entries hold sections and people.
 // 5: a document page's key hashes its view data.
+// 6: statecodec.go's format instead of gob.
 const (
 	stateKind    = "site"
-	stateVersion = 5
+	stateVersion = 6
 )
 
 type buildState struct {
@@ -74,7 +74,7 @@ type pageState struct {
 // stateFile names the state of builds into out for an audience.
 func (s *site) stateFile() string {
 	h := sha256.Sum256([]byte(s.o.Out + "\x00" + s.o.Audience))
-	return filepath.Join(store.Dir(s.o.Repo.GitDir, stateKind), binaryHex(h[:8])+".gob")
+	return filepath.Join(store.Dir(s.o.Repo.GitDir, stateKind), binaryHex(h[:8])+".state")
 }
 
 // spareDir names the spare folder of builds into out for an audience
@@ -116,11 +116,11 @@ func readState(p string) *buildState {
 	if err != nil {
 		return nil
 	}
-	var st buildState
-	if gob.NewDecoder(bytes.NewReader(body)).Decode(&st) != nil {
+	st, err := decodeState(body)
+	if err != nil {
 		return nil
 	}
-	return &st
+	return st
 }
 
 // saveState writes the state of this build; a failure only costs the
@@ -166,11 +166,10 @@ func (s *site) saveState() {
 // writeState writes st to the file p, whole or not at all; a failure
 // only costs the next build its shortcut.
 func writeState(p string, st *buildState) {
-	buf := bytes.NewBuffer(store.Prefix(stateKind, stateVersion))
-	if gob.NewEncoder(buf).Encode(st) != nil {
-		return
-	}
-	_ = store.WriteCache(p, store.Seal(buf.Bytes()))
+	_ = store.WriteCache(p, store.Seal(appendState(store.Prefix(stateKind, stateVersion), st)))
+	// The state an rmm before version 6 wrote, under its old name: never
+	// read again.
+	os.Remove(strings.TrimSuffix(p, ".state") + ".gob")
 }
 
 // record keeps the state of a page written or reused by this build.

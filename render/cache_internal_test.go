@@ -14,7 +14,7 @@ import (
 // left. (A fixed temporary name let one save rename another's half
 // written file into place.)
 func TestConcurrentStateSavesNeverCollide(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "rmm", "site", "state.gob")
+	p := filepath.Join(t.TempDir(), "rmm", "site", "page.state")
 	const writers = 8
 	pages := func(i int64) int { return 1000 + 400*int(i) } // saves of different lengths
 	states := make([]*buildState, writers)

@@ -47,7 +47,7 @@ func sameAsClean(t *testing.T, what string, r *repo.Repo, out string, mod func(*
 // stateFile is the one page state file of the builds of r.
 func stateFile(t *testing.T, r *repo.Repo) string {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(store.Dir(r.GitDir, "site"), "*.gob"))
+	m, _ := filepath.Glob(filepath.Join(store.Dir(r.GitDir, "site"), "*.state"))
 	if len(m) != 1 {
 		t.Fatalf("want one page state file, found %q", m)
 	}
@@ -147,7 +147,7 @@ func TestDamagedStateIgnored(t *testing.T) {
 		"other binary":  seal(otherBinary),
 		"other version": seal(store.Prefix(render.StateKind, render.StateVersion+1)),
 		"other kind":    seal(store.Prefix("parse", render.StateVersion)),
-		"bare gob":      body,
+		"bare body":     body,
 		"truncated":     good[:len(good)/2],
 		"flipped":       flipped,
 		"garbage":       []byte("not a state"),
